@@ -1,0 +1,59 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccessGuard } from './auth/access.guard';
+import { AuthModule } from './auth/auth.module';
+import { AdminModule } from './admin/admin.module';
+import { CallsModule } from './calls/calls.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { buildThrottlers } from './common/throttling/rate-limit';
+import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
+import { agoraConfig } from './config/agora.config';
+import { appConfig } from './config/app.config';
+import { authConfig } from './config/auth.config';
+import { databaseConfig } from './config/database.config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { PreferencesModule } from './preferences/preferences.module';
+import { TokensModule } from './tokens/tokens.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [appConfig, authConfig, agoraConfig, databaseConfig],
+      // Tests describe their own environment; a developer's .env must not leak into them.
+      ignoreEnvFile: process.env.NODE_ENV === 'test',
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (app: ConfigType<typeof appConfig>) => ({ throttlers: buildThrottlers(app.rateLimitScale) }),
+    }),
+    DatabaseModule,
+    AuthModule,
+    HealthModule,
+    CallsModule,
+    TokensModule,
+    PreferencesModule,
+    AdminModule,
+  ],
+  providers: [
+    // Order matters: identity first, so the throttler can count per user.
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: UserThrottlerGuard },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        forbidUnknownValues: true,
+        stopAtFirstError: false,
+      }),
+    },
+  ],
+})
+export class AppModule {}

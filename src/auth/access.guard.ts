@@ -1,0 +1,70 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JsonWebTokenError, JwtService, TokenExpiredError } from '@nestjs/jwt';
+import type { FastifyRequest } from 'fastify';
+import { DomainException } from '../common/exceptions/domain.exception';
+import { ACCESS_KEY, AccessLevel } from './access.decorator';
+import { AuthUser } from './auth-user';
+import { readIkootaClaims } from './jwt-claims';
+import { UsersService } from './users.service';
+
+export type AuthenticatedRequest = FastifyRequest & { user?: AuthUser };
+
+/**
+ * The one global guard for identity and access. Every route needs a valid Ikoota JWT and a
+ * membership tier unless it says `@Public()`; routes marked `@AdminAccess()` need an admin role.
+ *
+ * Tokens are verified by JwtService as configured in AuthModule: HS256 only, against the
+ * secret held as a KeyObject.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly levels = new Map<unknown, AccessLevel>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly users: UsersService,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const level = this.levelOf(context);
+    if (level === 'public') return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const user = await this.authenticate(request.headers.authorization);
+    request.user = user;
+    if (level === 'admin') {
+      if (!user.isAdmin) throw new DomainException('ADMIN_REQUIRED', 'Admin role required');
+    } else if (!user.isMember && !user.isAdmin) {
+      throw new DomainException('MEMBERSHIP_REQUIRED', 'A membership tier is required: pre_member or member');
+    }
+    return true;
+  }
+
+  private levelOf(context: ExecutionContext): AccessLevel {
+    const handler = context.getHandler();
+    let level = this.levels.get(handler);
+    if (!level) {
+      level = this.reflector.getAllAndOverride<AccessLevel>(ACCESS_KEY, [handler, context.getClass()]) ?? 'member';
+      this.levels.set(handler, level);
+    }
+    return level;
+  }
+
+  private async authenticate(header: string | undefined): Promise<AuthUser> {
+    if (!header) throw new DomainException('AUTH_MISSING_TOKEN', 'Authorization header with a Bearer token is required');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new DomainException('AUTH_INVALID_TOKEN', 'Authorization header must be "Bearer <token>"');
+    let payload: unknown;
+    try {
+      payload = this.jwt.verify<Record<string, unknown>>(match[1]);
+    } catch (error) {
+      if (error instanceof TokenExpiredError) throw new DomainException('AUTH_TOKEN_EXPIRED', 'Bearer token has expired');
+      if (error instanceof JsonWebTokenError) throw new DomainException('AUTH_INVALID_TOKEN', 'Invalid bearer token');
+      throw error;
+    }
+    const claims = typeof payload === 'object' && payload !== null ? readIkootaClaims(payload as Record<string, unknown>) : undefined;
+    if (!claims) throw new DomainException('AUTH_INVALID_TOKEN', 'Bearer token carries no valid user id');
+    return this.users.resolve(claims);
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomInt } from 'node:crypto';
+import { In, Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/db-errors';
+import { TransactionRunner } from '../database/transaction-runner.service';
+import { AuthUser, isAdminRole, isMemberStage } from './auth-user';
+import { User } from './entities/user.entity';
+import { IkootaClaims } from './jwt-claims';
+
+const OTO_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/** How often a returning member's `last_seen_at` is written, at most. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+const CACHE_LIMIT = 100_000;
+
+/** A Converse Identity from a cryptographic random source: `OTO#` and 6 of A-Z0-9. */
+export function generateOtoNumber(): string {
+  let suffix = '';
+  for (let i = 0; i < 6; i += 1) suffix += OTO_ALPHABET[randomInt(OTO_ALPHABET.length)];
+  return `OTO#${suffix}`;
+}
+
+interface CachedUser {
+  user: AuthUser;
+  writtenAt: number;
+  claimedOto?: string;
+}
+
+/**
+ * Keeps the `users` table in step with the claims of the tokens members present, and turns
+ * claims into an AuthUser. A member's row is written when first seen, when the claims change,
+ * and at most once a minute otherwise, so the hot path is usually a map look-up.
+ */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+  private readonly cache = new Map<number, CachedUser>();
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  async resolve(claims: IkootaClaims): Promise<AuthUser> {
+    const cached = this.cache.get(claims.userId);
+    const now = Date.now();
+    if (
+      cached &&
+      cached.user.membershipStage === claims.membershipStage &&
+      cached.user.role === claims.role &&
+      cached.claimedOto === claims.converseId &&
+      now - cached.writtenAt < LAST_SEEN_WRITE_INTERVAL_MS
+    ) {
+      return cached.user;
+    }
+    const row = await this.upsert(claims, new Date(now));
+    const user = toAuthUser(row);
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as number);
+    this.cache.delete(claims.userId);
+    this.cache.set(claims.userId, { user, writtenAt: now, claimedOto: claims.converseId });
+    return user;
+  }
+
+  /** OTO# numbers of the given users, for views that list members. */
+  async otoNumbers(userIds: number[]): Promise<Map<number, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.users.find({ where: { id: In([...new Set(userIds)]) }, select: { id: true, otoNumber: true } });
+    return new Map(rows.map((row) => [row.id, row.otoNumber]));
+  }
+
+  private async upsert(claims: IkootaClaims, now: Date): Promise<User> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      try {
+        return await this.tx.run(async (manager) => {
+          const repo = manager.getRepository(User);
+          const existing = await repo.findOne({ where: { id: claims.userId } });
+          if (existing) {
+            existing.membershipStage = claims.membershipStage;
+            existing.role = claims.role;
+            existing.lastSeenAt = now;
+            if (claims.converseId && claims.converseId !== existing.otoNumber) {
+              const owner = await repo.findOne({ where: { otoNumber: claims.converseId } });
+              if (!owner) existing.otoNumber = claims.converseId;
+            }
+            await repo.update({ id: existing.id }, {
+              membershipStage: existing.membershipStage,
+              role: existing.role,
+              lastSeenAt: now,
+              otoNumber: existing.otoNumber,
+            });
+            return existing;
+          }
+          const claimed = claims.converseId && !(await repo.exists({ where: { otoNumber: claims.converseId } }));
+          const user = repo.create({
+            id: claims.userId,
+            otoNumber: claimed ? claims.converseId : generateOtoNumber(),
+            membershipStage: claims.membershipStage,
+            role: claims.role,
+            firstSeenAt: now,
+            lastSeenAt: now,
+          });
+          await repo.insert(user);
+          return user;
+        });
+      } catch (error) {
+        // Two first requests of one member raced, or a generated OTO# collided: try again.
+        if (!isUniqueViolation(error)) throw error;
+        this.logger.debug({ msg: 'users upsert retried after a unique conflict', attempt });
+      }
+    }
+    throw new Error('Could not store the member after 5 attempts');
+  }
+}
+
+export function toAuthUser(row: Pick<User, 'id' | 'otoNumber' | 'membershipStage' | 'role'>): AuthUser {
+  const isAdmin = isAdminRole(row.role);
+  return {
+    id: row.id,
+    otoNumber: row.otoNumber,
+    membershipStage: row.membershipStage,
+    role: row.role,
+    isAdmin,
+    isMember: isMemberStage(row.membershipStage),
+  };
+}

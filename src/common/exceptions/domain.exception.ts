@@ -1,0 +1,44 @@
+import { HttpStatus } from '@nestjs/common';
+
+/**
+ * Every rule a service enforces fails with one of these codes. The exception filter maps each
+ * to its HTTP status and the one error body: `{ statusCode, error, message, code }`.
+ */
+export const ERROR_STATUS = {
+  AUTH_MISSING_TOKEN: HttpStatus.UNAUTHORIZED,
+  AUTH_INVALID_TOKEN: HttpStatus.UNAUTHORIZED,
+  AUTH_TOKEN_EXPIRED: HttpStatus.UNAUTHORIZED,
+  MEMBERSHIP_REQUIRED: HttpStatus.FORBIDDEN,
+  ADMIN_REQUIRED: HttpStatus.FORBIDDEN,
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
+  CALL_NOT_FOUND: HttpStatus.NOT_FOUND,
+  CALL_ENDED: HttpStatus.NOT_FOUND,
+  CALL_FULL: HttpStatus.BAD_REQUEST,
+  CALL_PRIVATE: HttpStatus.FORBIDDEN,
+  CALL_ACCESS_DENIED: HttpStatus.FORBIDDEN,
+  CALL_ALREADY_ENDED: HttpStatus.CONFLICT,
+  NOT_CALL_HOST: HttpStatus.FORBIDDEN,
+  PARTICIPANT_REMOVED: HttpStatus.FORBIDDEN,
+  PARTICIPANT_NOT_FOUND: HttpStatus.NOT_FOUND,
+  NOT_A_PARTICIPANT: HttpStatus.FORBIDDEN,
+  USER_NOT_FOUND: HttpStatus.NOT_FOUND,
+  UID_TAKEN: HttpStatus.CONFLICT,
+  TOKEN_GENERATION_FAILED: HttpStatus.INTERNAL_SERVER_ERROR,
+  WEBHOOK_SIGNATURE_INVALID: HttpStatus.UNAUTHORIZED,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class DomainException extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainException';
+    this.status = ERROR_STATUS[code];
+  }
+}

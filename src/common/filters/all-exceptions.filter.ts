@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { DomainException } from '../exceptions/domain.exception';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+  /** Field-level problems, for validation failures. */
+  errors?: string[];
+}
+
+function errorName(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+/** Builds the one error body every failure of the service answers with. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainException) {
+    return { statusCode: exception.status, error: errorName(exception.status), message: exception.message, code: exception.code };
+  }
+  if (exception instanceof ThrottlerException) {
+    return { statusCode: 429, error: errorName(429), message: 'Too many requests, slow down', code: 'RATE_LIMITED' };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    if (Array.isArray(raw)) {
+      return {
+        statusCode: status,
+        error: errorName(status),
+        message: raw.join('; '),
+        code: status === HttpStatus.BAD_REQUEST ? 'VALIDATION_FAILED' : undefined,
+        errors: raw.map(String),
+      };
+    }
+    return { statusCode: status, error: errorName(status), message: typeof raw === 'string' ? raw : exception.message };
+  }
+  // Errors raised by Fastify itself before a route runs (bad JSON, wrong content type, body too large).
+  const fastifyError = exception as { statusCode?: number; code?: string; message?: string } | undefined;
+  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    const status = fastifyError.statusCode;
+    return {
+      statusCode: status,
+      error: errorName(status),
+      message: fastifyError.message ?? errorName(status),
+      code: status === HttpStatus.BAD_REQUEST ? 'VALIDATION_FAILED' : fastifyError.code,
+    };
+  }
+  return { statusCode: 500, error: errorName(500), message: 'Internal server error' };
+}
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const reply = context.getResponse<FastifyReply>();
+    const request = context.getRequest<FastifyRequest>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error({
+        msg: 'request failed',
+        reqId: request.id,
+        route: request.routeOptions?.url,
+        err: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception),
+      });
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+}

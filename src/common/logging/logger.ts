@@ -1,0 +1,77 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+import type { LogLevel } from '../../config/app.config';
+
+/**
+ * Paths pino blanks out wherever they appear: a second line of defence, since nothing in the
+ * service logs headers, bodies or identities in the first place.
+ */
+export const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'email',
+  '*.email',
+  'username',
+  '*.username',
+];
+
+export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): Pino {
+  return pino(
+    {
+      level,
+      base: { service: 'ikoota-calling' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+/** Nest's logger interface over pino, so framework and application logs are one JSON stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: Pino) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, traceOrContext?: string, context?: string): void {
+    // Nest calls error(message, stack, context) for its own errors.
+    const ctx = context ?? traceOrContext;
+    const stack = context ? traceOrContext : undefined;
+    this.write('error', message, ctx, stack);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string, stack?: string): void {
+    if (!this.root.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (stack) fields.stack = stack;
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+      this.root[level]({ ...fields, ...(message as object) });
+    } else if (message instanceof Error) {
+      this.root[level]({ ...fields, err: { type: message.name, message: message.message, stack: message.stack } });
+    } else {
+      this.root[level](fields, String(message));
+    }
+  }
+}

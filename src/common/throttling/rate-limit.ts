@@ -1,0 +1,42 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ThrottlerOptions } from '@nestjs/throttler';
+import type { ExecutionContext } from '@nestjs/common';
+
+/** The spec's named limits, per authenticated user (per IP for anonymous callers). */
+export const RATE_LIMITS = {
+  token: { limit: 60, ttl: 60_000, label: '60 requests per minute' },
+  create: { limit: 10, ttl: 3_600_000, label: '10 calls per hour' },
+  join: { limit: 100, ttl: 60_000, label: '100 requests per minute' },
+  analytics: { limit: 20, ttl: 60_000, label: '20 requests per minute' },
+} as const;
+
+export type RateLimitName = keyof typeof RATE_LIMITS;
+
+/** Every route also counts against this general per-user limit. */
+export const DEFAULT_RATE_LIMIT = { limit: 600, ttl: 60_000 };
+
+export const RATE_LIMIT_KEY = 'rate-limit-name';
+
+/** Applies one of the spec's named limits to a route, and documents the 429 it can answer. */
+export const RateLimit = (name: RateLimitName): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(RATE_LIMIT_KEY, name),
+    ApiTooManyRequestsResponse({
+      description: `Rate limit: ${RATE_LIMITS[name].label} per user. The Retry-After header says when to try again (seconds).`,
+      headers: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } },
+      schema: { example: { statusCode: 429, error: 'Too Many Requests', message: 'Too many requests, slow down', code: 'RATE_LIMITED' } },
+    }),
+  ) as MethodDecorator;
+
+/** Named limits apply only to routes that ask for them; `default` applies everywhere. */
+export function buildThrottlers(scale: number): ThrottlerOptions[] {
+  const named = (Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => ({
+    name,
+    limit: Math.max(1, Math.round(RATE_LIMITS[name].limit * scale)),
+    ttl: RATE_LIMITS[name].ttl,
+    skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name,
+  }));
+  return [{ name: 'default', limit: Math.max(1, Math.round(DEFAULT_RATE_LIMIT.limit * scale)), ttl: DEFAULT_RATE_LIMIT.ttl }, ...named];
+}
+

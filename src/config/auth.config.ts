@@ -1,0 +1,49 @@
+import { registerAs } from '@nestjs/config';
+import { IsOptional, IsString, MinLength } from 'class-validator';
+import { assertConfig, isProduction, validateEnv } from './env';
+
+/** Used outside production only, so a fresh checkout runs without a secret; production refuses it. */
+export const DEV_JWT_SECRET = 'ikoota-calling-dev-secret-change-me';
+
+class AuthEnv {
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters long' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+}
+
+export interface AuthConfig {
+  jwtSecret: string;
+  usingDevSecret: boolean;
+  issuer?: string;
+  audience?: string;
+}
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const v = validateEnv(AuthEnv, env);
+  if (isProduction(env)) {
+    assertConfig(
+      !v.JWT_SECRET
+        ? ['JWT_SECRET is required when NODE_ENV=production']
+        : v.JWT_SECRET === DEV_JWT_SECRET
+          ? ['JWT_SECRET must not be the development default when NODE_ENV=production']
+          : [],
+    );
+  }
+  return {
+    jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
+    usingDevSecret: !v.JWT_SECRET || v.JWT_SECRET === DEV_JWT_SECRET,
+    issuer: v.JWT_ISSUER,
+    audience: v.JWT_AUDIENCE,
+  };
+}
+
+export const authConfig = registerAs('auth', () => loadAuthConfig());

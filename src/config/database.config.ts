@@ -1,0 +1,57 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
+import { ConfigValidationError, toBool, validateEnv } from './env';
+
+class DatabaseEnv {
+  @IsOptional()
+  @Matches(/^(sqlite:.+|(mysql|mariadb):\/\/.+)$/, {
+    message: 'DATABASE_URL must look like sqlite:<path>, sqlite::memory: or mysql://user:pass@host:port/db',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'DB_MIGRATIONS_RUN must be true or false' })
+  DB_MIGRATIONS_RUN?: boolean;
+}
+
+export type DatabaseTarget =
+  | { type: 'better-sqlite3'; database: string; url: string }
+  | { type: 'mysql'; url: string; database: string };
+
+export interface DatabaseConfig {
+  target: DatabaseTarget;
+  migrationsRun: boolean;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/calling.sqlite';
+
+/** Parses DATABASE_URL: `sqlite:<path>`, `sqlite::memory:`, or `mysql://user:pass@host:port/db`. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length);
+    const database = rest === ':memory:' ? ':memory:' : rest.replace(/^\/\/(?=\/)/, '');
+    return { type: 'better-sqlite3', database, url };
+  }
+  const parsed = new URL(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) throw new Error('it must name a database, e.g. mysql://root@127.0.0.1:3306/calling');
+  return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), database };
+}
+
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const v = validateEnv(DatabaseEnv, env);
+  let target: DatabaseTarget;
+  try {
+    target = parseDatabaseUrl(v.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+  } catch (error) {
+    throw new ConfigValidationError([`DATABASE_URL: ${(error as Error).message}`]);
+  }
+  return {
+    target,
+    migrationsRun: v.DB_MIGRATIONS_RUN ?? true,
+  };
+}
+
+export const databaseConfig = registerAs('database', () => loadDatabaseConfig());

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { DatabaseTarget } from '../config/database.config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/**
+ * The one DataSource recipe, shared by the application and the TypeORM CLI (`ormconfig.ts`).
+ * Entities and migrations are listed explicitly so the same code runs from `src` and `dist`.
+ */
+export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = false): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsRun,
+    // Migrations run one by one in their own transaction; a failed one leaves the schema as it was.
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+  };
+  if (target.type === 'better-sqlite3') {
+    if (target.database !== ':memory:') mkdirSync(dirname(target.database), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: target.database,
+      enableWAL: target.database !== ':memory:',
+      // Wait up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
+      timeout: 5000,
+      prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+        db.pragma('foreign_keys = ON');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: target.url,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    extra: { connectionLimit: 20 },
+  };
+}

@@ -1,0 +1,25 @@
+import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+
+export class CreateUsers1764028800000 implements MigrationInterface {
+  name = 'CreateUsers1764028800000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: 'users',
+        columns: [
+          { name: 'id', type: 'int', isPrimary: true },
+          { name: 'oto_number', type: 'varchar', length: '16', isUnique: true },
+          { name: 'membership_stage', type: 'varchar', length: '32' },
+          { name: 'role', type: 'varchar', length: '32' },
+          { name: 'first_seen_at', type: 'datetime', precision: 3 },
+          { name: 'last_seen_at', type: 'datetime', precision: 3 },
+        ],
+      }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('users');
+  }
+}

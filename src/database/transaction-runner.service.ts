@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { isRetryableLockError } from './db-errors';
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Runs every write of the service as one transaction.
+ *
+ * MySQL/MariaDB: a pooled connection per transaction; deadlocks and lock wait time-outs are
+ * retried, since InnoDB rolls the whole transaction back for them.
+ *
+ * SQLite: better-sqlite3 has a single connection, so two interleaved transactions would share
+ * it (one request's rollback could undo another's write). Transactions are queued here, one
+ * at a time per process; across processes SQLite's own file lock and busy time-out serialise.
+ */
+@Injectable()
+export class TransactionRunner {
+  private readonly serial: boolean;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serial = dataSource.options.type === 'better-sqlite3';
+  }
+
+  get isSqlite(): boolean {
+    return this.serial;
+  }
+
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serial) return this.withRetries(work);
+    const next = this.queue.then(() => this.dataSource.transaction(work));
+    // Keep the queue going whatever this transaction's outcome.
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async withRetries<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryableLockError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+      }
+    }
+  }
+}

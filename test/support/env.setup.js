@@ -1,0 +1,13 @@
+// Every test process starts from the same known environment, whatever the shell or a .env says.
+process.env.NODE_ENV = 'test';
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL || 'silent';
+process.env.AGORA_HEALTH_URL = 'off';
+delete process.env.DATABASE_URL;
+delete process.env.JWT_SECRET;
+delete process.env.JWT_ISSUER;
+delete process.env.JWT_AUDIENCE;
+delete process.env.AGORA_APP_ID;
+delete process.env.AGORA_APP_CERTIFICATE;
+delete process.env.AGORA_CUSTOMER_ID;
+delete process.env.AGORA_CUSTOMER_SECRET;
+delete process.env.RATE_LIMIT_SCALE;
