@@ -18,7 +18,7 @@ class DatabaseEnv {
 
 export type DatabaseTarget =
   | { type: 'better-sqlite3'; database: string; url: string }
-  | { type: 'mysql'; url: string; database: string };
+  | { type: 'mysql' | 'mariadb'; url: string; database: string };
 
 export interface DatabaseConfig {
   target: DatabaseTarget;
@@ -37,7 +37,8 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   const parsed = new URL(url);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) throw new Error('it must name a database, e.g. mysql://root@127.0.0.1:3306/calling');
-  return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), database };
+  // mariadb:// picks TypeORM's MariaDB flavour (same wire protocol, MariaDB's schema quirks).
+  return { type: url.startsWith('mariadb:') ? 'mariadb' : 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), database };
 }
 
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {

@@ -36,7 +36,7 @@ export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = f
   }
   return {
     ...common,
-    type: 'mysql',
+    type: target.type,
     url: target.url,
     timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',

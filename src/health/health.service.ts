@@ -34,7 +34,7 @@ export class HealthService {
 
   /** A real round trip to the database, bounded in time. */
   private async checkDatabase(): Promise<HealthReportDto['database']> {
-    const type = this.dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    const type = this.dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
     const started = Date.now();
     try {
       if (!this.dataSource.isInitialized) throw new Error('not connected');

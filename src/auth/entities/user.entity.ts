@@ -1,17 +1,18 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * What this service may know of a member: never a username or an email.
  * Rows are upserted from the claims of Ikoota's JWTs.
  */
 @Entity({ name: 'users' })
+@Index('UQ_users_oto_number', ['otoNumber'], { unique: true })
 export class User {
   /** Ikoota's user id (the JWT's `user_id`, `id` or `sub`). */
   @PrimaryColumn({ type: 'int' })
   id: number;
 
   /** Converse Identity, e.g. `OTO#K7Q2ZD`: the only name other members and logs ever see. */
-  @Column({ name: 'oto_number', type: 'varchar', length: 16, unique: true })
+  @Column({ name: 'oto_number', type: 'varchar', length: 16 })
   otoNumber: string;
 
   @Column({ name: 'membership_stage', type: 'varchar', length: 32 })

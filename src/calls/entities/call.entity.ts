@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type CallStatus = 'active' | 'paused' | 'ended';
+export const CALL_STATUSES: CallStatus[] = ['active', 'paused', 'ended'];
+
+/** Who ended a call: its host, an admin, or the service itself (idle calls). */
+export type CallEndedBy = 'host' | 'admin' | 'system';
+
+@Entity({ name: 'calls' })
+@Index('UQ_calls_channel_name', ['channelName'], { unique: true })
+@Index('IDX_calls_creator', ['creatorId'])
+@Index('IDX_calls_status_created', ['status', 'createdAt'])
+export class Call {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  description: string | null;
+
+  @Column({ name: 'channel_name', type: 'varchar', length: 64 })
+  channelName: string;
+
+  @Column({ name: 'creator_id', type: 'int' })
+  creatorId: number;
+
+  @Column({ name: 'is_public', type: 'boolean', default: false })
+  isPublic: boolean;
+
+  @Column({ name: 'max_participants', type: 'int', default: 50 })
+  maxParticipants: number;
+
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status: CallStatus;
+
+  /**
+   * Open participation sessions right now. Joins reserve a slot with one conditional UPDATE
+   * (`active_participants < max_participants`), which is what makes the cap hold under
+   * concurrent joins on any number of instances.
+   */
+  @Column({ name: 'active_participants', type: 'int', default: 0 })
+  activeParticipants: number;
+
+  /** The most participants ever present at once. */
+  @Column({ name: 'peak_participants', type: 'int', default: 0 })
+  peakParticipants: number;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'ended_at', type: 'datetime', precision: 3, nullable: true })
+  endedAt: Date | null;
+
+  @Column({ name: 'ended_by', type: 'varchar', length: 16, nullable: true })
+  endedBy: CallEndedBy | null;
+}
