@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger, LoggerService, Optional } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { agoraConfig } from '../config/agora.config';
+
+/**
+ * How long a kicking rule bans its target, in seconds (Agora accepts 10 .. 86430).
+ *
+ * Agora tokens cannot be revoked: a token issued before a removal (or before a call ended)
+ * stays valid until its own expiry. This service refuses new tokens at once, so the ban only has
+ * to outlast the tokens already issued: the token lifetime plus a minute, capped at Agora's
+ * maximum (the default lifetime, 86400 s, gives the maximum).
+ */
+export function banSecondsFor(tokenTtlSeconds: number): number {
+  return Math.min(MAX_BAN_SECONDS, Math.max(MIN_BAN_SECONDS, tokenTtlSeconds + 60));
+}
+export const MAX_BAN_SECONDS = 86430;
+export const MIN_BAN_SECONDS = 10;
+
+/** A kicking rule request that takes longer than this counts as failed. */
+export const KICK_REQUEST_TIMEOUT_MS = 3000;
+
+/**
+ * Agora allows about 10 channel-management requests per second per account. Requests are started
+ * at most RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_MS; the window is a little over a second so
+ * network jitter cannot squeeze eleven arrivals into one second at Agora's end.
+ */
+export const RATE_LIMIT_REQUESTS = 10;
+export const RATE_LIMIT_WINDOW_MS = 1100;
+
+export const KICKING_RULE_PATH = '/dev/v1/kicking-rule';
+
+/** `applied`: Agora accepted the rule; `skipped`: no REST credentials; `failed`: anything else. */
+export type KickOutcome = 'applied' | 'skipped' | 'failed';
+
+/** Optional knobs, mainly for tests; production uses the defaults. */
+export interface AgoraChannelOptions {
+  timeoutMs?: number;
+  logger?: Pick<LoggerService, 'warn'>;
+}
+
+export const AGORA_CHANNEL_OPTIONS = Symbol('AGORA_CHANNEL_OPTIONS');
+
+interface KickingRuleBody {
+  appid: string;
+  cname: string;
+  uid?: number;
+  time_in_seconds: number;
+  privileges: ['join_channel'];
+}
+
+/**
+ * Starts at most `limit` tasks in any `windowMs`, in call order. Calls queue on one promise
+ * chain; each waits until the oldest start in the window has aged out.
+ */
+class StartRateLimiter {
+  private readonly starts: number[] = [];
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  acquire(): Promise<void> {
+    const turn = this.tail.then(() => this.waitForSlot());
+    this.tail = turn;
+    return turn;
+  }
+
+  private async waitForSlot(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs) this.starts.shift();
+      if (this.starts.length < this.limit) {
+        this.starts.push(now);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.starts[0] + this.windowMs - now));
+    }
+  }
+}
+
+/**
+ * Agora's channel-management REST API, used when an admin removes a participant or ends a call.
+ * Kicking is best effort: the outcome is reported, never thrown, so the admin action itself
+ * (which also stops new tokens) succeeds whether or not Agora answered.
+ */
+@Injectable()
+export class AgoraChannelService {
+  private readonly limiter = new StartRateLimiter(RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_MS);
+  private readonly timeoutMs: number;
+  private readonly logger: Pick<LoggerService, 'warn'>;
+
+  constructor(
+    @Inject(agoraConfig.KEY) private readonly config: ConfigType<typeof agoraConfig>,
+    @Optional() @Inject(AGORA_CHANNEL_OPTIONS) options: AgoraChannelOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? KICK_REQUEST_TIMEOUT_MS;
+    this.logger = options.logger ?? new Logger(AgoraChannelService.name);
+  }
+
+  isConfigured(): boolean {
+    return Boolean(this.config.customerId && this.config.customerSecret);
+  }
+
+  /** Bans one uid from a channel (which also drops it from the channel now). */
+  kickUser(channelName: string, uid: number): Promise<KickOutcome> {
+    return this.applyRule({ cname: channelName, uid, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) });
+  }
+
+  /** Bans everyone from a channel: the call has ended. */
+  kickChannel(channelName: string): Promise<KickOutcome> {
+    return this.applyRule({ cname: channelName, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) });
+  }
+
+  private async applyRule(rule: { cname: string; uid?: number; time_in_seconds: number }): Promise<KickOutcome> {
+    if (!this.isConfigured()) return 'skipped';
+    const body: KickingRuleBody = {
+      appid: this.config.appId,
+      cname: rule.cname,
+      ...(rule.uid === undefined ? {} : { uid: rule.uid }),
+      time_in_seconds: rule.time_in_seconds,
+      privileges: ['join_channel'],
+    };
+    const credentials = Buffer.from(`${this.config.customerId}:${this.config.customerSecret}`).toString('base64');
+    try {
+      await this.limiter.acquire();
+      const response = await fetch(`${this.config.apiBaseUrl}${KICKING_RULE_PATH}`, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${credentials}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        // A redirect is a failure, not something to follow with the credentials attached.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (response.ok) return 'applied';
+      this.warn(rule, { status: response.status });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      this.warn(rule, { error: code });
+    }
+    return 'failed';
+  }
+
+  /** Only the channel, the uid and a status or error code: never credentials or headers. */
+  private warn(rule: { cname: string; uid?: number }, detail: { status?: number; error?: string }): void {
+    this.logger.warn({ msg: 'agora kicking rule failed', channel: rule.cname, uid: rule.uid, ...detail });
+  }
+}
