@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { Clock } from './common/clock';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { loadAppConfig } from './config/app.config';
@@ -15,6 +16,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface CreateAppOptions {
   /** Where logs go; stdout by default. Tests pass a stream to read them. */
   logDestination?: import('pino').DestinationStream;
+  /** The clock the service reads; the system clock unless a test passes its own. */
+  clock?: Clock;
 }
 
 /** Builds the whole application, ready to listen: used by main.ts, the e2e tests and the bench. */
@@ -29,9 +32,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ clock: options.clock }), adapter, {
     logger: new PinoNestLogger(root),
     abortOnError: false,
+    // JSON is parsed by the parser configureApp installs; the service accepts no other body type.
+    bodyParser: false,
   });
   configureApp(app, config.corsOrigins);
   await app.init();
@@ -45,6 +50,14 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
   }
 
   const fastify = app.getHttpAdapter().getInstance();
+  // The spec's own client example POSTs `Content-Type: application/json` with no body (join);
+  // Fastify refuses that by default. An empty JSON body is read as no body at all.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', request.id);
     done();

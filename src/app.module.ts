@@ -1,4 +1,4 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -6,6 +6,7 @@ import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { AdminModule } from './admin/admin.module';
 import { CallsModule } from './calls/calls.module';
+import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { buildThrottlers } from './common/throttling/rate-limit';
 import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
@@ -56,4 +57,14 @@ import { TokensModule } from './tokens/tokens.module';
     },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The application, with the clock it reads the time from (tests pass one they control). */
+  static forRoot(options: { clock?: Clock } = {}): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      providers: [{ provide: Clock, useValue: options.clock ?? new SystemClock() }],
+      exports: [Clock],
+    };
+  }
+}

@@ -1,9 +1,107 @@
-import { Controller } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { MemberAccess } from '../auth/access.decorator';
+import { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
+import { RateLimit } from '../common/throttling/rate-limit';
 import { CallsService } from './calls.service';
+import { CallCreatedDto } from './dto/call-created.dto';
+import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
+import { CreateCallDto } from './dto/create-call.dto';
+import { InviteMembersDto, InviteResultDto } from './dto/invite-members.dto';
+import { JoinCallDto, JoinCallResponseDto, SuccessDto } from './dto/join-call.dto';
+import { MyCallsQueryDto } from './dto/my-calls-query.dto';
+
+const error = (statusCode: number, error: string, message: string, code?: string) => ({
+  schema: { example: { statusCode, error, message, ...(code ? { code } : {}) } },
+});
+const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345 };
 
 @ApiTags('calls')
+@MemberAccess()
 @Controller('calling')
 export class CallsController {
-  constructor(private readonly service: CallsService) {}
+  constructor(private readonly calls: CallsService) {}
+
+  @Post('create')
+  @RateLimit('create')
+  @ApiOperation({ summary: 'Create a new call', description: 'The caller becomes the host. Creating does not join: the host joins like anyone else.' })
+  @ApiCreatedResponse({ type: CallCreatedDto })
+  @ApiBadRequestResponse({ description: 'Invalid request parameters', ...error(400, 'Bad Request', 'title must be longer than or equal to 1 characters', 'VALIDATION_FAILED') })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateCallDto): Promise<CallCreatedDto> {
+    return this.calls.create(user, dto);
+  }
+
+  @Get('my-calls')
+  @ApiOperation({ summary: "The caller's calls", description: 'Calls the caller created, was invited to, or took part in; newest first.' })
+  @ApiOkResponse({ type: [CallRowDto] })
+  @ApiBadRequestResponse({ description: 'limit outside 1-100 or an unknown status', ...error(400, 'Bad Request', 'limit must not be greater than 100', 'VALIDATION_FAILED') })
+  myCalls(@CurrentUser() user: AuthUser, @Query() query: MyCallsQueryDto): Promise<CallRowDto[]> {
+    return this.calls.myCalls(user, query);
+  }
+
+  @Get(':callId')
+  @ApiOperation({
+    summary: 'One call',
+    description: "For the call's members, its participants and admins: the call, the caller's role, and who is in it now by OTO# number.",
+  })
+  @ApiParam(CALL_ID)
+  @ApiOkResponse({ type: CallDetailDto })
+  @ApiBadRequestResponse({ description: 'callId is not a positive integer', ...error(400, 'Bad Request', 'callId must be a positive integer') })
+  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_NOT_FOUND') })
+  findOne(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallDetailDto> {
+    return this.calls.findOne(user, callId);
+  }
+
+  @Post(':callId/invite')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Invite members to a call (host or admin)',
+    description:
+      'Not in the original spec: makes the given Ikoota users members of the call with role participant, so they may join it while it is private. Members already in the call keep their role; members an admin removed stay removed.',
+  })
+  @ApiParam(CALL_ID)
+  @ApiOkResponse({ type: InviteResultDto })
+  @ApiBadRequestResponse({ description: 'userIds missing, empty, over 100, or not positive integers', ...error(400, 'Bad Request', 'userIds must contain at least 1 elements', 'VALIDATION_FAILED') })
+  @ApiNotFoundResponse({ description: 'No such call, or it has ended', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_NOT_FOUND') })
+  invite(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: InviteMembersDto): Promise<InviteResultDto> {
+    return this.calls.invite(user, callId, dto.userIds);
+  }
+
+  @Post(':callId/join')
+  @HttpCode(200)
+  @RateLimit('join')
+  @ApiOperation({
+    summary: 'Join a call',
+    description:
+      'Opens the caller\'s participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller\'s masking preferences. Joining again while in the call returns the same answer and takes no second slot.',
+  })
+  @ApiParam(CALL_ID)
+  @ApiBody({ type: JoinCallDto, required: false })
+  @ApiOkResponse({ type: JoinCallResponseDto })
+  @ApiBadRequestResponse({ description: 'Call is full (reached max participants), or a bad callId/body', ...error(400, 'Bad Request', 'Call is full (25 participants)', 'CALL_FULL') })
+  @ApiNotFoundResponse({ description: 'Call not found or ended', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_ENDED') })
+  join(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: JoinCallDto = {}): Promise<JoinCallResponseDto> {
+    return this.calls.join(user, callId, dto?.media);
+  }
+
+  @Post(':callId/leave')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Leave a call', description: 'Closes the caller\'s open session (left_at, duration_seconds). Idempotent: `{ "success": true }` when nothing is open.' })
+  @ApiParam(CALL_ID)
+  @ApiOkResponse({ type: SuccessDto })
+  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
+  leave(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<{ success: true }> {
+    return this.calls.leave(user, callId);
+  }
 }

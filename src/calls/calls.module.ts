@@ -1,10 +1,19 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AnalyticsModule } from '../analytics/analytics.module';
+import { PreferencesModule } from '../preferences/preferences.module';
 import { CallsController } from './calls.controller';
 import { CallsService } from './calls.service';
+import { CallMediaSegment } from './entities/call-media-segment.entity';
+import { CallMember } from './entities/call-member.entity';
+import { CallSession } from './entities/call-session.entity';
+import { Call } from './entities/call.entity';
+import { ParticipationService } from './participation.service';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AnalyticsModule],
   controllers: [CallsController],
-  providers: [CallsService],
-  exports: [CallsService],
+  providers: [CallsService, ParticipationService],
+  exports: [CallsService, ParticipationService],
 })
 export class CallsModule {}

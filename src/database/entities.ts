@@ -3,6 +3,10 @@ import { CallMember } from '../calls/entities/call-member.entity';
 import { CallSession } from '../calls/entities/call-session.entity';
 import { Call } from '../calls/entities/call.entity';
 import { UidBinding } from '../tokens/entities/uid-binding.entity';
+import { CallPreference } from '../preferences/entities/call-preference.entity';
+import { CallMediaSegment } from '../calls/entities/call-media-segment.entity';
+import { AnalyticsDay } from '../analytics/entities/analytics-day.entity';
+import { AnalyticsDayMember } from '../analytics/entities/analytics-day-member.entity';
 
 /** Every entity the DataSource knows, listed explicitly (no globs). */
-export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding];
+export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDayMember];

@@ -1,4 +1,115 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../database/db-errors';
+import { TransactionRunner } from '../database/transaction-runner.service';
+import { MaskingPreferencesDto, PreferencesDto } from './dto/preferences.dto';
+import { UpdatePreferencesDto } from './dto/update-preferences.dto';
+import { CallPreference } from './entities/call-preference.entity';
 
+/** Ikoota's defaults, for a member who never saved preferences. */
+export const DEFAULT_PREFERENCES: Readonly<MaskingPreferencesDto> = Object.freeze({
+  voice_masking_enabled: true,
+  video_masking_enabled: true,
+  auto_mute_on_join: false,
+  video_quality: 'hd',
+  preferred_avatar: null,
+});
+
+const UPSERT_ATTEMPTS = 3;
+
+type PreferenceColumns = Partial<Pick<CallPreference, 'voiceMaskingEnabled' | 'videoMaskingEnabled' | 'autoMuteOnJoin' | 'videoQuality' | 'preferredAvatar'>>;
+
+/** The fields the request carries, as columns; absent fields are left out, `null` avatar clears it. */
+export function toColumns(changes: UpdatePreferencesDto): PreferenceColumns {
+  const columns: PreferenceColumns = {};
+  if (changes.voice_masking_enabled !== undefined) columns.voiceMaskingEnabled = changes.voice_masking_enabled;
+  if (changes.video_masking_enabled !== undefined) columns.videoMaskingEnabled = changes.video_masking_enabled;
+  if (changes.auto_mute_on_join !== undefined) columns.autoMuteOnJoin = changes.auto_mute_on_join;
+  if (changes.video_quality !== undefined) columns.videoQuality = changes.video_quality;
+  if (changes.preferred_avatar !== undefined) columns.preferredAvatar = changes.preferred_avatar;
+  return columns;
+}
+
+function toMasking(row: CallPreference): MaskingPreferencesDto {
+  return {
+    voice_masking_enabled: row.voiceMaskingEnabled,
+    video_masking_enabled: row.videoMaskingEnabled,
+    auto_mute_on_join: row.autoMuteOnJoin,
+    video_quality: row.videoQuality,
+    preferred_avatar: row.preferredAvatar,
+  };
+}
+
+function toDto(row: CallPreference): PreferencesDto {
+  return { ...toMasking(row), created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
+}
+
+/** Each member's masking and media preferences: stored on request, defaults otherwise. */
 @Injectable()
-export class PreferencesService {}
+export class PreferencesService {
+  private readonly logger = new Logger(PreferencesService.name);
+
+  constructor(
+    @InjectRepository(CallPreference) private readonly preferences: Repository<CallPreference>,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The member's stored preferences with their timestamps, or the defaults with null timestamps. */
+  async get(userId: number): Promise<PreferencesDto> {
+    const row = await this.preferences.findOne({ where: { userId } });
+    return row ? toDto(row) : { ...DEFAULT_PREFERENCES, created_at: null, updated_at: null };
+  }
+
+  /** What a client applies when the member joins a call: stored, or the defaults. */
+  async forUser(userId: number): Promise<MaskingPreferencesDto> {
+    const row = await this.preferences.findOne({ where: { userId } });
+    return row ? toMasking(row) : { ...DEFAULT_PREFERENCES };
+  }
+
+  /**
+   * Applies the given fields over the stored row, creating it from the defaults when missing.
+   * Two first saves of one member may race: the loser's insert hits the primary key and is
+   * run again, now as an update.
+   */
+  async update(userId: number, changes: UpdatePreferencesDto): Promise<PreferencesDto> {
+    const columns = toColumns(changes);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.tx.run((manager) => this.upsert(manager.getRepository(CallPreference), userId, columns));
+      } catch (error) {
+        if (attempt >= UPSERT_ATTEMPTS || !isUniqueViolation(error)) throw error;
+        this.logger.debug({ msg: 'preferences upsert retried after a unique conflict', attempt });
+      }
+    }
+  }
+
+  private async upsert(repo: Repository<CallPreference>, userId: number, columns: PreferenceColumns): Promise<PreferencesDto> {
+    // A plain read, not a locking one: on InnoDB a locking read of a missing row takes a gap
+    // lock, and two first saves holding it would deadlock on their inserts.
+    const existing = await repo.exists({ where: { userId } });
+    const now = this.clock.now();
+    if (!existing) {
+      const row = repo.create({
+        userId,
+        voiceMaskingEnabled: DEFAULT_PREFERENCES.voice_masking_enabled,
+        videoMaskingEnabled: DEFAULT_PREFERENCES.video_masking_enabled,
+        autoMuteOnJoin: DEFAULT_PREFERENCES.auto_mute_on_join,
+        videoQuality: DEFAULT_PREFERENCES.video_quality,
+        preferredAvatar: DEFAULT_PREFERENCES.preferred_avatar,
+        ...columns,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await repo.insert(row);
+      return toDto(row);
+    }
+    await repo.update({ userId }, { ...columns, updatedAt: now });
+    // Read back after the update, which waited for the row lock: on InnoDB this shows fields a
+    // concurrent save of the same member committed meanwhile, as well as ours.
+    const row = await repo.findOneOrFail({ where: { userId } });
+    return toDto(row);
+  }
+}

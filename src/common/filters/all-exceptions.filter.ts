@@ -38,7 +38,13 @@ export function toErrorBody(exception: unknown): ErrorBody {
         errors: raw.map(String),
       };
     }
-    return { statusCode: status, error: errorName(status), message: typeof raw === 'string' ? raw : exception.message };
+    return {
+      statusCode: status,
+      error: errorName(status),
+      message: typeof raw === 'string' ? raw : exception.message,
+      // Every 400 the framework raises (bad JSON, bad path id, bad body) is a validation failure.
+      ...(status === HttpStatus.BAD_REQUEST ? { code: 'VALIDATION_FAILED' } : {}),
+    };
   }
   // Errors raised by Fastify itself before a route runs (bad JSON, wrong content type, body too large).
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string } | undefined;

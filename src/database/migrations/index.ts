@@ -1,5 +1,12 @@
 import { CreateUsers1764028800000 } from './1764028800000-CreateUsers';
 import { CreateCalls1764028900000 } from './1764028900000-CreateCalls';
+import { CreatePreferences1764029000000 } from './1764029000000-CreatePreferences';
+import { CreateMediaSegmentsAndAnalytics1764029100000 } from './1764029100000-CreateMediaSegmentsAndAnalytics';
 
 /** Every migration in the order it runs. Add new ones at the end. */
-export const MIGRATIONS = [CreateUsers1764028800000, CreateCalls1764028900000];
+export const MIGRATIONS = [
+  CreateUsers1764028800000,
+  CreateCalls1764028900000,
+  CreatePreferences1764029000000,
+  CreateMediaSegmentsAndAnalytics1764029100000,
+];

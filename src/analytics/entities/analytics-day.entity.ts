@@ -1,0 +1,37 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+const count = { type: 'bigint' as const, default: 0, transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } };
+
+/**
+ * Per-day (UTC) totals, kept current as calls are created and ended and as media segments
+ * close. Analytics reads these instead of scanning raw sessions, and they outlive the raw
+ * records' retention.
+ */
+@Entity({ name: 'analytics_days' })
+export class AnalyticsDay {
+  /** `YYYY-MM-DD`, UTC. */
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  day: string;
+
+  /** Calls created this day. */
+  @Column({ name: 'calls_created', ...count })
+  callsCreated: number;
+
+  /** Of the calls created this day, those that have ended, and their summed length. */
+  @Column({ name: 'calls_ended', ...count })
+  callsEnded: number;
+
+  @Column({ name: 'ended_duration_ms', ...count })
+  endedDurationMs: number;
+
+  /** The highest peak head count of the calls created this day that have ended. */
+  @Column({ name: 'peak_participants', ...count })
+  peakParticipants: number;
+
+  /** Media time spent this day (segments split at UTC midnight). */
+  @Column({ name: 'audio_ms', ...count })
+  audioMs: number;
+
+  @Column({ name: 'video_ms', ...count })
+  videoMs: number;
+}

@@ -1,0 +1,14 @@
+export class CallCreatedDto {
+  /** @example 12345 */
+  callId: number;
+  /** @example "call_1672531200_abc123xyz" */
+  channelName: string;
+  /** @example "Weekly Team Meeting" */
+  title: string;
+  /** @example "Discuss project progress and next steps" */
+  description: string | null;
+  /** @example false */
+  isPublic: boolean;
+  /** @example 25 */
+  maxParticipants: number;
+}

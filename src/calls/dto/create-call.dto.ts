@@ -1,0 +1,39 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateCallDto {
+  /**
+   * Shown to members; surrounding spaces are trimmed.
+   * @example "Weekly Team Meeting"
+   */
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  /** @example "Discuss project progress and next steps" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  /**
+   * Public calls admit any member; private calls only the host, invited members and admins.
+   * @example false
+   */
+  @IsOptional()
+  @IsBoolean()
+  isPublic?: boolean = false;
+
+  /**
+   * At most this many members in the call at once (2-500).
+   * @example 25
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  maxParticipants?: number = 50;
+}

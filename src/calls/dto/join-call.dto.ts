@@ -1,0 +1,44 @@
+import { IsIn, IsOptional } from 'class-validator';
+import type { CallMedia } from '../entities/call-session.entity';
+
+export class JoinCallDto {
+  /**
+   * The media the member starts with. Optional: the body itself may be empty.
+   * @example "video"
+   */
+  @IsOptional()
+  @IsIn(['audio', 'video'])
+  media?: CallMedia;
+}
+
+export class JoinCallResponseDto {
+  /** @example true */
+  success: boolean;
+  /** @example "call_1672531200_abc123xyz" */
+  channelName: string;
+  /** @example "Weekly Team Meeting" */
+  callTitle: string;
+  /** @example 12345 */
+  callId: number;
+  /** The caller's role in this call. @example "participant" */
+  role: string;
+  /** @example "video" */
+  media: CallMedia;
+  /** When this participation session started. @example "2023-12-01T10:00:00.000Z" */
+  joinedAt: string;
+  /** Masking preferences to apply on entry. @example true */
+  voice_masking_enabled: boolean;
+  /** @example true */
+  video_masking_enabled: boolean;
+  /** @example false */
+  auto_mute_on_join: boolean;
+  /** @example "hd" */
+  video_quality: string;
+  /** @example "avatar_001.png" */
+  preferred_avatar: string | null;
+}
+
+export class SuccessDto {
+  /** @example true */
+  success: boolean;
+}

@@ -1,0 +1,18 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CALL_STATUSES, CallStatus } from '../entities/call.entity';
+
+export class MyCallsQueryDto {
+  /** Number of calls to return (1-100). @example 20 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number = 20;
+
+  /** Only calls in this status. @example "active" */
+  @IsOptional()
+  @IsIn(CALL_STATUSES)
+  status?: CallStatus;
+}

@@ -1,0 +1,50 @@
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidationOptions } from 'class-validator';
+import { VIDEO_QUALITIES, VideoQuality } from '../entities/call-preference.entity';
+
+/**
+ * An avatar file name: letters, digits, `_` and `-`, then one image extension. No dots
+ * before the extension, so no hidden files, no `..` and no path separators.
+ */
+export const AVATAR_FILE_NAME = /^[A-Za-z0-9_-]+\.(png|jpg|jpeg|webp|svg)$/i;
+export const AVATAR_MAX_LENGTH = 64;
+
+/** May be left out, but when present it must pass the other rules: `null` is refused. */
+function IsOptionalNotNull(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined, options);
+}
+
+/** Any subset of the preferences; fields left out keep their stored (or default) value. */
+export class UpdatePreferencesDto {
+  /** Mask the member's voice (pitch/formant shift, applied by the client). @example true */
+  @IsOptionalNotNull()
+  @IsBoolean()
+  voice_masking_enabled?: boolean;
+
+  /** Mask the member's video (blur, pixelate or avatar overlay, applied by the client). @example false */
+  @IsOptionalNotNull()
+  @IsBoolean()
+  video_masking_enabled?: boolean;
+
+  /** Join calls with the microphone muted. @example true */
+  @IsOptionalNotNull()
+  @IsBoolean()
+  auto_mute_on_join?: boolean;
+
+  /** @example "sd" */
+  @IsOptionalNotNull()
+  @IsIn(VIDEO_QUALITIES)
+  video_quality?: VideoQuality;
+
+  /**
+   * Avatar file name: letters, digits, `_` or `-`, then `.png`, `.jpg`, `.jpeg`, `.webp` or
+   * `.svg`; at most 64 characters. `null` clears it.
+   * @example "avatar_002.png"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(AVATAR_MAX_LENGTH)
+  @Matches(AVATAR_FILE_NAME, {
+    message: 'preferred_avatar must be a file name like avatar_001.png (letters, digits, _ or -, then .png, .jpg, .jpeg, .webp or .svg)',
+  })
+  preferred_avatar?: string | null;
+}

@@ -1,0 +1,41 @@
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+
+/** Agora's channel-name alphabet: a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , */
+export const AGORA_CHANNEL_NAME = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
+export const MAX_AGORA_UID = 4_294_967_295;
+
+export class CreateTokenDto {
+  /** The call's channel, as join returned it. @example "call_1672531200_abc123xyz" */
+  @IsString()
+  @Length(1, 64)
+  @Matches(AGORA_CHANNEL_NAME, { message: "channelName may only contain a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ," })
+  channelName: string;
+
+  /**
+   * The Agora uid to join as: an integer 1 .. 4294967295 (0, Agora's wildcard, is never issued).
+   * Bound to the caller within this call on first use.
+   * @example 789012
+   */
+  @IsInt()
+  @Min(1)
+  @Max(MAX_AGORA_UID)
+  uid: number;
+
+  /** @example "publisher" */
+  @IsOptional()
+  @IsIn(['publisher', 'subscriber'])
+  role?: 'publisher' | 'subscriber';
+}
+
+export class RtcTokenDto {
+  /** AccessToken2 for Agora RTC (starts with "007"). @example "007eJxTYBBbsMf..." */
+  token: string;
+  /** @example "0123456789abcdef0123456789abcdef" */
+  appId: string;
+  /** @example "call_1672531200_abc123xyz" */
+  channelName: string;
+  /** @example 789012 */
+  uid: number;
+  /** Unix time (seconds) when the token expires. @example 1672531200 */
+  expiresAt: number;
+}
