@@ -1,4 +1,121 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service';
+import { UsersService } from '../auth/users.service';
+import { CallsService } from '../calls/calls.service';
+import { CallEndedDto } from '../calls/dto/end-call.dto';
+import { CallMediaSegment } from '../calls/entities/call-media-segment.entity';
+import { CallMember } from '../calls/entities/call-member.entity';
+import { CallSession } from '../calls/entities/call-session.entity';
+import { Call } from '../calls/entities/call.entity';
+import { ParticipationService, secondsBetween } from '../calls/participation.service';
+import { Clock } from '../common/clock';
+import { DomainException } from '../common/exceptions/domain.exception';
+import { TransactionRunner } from '../database/transaction-runner.service';
+import { UidBinding } from '../tokens/entities/uid-binding.entity';
+import { CallDetailsDto, ParticipantRemovedDto } from './dto/call-details.dto';
+
+const minutes = (ms: number): number => Math.round((ms / 60_000) * 100) / 100;
 
 @Injectable()
-export class AdminService {}
+export class AdminService {
+  constructor(
+    @InjectRepository(Call) private readonly calls: Repository<Call>,
+    @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
+    @InjectRepository(CallSession) private readonly sessions: Repository<CallSession>,
+    @InjectRepository(CallMediaSegment) private readonly segments: Repository<CallMediaSegment>,
+    @InjectRepository(UidBinding) private readonly bindings: Repository<UidBinding>,
+    private readonly callsService: CallsService,
+    private readonly participation: ParticipationService,
+    private readonly users: UsersService,
+    private readonly agora: AgoraChannelService,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Everything about one call: its row, every session (members by OTO#) and its totals. */
+  async details(callId: number): Promise<CallDetailsDto> {
+    const call = await this.calls.findOne({ where: { id: callId } });
+    if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    const [sessions, members, segments] = await Promise.all([
+      this.sessions.find({ where: { callId }, order: { joinedAt: 'ASC', id: 'ASC' } }),
+      this.members.find({ where: { callId }, select: { userId: true, role: true } }),
+      this.segments.find({ where: { callId }, select: { media: true, startedAt: true, endedAt: true } }),
+    ]);
+    const now = this.clock.now();
+    const roleOf = new Map(members.map((m) => [m.userId, m.role]));
+    const otos = await this.users.otoNumbers(sessions.map((s) => s.userId));
+    const used = { audio: 0, video: 0 };
+    for (const segment of segments) used[segment.media] += Math.max(0, (segment.endedAt ?? now).getTime() - segment.startedAt.getTime());
+    return {
+      call: {
+        id: call.id,
+        title: call.title,
+        description: call.description,
+        channel_name: call.channelName,
+        creator_id: call.creatorId,
+        is_public: Boolean(call.isPublic),
+        max_participants: call.maxParticipants,
+        status: call.status,
+        created_at: call.createdAt.toISOString(),
+        ended_at: call.endedAt ? call.endedAt.toISOString() : null,
+        ended_by: call.endedBy,
+      },
+      participants: sessions.map((s) => ({
+        user_id: s.userId,
+        oto_number: otos.get(s.userId) ?? 'OTO#UNKNWN',
+        role: roleOf.get(s.userId) ?? 'participant',
+        joined_at: s.joinedAt.toISOString(),
+        left_at: s.leftAt ? s.leftAt.toISOString() : null,
+        duration_seconds: s.durationSeconds,
+        media: s.media,
+        leave_reason: s.leaveReason,
+      })),
+      stats: {
+        total_participants: new Set(sessions.map((s) => s.userId)).size,
+        peak_participants: call.peakParticipants,
+        total_duration_seconds: secondsBetween(call.createdAt, call.endedAt ?? now),
+        audio_minutes_consumed: minutes(used.audio),
+        video_minutes_consumed: minutes(used.video),
+      },
+    };
+  }
+
+  end(callId: number): Promise<CallEndedDto> {
+    return this.callsService.end(callId, 'admin');
+  }
+
+  /**
+   * Removes a member from a call: their open session closes now and they may not rejoin or get
+   * a token for this call. Then, with Agora REST credentials configured, each uid they were
+   * issued is kicked; the removal stands whatever Agora answers.
+   */
+  async removeParticipant(callId: number, userId: number): Promise<ParticipantRemovedDto> {
+    const call = await this.calls.findOne({ where: { id: callId }, select: { id: true, channelName: true } });
+    if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    const tookPart = await this.sessions.exists({ where: { callId, userId } });
+    if (!tookPart) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
+    const now = this.clock.now();
+    await this.tx.run(async (manager) => {
+      const open = await this.participation.findOpen(manager, callId, userId);
+      if (open) await this.participation.close(manager, open, now, 'removed');
+      const member = await manager.findOne(CallMember, { where: { callId, userId } });
+      if (!member) {
+        await manager.insert(CallMember, { callId, userId, role: 'participant', createdAt: now, removedAt: now });
+      } else if (!member.removedAt) {
+        await manager.update(CallMember, { id: member.id }, { removedAt: now });
+      }
+    });
+    const uids = await this.bindings.find({ where: { callId, userId }, select: { uid: true } });
+    const outcomes = await Promise.all(uids.map((binding) => this.agora.kickUser(call.channelName, binding.uid)));
+    return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };
+  }
+}
+
+/** One outcome for several kicks: failed if any failed, skipped if none were sent. */
+function combine(outcomes: KickOutcome[]): KickOutcome {
+  if (outcomes.includes('failed')) return 'failed';
+  if (outcomes.includes('applied')) return 'applied';
+  return 'skipped';
+}

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import {
   ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -21,6 +22,8 @@ import { CreateCallDto } from './dto/create-call.dto';
 import { InviteMembersDto, InviteResultDto } from './dto/invite-members.dto';
 import { JoinCallDto, JoinCallResponseDto, SuccessDto } from './dto/join-call.dto';
 import { MyCallsQueryDto } from './dto/my-calls-query.dto';
+import { CallEndedDto } from './dto/end-call.dto';
+import { SwitchMediaDto, SwitchMediaResultDto } from './dto/switch-media.dto';
 
 const error = (statusCode: number, error: string, message: string, code?: string) => ({
   schema: { example: { statusCode, error, message, ...(code ? { code } : {}) } },
@@ -93,6 +96,35 @@ export class CallsController {
   @ApiNotFoundResponse({ description: 'Call not found or ended', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_ENDED') })
   join(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: JoinCallDto = {}): Promise<JoinCallResponseDto> {
     return this.calls.join(user, callId, dto?.media);
+  }
+
+  @Post(':callId/media')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Switch the caller's media",
+    description:
+      'Each participation session is split into media segments (audio or video). Joining starts the first; this closes the current one and starts the next. Audio and video minutes everywhere are sums of segment durations, counted when a segment closes.',
+  })
+  @ApiParam(CALL_ID)
+  @ApiOkResponse({ type: SwitchMediaResultDto })
+  @ApiBadRequestResponse({ description: 'media is not audio or video', ...error(400, 'Bad Request', 'media must be one of the following values: audio, video', 'VALIDATION_FAILED') })
+  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
+  switchMedia(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: SwitchMediaDto): Promise<SwitchMediaResultDto> {
+    return this.calls.switchMedia(user, callId, dto.media);
+  }
+
+  @Post(':callId/end')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'End a call (host)',
+    description: 'The host (or an admin) ends the call: every open session closes now, no more joins or tokens. Ending an ended call is 409.',
+  })
+  @ApiParam(CALL_ID)
+  @ApiOkResponse({ type: CallEndedDto })
+  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
+  @ApiConflictResponse({ description: 'The call has already ended', ...error(409, 'Conflict', 'Call has already ended', 'CALL_ALREADY_ENDED') })
+  end(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallEndedDto> {
+    return this.calls.endAsHost(user, callId);
   }
 
   @Post(':callId/leave')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgoraModule } from '../agora/agora.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { CallsController } from './calls.controller';
@@ -11,7 +12,7 @@ import { Call } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AnalyticsModule],
+  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AnalyticsModule, AgoraModule],
   controllers: [CallsController],
   providers: [CallsService, ParticipationService],
   exports: [CallsService, ParticipationService],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { AgoraChannelService } from '../agora/agora-channel.service';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.service';
 import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
@@ -11,6 +12,8 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { generateChannelName } from './channel-name';
 import { CallCreatedDto } from './dto/call-created.dto';
+import { CallEndedDto } from './dto/end-call.dto';
+import { SwitchMediaResultDto } from './dto/switch-media.dto';
 import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
 import { CreateCallDto } from './dto/create-call.dto';
 import { InviteResultDto } from './dto/invite-members.dto';
@@ -18,7 +21,7 @@ import { JoinCallResponseDto } from './dto/join-call.dto';
 import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
-import { Call } from './entities/call.entity';
+import { Call, CallEndedBy } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -57,6 +60,7 @@ export class CallsService {
     private readonly preferences: PreferencesService,
     private readonly clock: Clock,
     private readonly analytics: AnalyticsRecorder,
+    private readonly agora: AgoraChannelService,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -203,6 +207,53 @@ export class CallsService {
     const open = await this.sessions.findOne({ where: { callId, userId: user.id, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
     if (open) await this.tx.run((manager) => this.participation.close(manager, open, this.clock.now(), 'left'));
     return { success: true };
+  }
+
+  /** Switches the caller's open session to another medium (a new media segment starts now). */
+  async switchMedia(user: AuthUser, callId: number, media: CallMedia): Promise<SwitchMediaResultDto> {
+    const exists = await this.calls.exists({ where: { id: callId } });
+    if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    await this.tx.run(async (manager) => {
+      const session = await this.participation.findOpen(manager, callId, user.id);
+      if (!session) throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
+      await this.participation.switchMedia(manager, session, media, this.clock.now());
+    });
+    return { success: true, media };
+  }
+
+  /** The host ends their call (admins may too). */
+  async endAsHost(user: AuthUser, callId: number): Promise<CallEndedDto> {
+    const { member } = await this.admission(callId, user.id);
+    if (member?.role !== 'host' && !user.isAdmin) throw new DomainException('NOT_CALL_HOST', 'Only the call host can end this call');
+    return this.end(callId, user.isAdmin && member?.role !== 'host' ? 'admin' : 'host');
+  }
+
+  /**
+   * Ends a call: status `ended`, `ended_at`, every open session and segment closed at that
+   * moment, and the day's aggregates updated, all in one transaction. Then, when Agora REST
+   * credentials are configured, a channel-wide kicking rule (best effort: never fails the end).
+   */
+  async end(callId: number, endedBy: CallEndedBy): Promise<CallEndedDto> {
+    const endedAt = this.clock.now();
+    const call = await this.tx.run(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Call)
+        .set({ status: 'ended', endedAt, endedBy })
+        .where("id = :callId AND status <> 'ended'", { callId })
+        .execute();
+      if (!result.affected) {
+        const exists = await manager.exists(Call, { where: { id: callId } });
+        if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+        throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
+      }
+      await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
+      const ended = await manager.findOneOrFail(Call, { where: { id: callId } });
+      await this.analytics.callEnded(manager, { createdAt: ended.createdAt, endedAt, peakParticipants: ended.peakParticipants });
+      return ended;
+    });
+    const agoraKick = await this.agora.kickChannel(call.channelName);
+    return { success: true, message: 'Call ended successfully', endedAt: endedAt.toISOString(), agoraKick };
   }
 
   /** One call, for its members, participants and admins, with who is in it now by OTO# only. */

@@ -69,6 +69,11 @@ export class ParticipationService {
     return closed;
   }
 
+  /** The member's open session in a call, if any. */
+  findOpen(manager: EntityManager, callId: number, userId: number): Promise<CallSession | null> {
+    return manager.findOne(CallSession, { where: { callId, userId, open: 1 } });
+  }
+
   private async closeSegment(manager: EntityManager, sessionId: number, at: Date): Promise<void> {
     const segment = await manager.findOne(CallMediaSegment, { where: { sessionId, endedAt: IsNull() } });
     if (!segment) return;

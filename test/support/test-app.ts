@@ -5,6 +5,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { Clock } from '../../src/common/clock';
 
 export const usingMysql = process.env.TEST_DB === 'mysql';
 export const TEST_MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -44,14 +45,18 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
  * Boots the real application (guards, pipes, filters, migrations) on a fresh database, with
  * extra environment variables for this app only.
  */
-export async function startApp(env: Record<string, string | undefined> = {}, databaseUrl?: string): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string | undefined> = {},
+  databaseUrl?: string,
+  clock?: Clock,
+): Promise<TestApp> {
   const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const saved = { ...process.env };
   Object.assign(process.env, { DATABASE_URL: database.url }, env);
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
   let app: NestFastifyApplication;
   try {
-    app = await createApp();
+    app = await createApp({ clock });
     await app.getHttpAdapter().getInstance().ready();
   } catch (error) {
     await database.drop();
