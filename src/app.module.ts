@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { AdminModule } from './admin/admin.module';
 import { CallsModule } from './calls/calls.module';
 import { Clock, SystemClock } from './common/clock';
+import { StrictValidationPipe } from './common/pipes/strict-validation.pipe';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { buildThrottlers } from './common/throttling/rate-limit';
 import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
@@ -47,7 +48,7 @@ import { TokensModule } from './tokens/tokens.module';
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {
       provide: APP_PIPE,
-      useValue: new ValidationPipe({
+      useValue: new StrictValidationPipe({
         whitelist: true,
         forbidNonWhitelisted: true,
         transform: true,
