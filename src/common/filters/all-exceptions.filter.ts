@@ -74,7 +74,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         msg: 'request failed',
         reqId: request.id,
         route: request.routeOptions?.url,
-        err: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception),
+        error: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception),
       });
     }
     void reply.status(body.statusCode).send(body);

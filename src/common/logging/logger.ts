@@ -69,7 +69,7 @@ export class PinoNestLogger implements LoggerService {
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
       this.root[level]({ ...fields, ...(message as object) });
     } else if (message instanceof Error) {
-      this.root[level]({ ...fields, err: { type: message.name, message: message.message, stack: message.stack } });
+      this.root[level]({ ...fields, error: { type: message.name, message: message.message, stack: message.stack } });
     } else {
       this.root[level](fields, String(message));
     }

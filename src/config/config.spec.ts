@@ -1,0 +1,292 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEV_AGORA_APP_CERTIFICATE, DEV_AGORA_APP_ID, loadAgoraConfig } from './agora.config';
+import { loadAppConfig } from './app.config';
+import { DEV_JWT_SECRET, loadAuthConfig } from './auth.config';
+import { loadDatabaseConfig } from './database.config';
+import { ConfigValidationError } from './env';
+
+const APP_ID = '00112233445566778899aabbccddeeff';
+const APP_CERTIFICATE = 'ffeeddccbbaa99887766554433221100';
+const PRODUCTION_SECRET = 'a-long-production-secret-shared-with-ikoota';
+
+/** A production environment with everything a production start needs. */
+const PRODUCTION: NodeJS.ProcessEnv = {
+  NODE_ENV: 'production',
+  JWT_SECRET: PRODUCTION_SECRET,
+  AGORA_APP_ID: APP_ID,
+  AGORA_APP_CERTIFICATE: APP_CERTIFICATE,
+  DATABASE_URL: 'mysql://calling:pw@db.internal:3306/calling',
+};
+
+/** Runs a loader that must refuse the environment and returns the error it threw. */
+function refusal(load: () => unknown): ConfigValidationError {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return error as ConfigValidationError;
+  }
+  throw new Error('expected the loader to throw ConfigValidationError, but it loaded');
+}
+
+describe('loadAppConfig', () => {
+  it('defaults: port 3000, development, info logs, no CORS, rate limits unscaled', () => {
+    expect(loadAppConfig({})).toEqual({ nodeEnv: 'development', port: 3000, logLevel: 'info', corsOrigins: [], rateLimitScale: 1 });
+  });
+
+  it('is silent by default under NODE_ENV=test', () => {
+    expect(loadAppConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+  });
+
+  it('reads typed values and trims the CORS list', () => {
+    expect(
+      loadAppConfig({ PORT: '8080', LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://a.example, https://b.example,', RATE_LIMIT_SCALE: '2.5' }),
+    ).toEqual({
+      nodeEnv: 'development',
+      port: 8080,
+      logLevel: 'debug',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      rateLimitScale: 2.5,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadAppConfig({ PORT: '', LOG_LEVEL: '  ' }).port).toBe(3000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+    ['RATE_LIMIT_SCALE', '0'],
+    ['RATE_LIMIT_SCALE', 'fast'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    const error = refusal(() => loadAppConfig({ [variable]: value }));
+    expect(error.message).toContain(variable);
+    expect(error.problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe('loadDatabaseConfig', () => {
+  it('defaults to the SQLite file under ./data with migrations at start-up', () => {
+    expect(loadDatabaseConfig({})).toEqual({
+      target: { type: 'better-sqlite3', database: './data/calling.sqlite', url: 'sqlite:./data/calling.sqlite' },
+      migrationsRun: true,
+    });
+  });
+
+  it('reads sqlite::memory:, MySQL and MariaDB URLs', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: 'sqlite::memory:' }).target).toMatchObject({ type: 'better-sqlite3', database: ':memory:' });
+    expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://root:pw@127.0.0.1:3306/calling' }).target).toEqual({
+      type: 'mysql',
+      url: 'mysql://root:pw@127.0.0.1:3306/calling',
+      database: 'calling',
+    });
+    expect(loadDatabaseConfig({ DATABASE_URL: 'mariadb://root@db:3306/calls' }).target).toEqual({
+      type: 'mariadb',
+      url: 'mysql://root@db:3306/calls',
+      database: 'calls',
+    });
+  });
+
+  it.each(['false', '0', 'no', 'off'])('DB_MIGRATIONS_RUN=%s turns start-up migrations off', (value) => {
+    expect(loadDatabaseConfig({ DB_MIGRATIONS_RUN: value }).migrationsRun).toBe(false);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'postgres://x'],
+    ['DATABASE_URL', 'mysql://host'],
+    ['DATABASE_URL', 'mysql://root@127.0.0.1:3306/'],
+    ['DATABASE_URL', 'calling.sqlite'],
+    ['DB_MIGRATIONS_RUN', 'maybe'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    const error = refusal(() => loadDatabaseConfig({ [variable]: value }));
+    expect(error.message).toContain(variable);
+  });
+});
+
+describe('loadAuthConfig', () => {
+  it('falls back to the development secret outside production and says so', () => {
+    expect(loadAuthConfig({})).toEqual({ jwtSecret: DEV_JWT_SECRET, usingDevSecret: true, issuer: undefined, audience: undefined });
+  });
+
+  it('reads the secret, issuer and audience', () => {
+    expect(loadAuthConfig({ JWT_SECRET: PRODUCTION_SECRET, JWT_ISSUER: 'ikoota', JWT_AUDIENCE: 'calling' })).toEqual({
+      jwtSecret: PRODUCTION_SECRET,
+      usingDevSecret: false,
+      issuer: 'ikoota',
+      audience: 'calling',
+    });
+  });
+
+  it('refuses a JWT_SECRET shorter than 16 characters without echoing it', () => {
+    const error = refusal(() => loadAuthConfig({ JWT_SECRET: 'short-s3cret' }));
+    expect(error.message).toContain('JWT_SECRET');
+    expect(error.message).not.toContain('short-s3cret');
+  });
+
+  describe('in production', () => {
+    it('requires JWT_SECRET', () => {
+      const { JWT_SECRET: _omitted, ...env } = PRODUCTION;
+      expect(refusal(() => loadAuthConfig(env)).message).toContain('JWT_SECRET');
+    });
+
+    it('treats an empty JWT_SECRET as missing', () => {
+      expect(refusal(() => loadAuthConfig({ ...PRODUCTION, JWT_SECRET: '' })).message).toContain('JWT_SECRET');
+    });
+
+    it('refuses the development default secret', () => {
+      const error = refusal(() => loadAuthConfig({ ...PRODUCTION, JWT_SECRET: DEV_JWT_SECRET }));
+      expect(error.message).toContain('JWT_SECRET');
+      expect(error.message).not.toContain(DEV_JWT_SECRET);
+    });
+
+    it('loads with a real secret', () => {
+      expect(loadAuthConfig(PRODUCTION)).toMatchObject({ jwtSecret: PRODUCTION_SECRET, usingDevSecret: false });
+    });
+  });
+});
+
+describe('loadAgoraConfig', () => {
+  it('defaults: development credentials, 24 h tokens, the public API, a cached probe of it', () => {
+    expect(loadAgoraConfig({})).toEqual({
+      appId: DEV_AGORA_APP_ID,
+      appCertificate: DEV_AGORA_APP_CERTIFICATE,
+      usingDevCredentials: true,
+      tokenTtlSeconds: 86400,
+      customerId: undefined,
+      customerSecret: undefined,
+      apiBaseUrl: 'https://api.agora.io',
+      healthUrl: 'https://api.agora.io/',
+      healthCacheSeconds: 60,
+    });
+  });
+
+  it('reads real credentials, the TTL, REST credentials and the probe settings', () => {
+    expect(
+      loadAgoraConfig({
+        AGORA_APP_ID: APP_ID,
+        AGORA_APP_CERTIFICATE: APP_CERTIFICATE,
+        AGORA_TOKEN_TTL_SECONDS: '3600',
+        AGORA_CUSTOMER_ID: 'customer',
+        AGORA_CUSTOMER_SECRET: 'customer-secret',
+        AGORA_API_BASE_URL: 'http://127.0.0.1:9999/',
+        AGORA_HEALTH_URL: 'off',
+        AGORA_HEALTH_CACHE_SECONDS: '5',
+      }),
+    ).toEqual({
+      appId: APP_ID,
+      appCertificate: APP_CERTIFICATE,
+      usingDevCredentials: false,
+      tokenTtlSeconds: 3600,
+      customerId: 'customer',
+      customerSecret: 'customer-secret',
+      apiBaseUrl: 'http://127.0.0.1:9999',
+      healthUrl: undefined,
+      healthCacheSeconds: 5,
+    });
+  });
+
+  it('probes the configured API base URL unless told otherwise', () => {
+    expect(loadAgoraConfig({ AGORA_API_BASE_URL: 'https://agora.internal' }).healthUrl).toBe('https://agora.internal/');
+    expect(loadAgoraConfig({ AGORA_HEALTH_URL: 'http://probe.internal/ping' }).healthUrl).toBe('http://probe.internal/ping');
+  });
+
+  it.each([
+    ['AGORA_APP_ID', 'not-hex-at-all'],
+    ['AGORA_APP_ID', `${APP_ID}0`],
+    ['AGORA_APP_ID', APP_ID.replace('a', 'g')],
+    ['AGORA_APP_CERTIFICATE', 'xyz'],
+    ['AGORA_APP_CERTIFICATE', APP_CERTIFICATE.slice(1)],
+    ['AGORA_TOKEN_TTL_SECONDS', '0'],
+    ['AGORA_TOKEN_TTL_SECONDS', '90000'],
+    ['AGORA_TOKEN_TTL_SECONDS', 'a day'],
+    ['AGORA_API_BASE_URL', 'api.agora.io'],
+    ['AGORA_HEALTH_URL', 'ftp://agora'],
+    ['AGORA_HEALTH_CACHE_SECONDS', '0'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    const error = refusal(() => loadAgoraConfig({ [variable]: value }));
+    expect(error.message).toContain(variable);
+  });
+
+  it('does not echo a bad certificate back', () => {
+    const certificate = 'secret-certificate-value';
+    expect(refusal(() => loadAgoraConfig({ AGORA_APP_CERTIFICATE: certificate })).message).not.toContain(certificate);
+  });
+
+  it.each([
+    ['AGORA_CUSTOMER_ID', { AGORA_CUSTOMER_ID: 'customer' }],
+    ['AGORA_CUSTOMER_SECRET', { AGORA_CUSTOMER_SECRET: 'customer-secret' }],
+  ])('refuses %s without its partner, naming both', (_only, env) => {
+    const error = refusal(() => loadAgoraConfig(env));
+    expect(error.message).toContain('AGORA_CUSTOMER_ID');
+    expect(error.message).toContain('AGORA_CUSTOMER_SECRET');
+  });
+
+  describe('in production', () => {
+    it.each(['AGORA_APP_ID', 'AGORA_APP_CERTIFICATE'])('requires %s', (variable) => {
+      const env = { ...PRODUCTION };
+      delete env[variable];
+      const error = refusal(() => loadAgoraConfig(env));
+      expect(error.message).toContain(variable);
+      expect(error.problems).toHaveLength(1);
+    });
+
+    it('names both credentials when neither is set', () => {
+      const error = refusal(() => loadAgoraConfig({ NODE_ENV: 'production' }));
+      expect(error.problems).toEqual([expect.stringContaining('AGORA_APP_ID'), expect.stringContaining('AGORA_APP_CERTIFICATE')]);
+    });
+
+    it('loads with real credentials', () => {
+      expect(loadAgoraConfig(PRODUCTION)).toMatchObject({ appId: APP_ID, appCertificate: APP_CERTIFICATE, usingDevCredentials: false });
+    });
+  });
+});
+
+describe('a production environment with everything set', () => {
+  it('loads every namespace', () => {
+    expect(loadAppConfig(PRODUCTION)).toMatchObject({ nodeEnv: 'production', port: 3000, logLevel: 'info' });
+    expect(loadAuthConfig(PRODUCTION)).toMatchObject({ jwtSecret: PRODUCTION_SECRET, usingDevSecret: false });
+    expect(loadAgoraConfig(PRODUCTION)).toMatchObject({ appId: APP_ID, usingDevCredentials: false });
+    expect(loadDatabaseConfig(PRODUCTION).target).toMatchObject({ type: 'mysql', database: 'calling' });
+  });
+});
+
+describe('ConfigValidationError', () => {
+  it('lists every problem on its own line', () => {
+    const error = refusal(() => loadAppConfig({ PORT: '70000', LOG_LEVEL: 'loud' }));
+    expect(error.problems).toEqual([expect.stringMatching(/^PORT\b/), expect.stringMatching(/^LOG_LEVEL\b/)]);
+    expect(error.message.split('\n')).toEqual(['Invalid configuration:', `  - ${error.problems[0]}`, `  - ${error.problems[1]}`]);
+  });
+});
+
+describe('.env.example', () => {
+  const root = join(__dirname, '..', '..');
+  /** Every variable the config classes declare (`  NAME?: type;`). */
+  const declared = readdirSync(__dirname)
+    .filter((file) => file.endsWith('.config.ts'))
+    .flatMap((file) => [...readFileSync(join(__dirname, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+)\?:/gm)].map((m) => m[1]))
+    .sort();
+  const example = readFileSync(join(root, '.env.example'), 'utf8').split('\n');
+  const documented = example.map((line) => /^# ([A-Z][A-Z0-9_]+)=/.exec(line)?.[1]).filter((name): name is string => Boolean(name));
+
+  it('documents every variable the config loaders read, each once, and nothing else', () => {
+    expect(declared.length).toBeGreaterThan(15);
+    expect([...documented].sort()).toEqual(declared);
+  });
+
+  it('gives each variable a comment line saying its default', () => {
+    for (const name of documented) {
+      const comment = example[example.findIndex((line) => line.startsWith(`# ${name}=`)) - 1];
+      expect({ name, comment }).toEqual({ name, comment: expect.stringMatching(/^# .*Default: /) });
+    }
+  });
+
+  it('changes nothing when copied: every line is a comment or blank', () => {
+    expect(example.filter((line) => line.trim() !== '' && !line.startsWith('#'))).toEqual([]);
+  });
+});

@@ -1,0 +1,212 @@
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'supertest';
+import { as } from './support/jwt';
+import { callOperation, fetchOpenApi, fillPath, isPublic, listOperations, OpenApiDocument, Operation } from './support/openapi';
+import { startApp, TestApp } from './support/test-app';
+
+/**
+ * One error body everywhere: `{ statusCode, error, message }` (+ `code`, and `errors` for
+ * validation). Malformed JSON, foreign content types, unknown routes, unknown fields, wrong body
+ * types and bad path ids are all 4xx with that body, never 500 and never HTML.
+ */
+
+const ERROR_KEYS = ['statusCode', 'error', 'message', 'code', 'errors'];
+
+interface ErrorOutcome {
+  what: string;
+  status: number;
+  json: boolean;
+  shape: boolean;
+  extraKeys: string[];
+}
+
+/** Summarises an answer so one toEqual shows every place that breaks the rule. */
+function errorOutcome(what: string, res: Response): ErrorOutcome {
+  const body = res.body as Record<string, unknown>;
+  return {
+    what,
+    status: res.status,
+    json: /^application\/json/.test(String(res.headers['content-type'])),
+    shape:
+      typeof body === 'object' &&
+      body !== null &&
+      body.statusCode === res.status &&
+      body.error === STATUS_CODES[res.status] &&
+      typeof body.message === 'string' &&
+      (body.message as string).length > 0 &&
+      (body.code === undefined || typeof body.code === 'string'),
+    extraKeys: typeof body === 'object' && body !== null ? Object.keys(body).filter((key) => !ERROR_KEYS.includes(key)) : [],
+  };
+}
+
+const expected = (what: string, status: number): ErrorOutcome => ({ what, status, json: true, shape: true, extraKeys: [] });
+
+describe('errors: one body everywhere', () => {
+  let t: TestApp;
+  let doc: OpenApiDocument;
+  let guarded: Operation[];
+  let userId = 50_000;
+  /** A caller who passes the guard of the operation, fresh each time so rate limits never interfere. */
+  const callerFor = (op: Operation): Record<string, string> => (op.admin ? as.superAdmin((userId += 1)) : as.member((userId += 1)));
+
+  beforeAll(async () => {
+    t = await startApp();
+    doc = await fetchOpenApi(t.http);
+    guarded = listOperations(doc).filter((op) => !isPublic(op));
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A POST operation members may call, to send broken bodies to. */
+  function memberPost(): Operation {
+    const posts = guarded.filter((op) => op.method === 'post' && !op.admin);
+    const op = posts.find((o) => o.path === '/api/calling/create') ?? posts[0];
+    if (!op) throw new Error('No member POST operation in /api/docs-json to send broken bodies to');
+    return op;
+  }
+
+  it('answers malformed JSON with 400 and the error body', async () => {
+    const op = memberPost();
+    const res = await t.http
+      .post(fillPath(op.path))
+      .set(callerFor(op))
+      .set('Content-Type', 'application/json')
+      .send('{"title": "unterminated');
+    expect(errorOutcome(op.label, res)).toEqual(expected(op.label, 400));
+  });
+
+  it.each([
+    ['application/xml', '<call><title>x</title></call>'],
+    ['application/x-www-form-urlencoded', 'title=x'],
+    ['text/plain', 'title=x'],
+  ])('answers a %s body with a 4xx error body, never 500', async (contentType, body) => {
+    const op = memberPost();
+    const res = await t.http.post(fillPath(op.path)).set(callerFor(op)).set('Content-Type', contentType).send(body);
+    const outcome = errorOutcome(op.label, res);
+    expect(outcome).toEqual({ ...expected(op.label, res.status), status: expect.any(Number) });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('answers an oversized body with 413 and the error body', async () => {
+    const op = memberPost();
+    const res = await t.http.post(fillPath(op.path)).set(callerFor(op)).send({ title: 'x'.repeat(2 * 1024 * 1024) });
+    expect(errorOutcome(op.label, res)).toEqual(expected(op.label, 413));
+  });
+
+  it.each([
+    ['GET', '/api/no-such-route'],
+    ['POST', '/api/calling/no/such/route'],
+    ['GET', '/no-prefix'],
+    ['DELETE', '/api/health'],
+  ])('answers %s %s with 404 and the error body', async (method, url) => {
+    const res = method === 'GET' ? await t.http.get(url) : method === 'POST' ? await t.http.post(url).send({}) : await t.http.delete(url);
+    expect(errorOutcome(`${method} ${url}`, res)).toEqual(expected(`${method} ${url}`, 404));
+  });
+
+  describe('operations with a JSON body', () => {
+    const withBody = (): Operation[] => guarded.filter((op) => op.spec.requestBody);
+
+    it('exist in the document', () => {
+      expect(withBody().length).toBeGreaterThan(0);
+    });
+
+    it('refuse an unknown field with 400 VALIDATION_FAILED naming it', async () => {
+      const outcomes = [];
+      for (const op of withBody()) {
+        const res = await t.http[op.method](fillPath(op.path)).set(callerFor(op)).send({ definitelyNotAField: 1 });
+        outcomes.push({ op: op.label, status: res.status, code: res.body.code, names: JSON.stringify(res.body.errors ?? []).includes('definitelyNotAField') });
+      }
+      expect(outcomes).toEqual(withBody().map((op) => ({ op: op.label, status: 400, code: 'VALIDATION_FAILED', names: true })));
+    });
+
+    it.each([
+      ['an array', '[1, 2]'],
+      ['a string', '"call"'],
+      ['a number', '42'],
+      ['an object of wrong types', '{"title": 42, "isPublic": "yes", "maxParticipants": "many", "videoQuality": 7}'],
+    ])('refuse %s as the body with 400, never 500', async (_what, raw) => {
+      const outcomes = [];
+      for (const op of withBody()) {
+        const res = await t.http[op.method](fillPath(op.path)).set(callerFor(op)).set('Content-Type', 'application/json').send(raw);
+        outcomes.push(errorOutcome(op.label, res));
+      }
+      expect(outcomes).toEqual(withBody().map((op) => expected(op.label, 400)));
+    });
+
+    it('take a JSON null body as an empty one (ValidationPipe), never a 500', async () => {
+      const failures = [];
+      for (const op of withBody()) {
+        const res = await t.http[op.method](fillPath(op.path)).set(callerFor(op)).set('Content-Type', 'application/json').send('null');
+        if (res.status >= 500 || (res.status >= 400 && !errorOutcome(op.label, res).shape)) failures.push({ op: op.label, status: res.status, body: res.body });
+      }
+      expect(failures).toEqual([]);
+    });
+  });
+
+  describe('bad path ids', () => {
+    const BAD_IDS = ['abc', '0', '-1', '1.5', '99999999999', '2147483648', 'null'];
+
+    /** Every (operation, path parameter, value) to try, other parameters left at 1. */
+    function badIdCases(values: string[]): Array<{ op: Operation; param: string; value: string }> {
+      const cases: Array<{ op: Operation; param: string; value: string }> = [];
+      for (const op of guarded) {
+        for (const [, param] of op.path.matchAll(/\{([^}]+)\}/g)) {
+          for (const value of values) cases.push({ op, param, value });
+        }
+      }
+      return cases;
+    }
+
+    async function tryBadIds(values: string[]): Promise<{ outcomes: ErrorOutcome[]; expectations: ErrorOutcome[] }> {
+      const cases = badIdCases(values);
+      expect(cases.length).toBeGreaterThan(0);
+      const outcomes = [];
+      for (const { op, param, value } of cases) {
+        const res = await callOperation(t.http, op, callerFor(op), { [param]: encodeURIComponent(value) });
+        outcomes.push(errorOutcome(`${op.label} ${param}=${JSON.stringify(value)}`, res));
+      }
+      return { outcomes, expectations: cases.map(({ op, param, value }) => expected(`${op.label} ${param}=${JSON.stringify(value)}`, 400)) };
+    }
+
+    it('POST /api/calling/abc/join and GET /api/calling/abc are 400 naming callId', async () => {
+      const labels = listOperations(doc).map((op) => op.label);
+      expect(labels).toEqual(expect.arrayContaining(['POST /api/calling/{callId}/join', 'GET /api/calling/{callId}']));
+      const join = await t.http.post('/api/calling/abc/join').set(as.member((userId += 1))).send({});
+      expect(errorOutcome('join', join)).toEqual(expected('join', 400));
+      expect(join.body.message).toMatch(/callId/);
+      const details = await t.http.get('/api/calling/abc').set(as.member((userId += 1)));
+      expect(errorOutcome('details', details)).toEqual(expected('details', 400));
+      expect(details.body.message).toMatch(/callId/);
+    });
+
+    it('are 400 on every operation with a path parameter, one parameter at a time', async () => {
+      const { outcomes, expectations } = await tryBadIds(BAD_IDS);
+      expect(outcomes).toEqual(expectations);
+    });
+
+    it('are 400 when spelled like a number but not as digits (1e3, 0x10, +5, " 42"): one call, one URL', async () => {
+      // Regression guard: the global ValidationPipe (transform: true) once turned a `callId: number`
+      // parameter into a Number before PositiveIntPipe saw the string, so /api/calling/1e3 was call 1000.
+      const { outcomes, expectations } = await tryBadIds(['1e3', '0x10', '+5', ' 42']);
+      expect(outcomes).toEqual(expectations);
+    });
+  });
+
+  describe('API docs', () => {
+    it('serves Swagger UI at /api/docs', async () => {
+      const res = await t.http.get('/api/docs').expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.text).toMatch(/swagger/i);
+    });
+
+    it('serves an OpenAPI 3 document at /api/docs-json declaring bearer auth', () => {
+      expect(doc.openapi).toMatch(/^3\./);
+      const schemes = Object.values(doc.components?.securitySchemes ?? {});
+      expect(schemes).toContainEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+      expect(Object.keys(doc.paths)).toContain('/api/health');
+    });
+  });
+});
