@@ -11,6 +11,7 @@ export type CallMedia = 'audio' | 'video';
 @Index('UQ_call_sessions_open', ['callId', 'userId', 'open'], { unique: true })
 @Index('IDX_call_sessions_user', ['userId'])
 @Index('IDX_call_sessions_joined', ['joinedAt'])
+@Index('IDX_call_sessions_presence', ['open', 'lastSeenAt'])
 export class CallSession {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -39,4 +40,19 @@ export class CallSession {
   /** Why the session closed: `left`, `removed`, `call_ended`, or Agora's/the sweeper's reason. */
   @Column({ name: 'leave_reason', type: 'varchar', length: 32, nullable: true })
   leaveReason: string | null;
+
+  /**
+   * The last time anything confirmed the member is really there: join, a heartbeat, or an
+   * Agora join webhook. The sweeper closes open sessions not confirmed for the presence timeout.
+   */
+  @Column({ name: 'last_seen_at', type: 'datetime', precision: 3, nullable: true })
+  lastSeenAt: Date | null;
+
+  /** When the newest Agora token issued for this session expires; the session cannot outlive it. */
+  @Column({ name: 'token_expires_at', type: 'datetime', precision: 3, nullable: true })
+  tokenExpiresAt: Date | null;
+
+  /** The newest Agora webhook `clientSeq` applied to this session: older events are ignored. */
+  @Column({ name: 'last_client_seq', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) } })
+  lastClientSeq: number | null;
 }

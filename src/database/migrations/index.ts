@@ -2,6 +2,7 @@ import { CreateUsers1764028800000 } from './1764028800000-CreateUsers';
 import { CreateCalls1764028900000 } from './1764028900000-CreateCalls';
 import { CreatePreferences1764029000000 } from './1764029000000-CreatePreferences';
 import { CreateMediaSegmentsAndAnalytics1764029100000 } from './1764029100000-CreateMediaSegmentsAndAnalytics';
+import { Presence1764029200000 } from './1764029200000-Presence';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateCalls1764028900000,
   CreatePreferences1764029000000,
   CreateMediaSegmentsAndAnalytics1764029100000,
+  Presence1764029200000,
 ];
