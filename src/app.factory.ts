@@ -55,6 +55,8 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // Kept for routes that verify a signature over the exact bytes (Agora webhooks).
+    (request as { rawBody?: string }).rawBody = body as string;
     if ((body as string).trim() === '') return done(null, undefined);
     parseJson(request, body as string, done);
   });

@@ -15,6 +15,8 @@ import { agoraConfig } from './config/agora.config';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
+import { presenceConfig } from './config/presence.config';
+import { JobsModule } from './jobs/jobs.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PreferencesModule } from './preferences/preferences.module';
@@ -25,7 +27,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
@@ -34,6 +36,7 @@ import { TokensModule } from './tokens/tokens.module';
       useFactory: (app: ConfigType<typeof appConfig>) => ({ throttlers: buildThrottlers(app.rateLimitScale) }),
     }),
     DatabaseModule,
+    JobsModule,
     AuthModule,
     HealthModule,
     CallsModule,

@@ -23,7 +23,19 @@ export class ParticipationService {
 
   /** Opens a session and its first media segment. The caller has already reserved the slot. */
   async open(manager: EntityManager, callId: number, userId: number, media: CallMedia, at: Date): Promise<CallSession> {
-    const session = manager.create(CallSession, { callId, userId, media, open: 1, joinedAt: at, leftAt: null, durationSeconds: null, leaveReason: null });
+    const session = manager.create(CallSession, {
+      callId,
+      userId,
+      media,
+      open: 1,
+      joinedAt: at,
+      leftAt: null,
+      durationSeconds: null,
+      leaveReason: null,
+      lastSeenAt: at,
+      tokenExpiresAt: null,
+      lastClientSeq: null,
+    });
     await manager.insert(CallSession, session);
     await manager.insert(CallMediaSegment, { sessionId: session.id, callId, userId, media, startedAt: at, endedAt: null, durationSeconds: null });
     await this.analytics.memberJoined(manager, userId, at);

@@ -11,3 +11,7 @@ delete process.env.AGORA_APP_CERTIFICATE;
 delete process.env.AGORA_CUSTOMER_ID;
 delete process.env.AGORA_CUSTOMER_SECRET;
 delete process.env.RATE_LIMIT_SCALE;
+// Scheduled jobs stay off in tests: tests run them by hand with a clock they control.
+process.env.JOBS_ENABLED = 'false';
+delete process.env.REDIS_URL;
+delete process.env.AGORA_NCS_SECRET;

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { presenceConfig } from '../config/presence.config';
+import { JobLeases } from './job-leases.service';
+
+export interface ScheduledJob {
+  /** Unique job name; also the lease name. */
+  name: string;
+  everyMs: number;
+  /** How long one run may hold the lease; longer than a run should ever take. */
+  leaseMs: number;
+  run(): Promise<unknown>;
+}
+
+/**
+ * Runs registered jobs on timers, each under a database lease so only one instance runs a job
+ * at a time. On shutdown it stops the timers and waits for a job that is running to finish, so
+ * no job is cut off half way (each job's writes are transactions anyway).
+ */
+@Injectable()
+export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobScheduler.name);
+  private readonly jobs: ScheduledJob[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly leases: JobLeases,
+    @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
+  ) {}
+
+  register(job: ScheduledJob): void {
+    this.jobs.push(job);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.jobsEnabled) return;
+    for (const job of this.jobs) {
+      const timer = setInterval(() => void this.runOnce(job.name), job.everyMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  /** Runs a job now if no other instance holds its lease. Resolves true when it ran here. */
+  async runOnce(name: string): Promise<boolean> {
+    const job = this.jobs.find((j) => j.name === name);
+    if (!job) throw new Error(`Unknown job ${name}`);
+    if (this.stopped || this.running.has(name)) return false;
+    let ran = false;
+    const run = (async () => {
+      try {
+        if (!(await this.leases.acquire(name, job.leaseMs))) return;
+        ran = true;
+        try {
+          await job.run();
+        } finally {
+          await this.leases.release(name);
+        }
+      } catch (error) {
+        this.logger.error({ msg: 'scheduled job failed', job: name, error: { type: (error as Error).name, message: (error as Error).message } });
+      }
+    })();
+    this.running.set(name, run);
+    await run.finally(() => this.running.delete(name));
+    return ran;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.allSettled([...this.running.values()]);
+  }
+}
