@@ -1,0 +1,47 @@
+/** One bucket (a day, a week or a month) of the analytics window. */
+export class AnalyticsBucketDto {
+  /**
+   * The bucket's first day (`YYYY-MM-DD`, UTC): the day itself, the Monday of the week, or the
+   * 1st of the month. The first week or month may start before the window; only the window's
+   * days are counted in it.
+   * @example "2023-12-01"
+   */
+  date: string;
+  /** Calls created in the bucket. @example 45 */
+  total_calls: number;
+  /** Distinct members who joined a call in the bucket (each counted once per bucket). @example 320 */
+  total_participants: number;
+  /** Mean length in seconds (creation to end) of the bucket's calls that have ended; 0 when none. @example 1845 */
+  avg_duration: number;
+  /** Audio segment time in the bucket, in minutes (2 decimals); a segment counts when it closes. @example 2150 */
+  audio_minutes: number;
+  /** Video segment time in the bucket, in minutes (2 decimals); a segment counts when it closes. @example 1890 */
+  video_minutes: number;
+}
+
+/** Totals over the whole window. */
+export class AnalyticsSummaryDto {
+  /** Calls created in the window. @example 1350 */
+  totalCalls: number;
+  /** Distinct members who joined a call in the window (each counted once). @example 9600 */
+  totalParticipants: number;
+  /** @example 64500 */
+  totalAudioMinutes: number;
+  /** @example 58200 */
+  totalVideoMinutes: number;
+  /** Mean length in seconds of the window's calls that have ended; 0 when none. @example 1672 */
+  averageCallDuration: number;
+  /**
+   * The most members present at the same moment in one call created in the window (ended
+   * calls, and calls still going).
+   * @example 150
+   */
+  peakParticipants: number;
+}
+
+/** The admin analytics report: aggregates only, no member is named or numbered in it. */
+export class AnalyticsReportDto {
+  /** One row per bucket overlapping the window, oldest first, empty buckets included. */
+  dailyStats: AnalyticsBucketDto[];
+  summary: AnalyticsSummaryDto;
+}
