@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, ConfigType } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { AdminModule } from './admin/admin.module';
@@ -9,7 +8,7 @@ import { CallsModule } from './calls/calls.module';
 import { Clock, SystemClock } from './common/clock';
 import { StrictValidationPipe } from './common/pipes/strict-validation.pipe';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
-import { buildThrottlers } from './common/throttling/rate-limit';
+import { RateLimitingModule } from './common/throttling/throttling.module';
 import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
 import { agoraConfig } from './config/agora.config';
 import { appConfig } from './config/app.config';
@@ -31,10 +30,7 @@ import { TokensModule } from './tokens/tokens.module';
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (app: ConfigType<typeof appConfig>) => ({ throttlers: buildThrottlers(app.rateLimitScale) }),
-    }),
+    RateLimitingModule,
     DatabaseModule,
     JobsModule,
     AuthModule,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { AgoraChannelService } from '../agora/agora-channel.service';
@@ -7,6 +8,7 @@ import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
+import { presenceConfig } from '../config/presence.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { PreferencesService } from '../preferences/preferences.service';
@@ -14,6 +16,7 @@ import { generateChannelName } from './channel-name';
 import { CallCreatedDto } from './dto/call-created.dto';
 import { CallEndedDto } from './dto/end-call.dto';
 import { SwitchMediaResultDto } from './dto/switch-media.dto';
+import { HeartbeatResultDto } from './dto/heartbeat.dto';
 import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
 import { CreateCallDto } from './dto/create-call.dto';
 import { InviteResultDto } from './dto/invite-members.dto';
@@ -61,6 +64,7 @@ export class CallsService {
     private readonly clock: Clock,
     private readonly analytics: AnalyticsRecorder,
     private readonly agora: AgoraChannelService,
+    @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -221,6 +225,30 @@ export class CallsService {
     return { success: true, media };
   }
 
+  /**
+   * Confirms the caller is still in the call. Clients call it every 30 s or so; a session not
+   * confirmed (by this or an Agora webhook) for the presence timeout is closed by the sweeper.
+   */
+  async heartbeat(user: AuthUser, callId: number): Promise<HeartbeatResultDto> {
+    const now = this.clock.now();
+    const confirmed = await this.tx.run((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(CallSession)
+        .set({ lastSeenAt: now })
+        .where('call_id = :callId AND user_id = :userId AND open = 1 AND last_seen_at < :now', { callId, userId: user.id, now })
+        .execute(),
+    );
+    if (!confirmed.affected) {
+      const open = await this.sessions.exists({ where: { callId, userId: user.id, open: 1 } });
+      if (!open) {
+        if (!(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+        throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it again');
+      }
+    }
+    return { success: true, timeoutSeconds: this.presence.presenceTimeoutSeconds };
+  }
+
   /** The host ends their call (admins may too). */
   async endAsHost(user: AuthUser, callId: number): Promise<CallEndedDto> {
     const { member } = await this.admission(callId, user.id);
@@ -233,14 +261,15 @@ export class CallsService {
    * moment, and the day's aggregates updated, all in one transaction. Then, when Agora REST
    * credentials are configured, a channel-wide kicking rule (best effort: never fails the end).
    */
-  async end(callId: number, endedBy: CallEndedBy): Promise<CallEndedDto> {
-    const endedAt = this.clock.now();
+  async end(callId: number, endedBy: CallEndedBy, at?: Date): Promise<CallEndedDto> {
+    const endedAt = at ?? this.clock.now();
     const call = await this.tx.run(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .update(Call)
         .set({ status: 'ended', endedAt, endedBy })
-        .where("id = :callId AND status <> 'ended'", { callId })
+        // The sweeper ends idle calls only while they are still empty.
+        .where(`id = :callId AND status <> 'ended'${endedBy === 'system' ? ' AND active_participants = 0' : ''}`, { callId })
         .execute();
       if (!result.affected) {
         const exists = await manager.exists(Call, { where: { id: callId } });

@@ -41,11 +41,22 @@ export class TokensService {
     if (!call || call.status !== 'active') throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
     const [member, session] = await Promise.all([
       this.members.findOne({ where: { callId: call.id, userId: user.id }, select: { id: true, removedAt: true } }),
-      this.sessions.exists({ where: { callId: call.id, userId: user.id, open: 1 } }),
+      this.sessions.findOne({ where: { callId: call.id, userId: user.id, open: 1 }, select: { id: true, tokenExpiresAt: true } }),
     ]);
     if (!session || member?.removedAt) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
     await this.bindUid(call.id, dto.uid, user.id);
-    return this.build(dto.channelName, dto.uid, dto.role ?? 'publisher');
+    const issued = this.build(dto.channelName, dto.uid, dto.role ?? 'publisher');
+    await this.recordExpiry(session, new Date(this.clock.now().getTime() + this.agora.tokenTtlSeconds * 1000));
+    return issued;
+  }
+
+  /**
+   * The session may not outlive its newest token (the sweeper closes it then). Written only
+   * when the expiry moves by more than a minute, so renewals in a burst cost one write.
+   */
+  private async recordExpiry(session: Pick<CallSession, 'id' | 'tokenExpiresAt'>, expiresAt: Date): Promise<void> {
+    if (session.tokenExpiresAt && session.tokenExpiresAt.getTime() >= expiresAt.getTime() - 60_000) return;
+    await this.tx.run((manager) => manager.update(CallSession, { id: session.id, open: 1 }, { tokenExpiresAt: expiresAt }));
   }
 
   /** Binds the uid to the member in this call on first use; another member asking for it gets 409. */
