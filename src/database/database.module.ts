@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
+import { runMigrationsExclusively } from './migrations-runner';
 import { buildDataSourceOptions } from './data-source.options';
 import { TransactionRunner } from './transaction-runner.service';
 
@@ -15,6 +17,12 @@ import { TransactionRunner } from './transaction-runner.service';
         // Fail fast at start-up instead of retrying for half a minute.
         retryAttempts: 0,
       }),
+      // Migrations run here, under a lock, instead of by TypeORM's own migrationsRun.
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions).initialize();
+        if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
+        return dataSource;
+      },
     }),
   ],
   providers: [TransactionRunner],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { presenceConfig } from '../config/presence.config';
 import { JobLeases } from './job-leases.service';
@@ -18,7 +18,7 @@ export interface ScheduledJob {
  * no job is cut off half way (each job's writes are transactions anyway).
  */
 @Injectable()
-export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobScheduler.name);
   private readonly jobs: ScheduledJob[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
@@ -67,7 +67,8 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     return ran;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the HTTP server and the database close: no new runs, and the current one finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled([...this.running.values()]);
