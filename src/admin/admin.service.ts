@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service';
 import { UsersService } from '../auth/users.service';
-import { CallsService } from '../calls/calls.service';
+import { CallsService, toCallRow } from '../calls/calls.service';
+import { CallRowDto } from '../calls/dto/call-row.dto';
 import { CallEndedDto } from '../calls/dto/end-call.dto';
 import { CallMediaSegment } from '../calls/entities/call-media-segment.entity';
 import { CallMember } from '../calls/entities/call-member.entity';
@@ -50,15 +51,7 @@ export class AdminService {
     for (const segment of segments) used[segment.media] += Math.max(0, (segment.endedAt ?? now).getTime() - segment.startedAt.getTime());
     return {
       call: {
-        id: call.id,
-        title: call.title,
-        description: call.description,
-        channel_name: call.channelName,
-        creator_id: call.creatorId,
-        is_public: Boolean(call.isPublic),
-        max_participants: call.maxParticipants,
-        status: call.status,
-        created_at: call.createdAt.toISOString(),
+        ...withoutMemberView(toCallRow(call, null)),
         ended_at: call.endedAt ? call.endedAt.toISOString() : null,
         ended_by: call.endedBy,
       },
@@ -111,6 +104,12 @@ export class AdminService {
     const outcomes = await Promise.all(uids.map((binding) => this.agora.kickUser(call.channelName, binding.uid)));
     return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };
   }
+}
+
+/** The call row without the fields that describe one member's view of it. */
+function withoutMemberView(row: CallRowDto): Omit<CallRowDto, 'role' | 'participant_count'> {
+  const { role: _role, participant_count: _count, ...call } = row;
+  return call;
 }
 
 /** One outcome for several kicks: failed if any failed, skipped if none were sent. */

@@ -1,22 +1,8 @@
-export class AdminCallDto {
-  /** @example 12345 */
-  id: number;
-  /** @example "Weekly Team Meeting" */
-  title: string;
-  /** @example "Discuss project progress" */
-  description: string | null;
-  /** @example "call_1672531200_abc123xyz" */
-  channel_name: string;
-  /** @example 456 */
-  creator_id: number;
-  /** @example false */
-  is_public: boolean;
-  /** @example 25 */
-  max_participants: number;
-  /** @example "ended" */
-  status: string;
-  /** @example "2023-12-01T10:00:00.000Z" */
-  created_at: string;
+import { OmitType } from '@nestjs/swagger';
+import { CallRowDto } from '../../calls/dto/call-row.dto';
+
+/** The call row as members see it (without their role and live count), plus how it ended. */
+export class AdminCallDto extends OmitType(CallRowDto, ['role', 'participant_count'] as const) {
   /** @example "2023-12-01T11:30:00.000Z" */
   ended_at: string | null;
   /** host, admin or system (idle). @example "admin" */
