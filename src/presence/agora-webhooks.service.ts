@@ -1,0 +1,190 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { CallSession } from '../calls/entities/call-session.entity';
+import { Call } from '../calls/entities/call.entity';
+import { ParticipationService } from '../calls/participation.service';
+import { Clock } from '../common/clock';
+import { DomainException } from '../common/exceptions/domain.exception';
+import { presenceConfig } from '../config/presence.config';
+import { isUniqueViolation } from '../database/db-errors';
+import { TransactionRunner } from '../database/transaction-runner.service';
+import { UidBinding } from '../tokens/entities/uid-binding.entity';
+import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readUserEvent, WebhookAckDto } from './dto/agora-notice.dto';
+import { AgoraNotice } from './entities/agora-notice.entity';
+
+export const CHANNEL_DESTROYED = 102;
+/** Broadcaster, audience and communication-mode joins. */
+export const JOIN_EVENTS: ReadonlySet<number> = new Set([103, 105, 107]);
+/** Broadcaster, audience and communication-mode leaves. */
+export const LEAVE_EVENTS: ReadonlySet<number> = new Set([104, 106, 108]);
+
+/** Agora's leave `reason` codes, as the session's `leave_reason`. */
+const LEAVE_REASONS: Readonly<Record<number, string>> = {
+  1: 'agora_left',
+  2: 'agora_timeout',
+  3: 'agora_kicked',
+  4: 'agora_server',
+  5: 'agora_device_switch',
+  9: 'agora_multiple_ips',
+  10: 'agora_network',
+  999: 'agora_abnormal',
+};
+
+export function leaveReason(code: number | null): string {
+  return (code !== null && LEAVE_REASONS[code]) || 'agora_left';
+}
+
+const SIGNATURE = /^[0-9a-fA-F]{64}$/;
+
+/** True when `signature` is the hex HMAC-SHA256 of `rawBody` with `secret`, compared in constant time. */
+export function signatureMatches(secret: string, rawBody: string | undefined, signature: unknown): boolean {
+  if (rawBody === undefined || typeof signature !== 'string' || !SIGNATURE.test(signature)) return false;
+  const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
+  const given = Buffer.from(signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Agora Notification Center channel events, applied to participation sessions.
+ *
+ * Every notice is recorded by its `noticeId` in the same transaction as its effect, so a
+ * re-delivery changes nothing. Join events confirm presence of an open session; leave events
+ * close it at Agora's time; `clientSeq` orders one user's events, so a late, older event never
+ * overrides a newer one. Nothing here opens a session: only the join API admits members.
+ */
+@Injectable()
+export class AgoraWebhooksService {
+  constructor(
+    @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
+    private readonly participation: ParticipationService,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Verifies, reads and applies one notice. 404 without a configured secret, 401 for a missing
+   * or wrong signature (checked before anything else is read), 400 for a signed but malformed body.
+   */
+  async receive(rawBody: string | undefined, signature: unknown, body: unknown): Promise<WebhookAckDto> {
+    const secret = this.presence.ncsSecret;
+    if (!secret) throw new NotFoundException();
+    if (!signatureMatches(secret, rawBody, signature)) {
+      throw new DomainException('WEBHOOK_SIGNATURE_INVALID', 'Missing or invalid Agora-Signature-V2');
+    }
+    const notice = readAgoraNotice(body);
+    const apply = this.effectOf(notice.eventType, notice.payload);
+    const receivedAt = this.clock.now();
+    await this.tx.run(async (manager) => {
+      if (!(await this.record(manager, notice.noticeId, notice.eventType, receivedAt))) return;
+      await apply?.(manager, receivedAt);
+    });
+    return { ok: true };
+  }
+
+  /** What a notice does, its payload checked up front (400 before any write); nothing for other events. */
+  private effectOf(eventType: number, fields: Record<string, unknown>): ((manager: EntityManager, now: Date) => Promise<void>) | undefined {
+    if (JOIN_EVENTS.has(eventType)) {
+      const event = readUserEvent(fields);
+      return (manager, now) => this.confirmPresence(manager, event, now);
+    }
+    if (LEAVE_EVENTS.has(eventType)) {
+      const event = readUserEvent(fields);
+      return (manager, now) => this.closeOnLeave(manager, event, now);
+    }
+    if (eventType === CHANNEL_DESTROYED) {
+      const event = readChannelEvent(fields);
+      return (manager, now) => this.closeChannel(manager, event.channelName, earliest(event.at, now));
+    }
+    return undefined;
+  }
+
+  /** Records the notice; false when it was recorded before (a re-delivery). */
+  private async record(manager: EntityManager, noticeId: string, eventType: number, receivedAt: Date): Promise<boolean> {
+    try {
+      await manager.insert(AgoraNotice, { noticeId, eventType, receivedAt });
+      return true;
+    } catch (error) {
+      // MySQL/MariaDB and SQLite fail only the statement: the transaction goes on, and commits nothing.
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Join: the open session is confirmed at `ts`, when this event is newer than the last one applied. */
+  private async confirmPresence(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
+    const session = await this.openSessionOf(manager, event.channelName, event.uid);
+    if (!session) return;
+    if (!(await this.claimSequence(manager, session.id, event.clientSeq))) return;
+    const seenAt = earliest(event.at, now);
+    await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ lastSeenAt: seenAt })
+      .where('id = :id AND (last_seen_at IS NULL OR last_seen_at < :seenAt)', { id: session.id, seenAt })
+      .execute();
+  }
+
+  /** Leave: the open session closes at `ts` with Agora's reason, when this event is newer than the last one applied. */
+  private async closeOnLeave(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
+    const session = await this.openSessionOf(manager, event.channelName, event.uid);
+    if (!session) return;
+    // The sequence stays on the closed row, so a late, older join is recognised as old.
+    if (!(await this.claimSequence(manager, session.id, event.clientSeq))) return;
+    await this.participation.close(manager, session, earliest(event.at, now), leaveReason(event.reason));
+  }
+
+  /**
+   * Channel destroyed: every session open in the channel at that time closes. A session opened
+   * after `ts` belongs to a later life of the channel (the host came back before this notice
+   * arrived) and stays open. The call itself does not end: idle calls end by themselves.
+   */
+  private async closeChannel(manager: EntityManager, channelName: string, at: Date): Promise<void> {
+    const call = await this.liveCall(manager, channelName);
+    if (!call) return;
+    // Agora's ts has whole seconds: the session that joined within that second was there too.
+    const openedBy = new Date(at.getTime() + 999);
+    const open = await manager.find(CallSession, { where: { callId: call.id, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
+    for (const session of open) {
+      if (session.joinedAt <= openedBy) await this.participation.close(manager, session, at, 'agora_channel_destroyed');
+    }
+  }
+
+  /**
+   * Stores `clientSeq` on the open session when it is newer than the one stored (or none is),
+   * in one conditional UPDATE that locks the row; false when this event is not newer.
+   */
+  private async claimSequence(manager: EntityManager, sessionId: number, clientSeq: number): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ lastClientSeq: clientSeq })
+      .where('id = :id AND open = 1 AND (last_client_seq IS NULL OR last_client_seq < :clientSeq)', { id: sessionId, clientSeq })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** The open session of the member bound to `uid` in the live call on `channelName`, if any. */
+  private async openSessionOf(manager: EntityManager, channelName: string, uid: number): Promise<CallSession | null> {
+    const call = await this.liveCall(manager, channelName);
+    if (!call) return null;
+    const binding = await manager.findOne(UidBinding, { where: { callId: call.id, uid }, select: { id: true, userId: true } });
+    if (!binding) return null;
+    return manager.findOne(CallSession, {
+      where: { callId: call.id, userId: binding.userId, open: 1 },
+      select: { id: true, callId: true, joinedAt: true },
+    });
+  }
+
+  /** The call that owns the channel, unless it has ended (an ended call has no open session). */
+  private async liveCall(manager: EntityManager, channelName: string): Promise<Pick<Call, 'id'> | null> {
+    const call = await manager.findOne(Call, { where: { channelName }, select: { id: true, status: true } });
+    return call && call.status !== 'ended' ? call : null;
+  }
+}
+
+/** An event time never later than now: a skewed clock at Agora must not date a session in the future. */
+function earliest(at: Date, now: Date): Date {
+  return at < now ? at : now;
+}

@@ -1,0 +1,384 @@
+import { createHmac } from 'node:crypto';
+import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
+import { CallSession } from '../src/calls/entities/call-session.entity';
+import { Call } from '../src/calls/entities/call.entity';
+import { AgoraNotice } from '../src/presence/entities/agora-notice.entity';
+import { createCall, CreatedCall, join, token } from './support/calls';
+import { FakeClock } from './support/clock';
+import { as } from './support/jwt';
+import { startApp, TestApp } from './support/test-app';
+
+const SECRET = 'ncs-test-secret-0123456789';
+const URL = '/api/calling/webhooks/agora';
+
+const sign = (raw: string, secret = SECRET): string => createHmac('sha256', secret).update(raw).digest('hex');
+const unix = (iso: string): number => Date.parse(iso) / 1000;
+
+let noticeCounter = 0;
+const nextNoticeId = (): string => `test-notice-${process.pid}-${++noticeCounter}`;
+
+interface Notice {
+  noticeId: string;
+  productId: number;
+  eventType: number;
+  notifyMs: number;
+  sid: string;
+  payload: Record<string, unknown>;
+}
+
+/** A notice as Agora sends it, with the fields this service does not model. */
+function notice(eventType: number, payload: Record<string, unknown>, noticeId = nextNoticeId()): Notice {
+  return { noticeId, productId: 1, eventType, notifyMs: 1_767_000_000_000 + noticeCounter, sid: 'A1B2C3D4E5', payload: { platform: 7, ...payload } };
+}
+
+const joined = (channelName: string, uid: number, clientSeq: number, ts: string, eventType = 107): Notice =>
+  notice(eventType, { channelName, uid, clientSeq, ts: unix(ts) });
+
+const left = (channelName: string, uid: number, clientSeq: number, ts: string, reason = 1, eventType = 108): Notice =>
+  notice(eventType, { channelName, uid, clientSeq, ts: unix(ts), reason, duration: 30 });
+
+describe('Agora NCS webhooks: POST /api/calling/webhooks/agora', () => {
+  const clock = new FakeClock('2026-03-02T10:00:00.000Z');
+  let t: TestApp;
+
+  /** Sends `body` as raw JSON, signed with the secret unless told otherwise (null: no header). */
+  function deliver(body: object | string, signature?: string | null) {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    const req = t.http.post(URL).set('Content-Type', 'application/json');
+    if (signature !== null) req.set('Agora-Signature-V2', signature ?? sign(raw));
+    return req.send(raw);
+  }
+
+  const sessionsOf = (callId: number, userId: number) => t.dataSource.getRepository(CallSession).find({ where: { callId, userId }, order: { id: 'ASC' } });
+  const openSession = (callId: number, userId: number) => t.dataSource.getRepository(CallSession).findOneByOrFail({ callId, userId, open: 1 });
+  const noticeCount = (noticeId?: string) => t.dataSource.getRepository(AgoraNotice).countBy(noticeId ? { noticeId } : {});
+  const participantCount = async (call: CreatedCall, hostId: number): Promise<number> =>
+    (await t.http.get(`/api/calling/${call.callId}`).set(as.member(hostId)).expect(200)).body.participant_count as number;
+
+  /** A public call with the host and the given members joined now, each bound to uid = user id. */
+  async function callWith(hostId: number, memberIds: number[], body: Record<string, unknown> = {}): Promise<CreatedCall> {
+    const call = await createCall(t.http, hostId, { isPublic: true, ...body });
+    for (const userId of [hostId, ...memberIds]) {
+      await join(t.http, call.callId, as.member(userId)).expect(200);
+      await token(t.http, as.member(userId), call.channelName, userId).expect(200);
+    }
+    return call;
+  }
+
+  beforeAll(async () => {
+    t = await startApp({ AGORA_NCS_SECRET: SECRET }, undefined, clock);
+  });
+  afterAll(async () => t?.close());
+
+  describe('signature', () => {
+    let call: CreatedCall;
+    const before = (): Promise<number> => noticeCount();
+
+    beforeAll(async () => {
+      clock.set('2026-03-02T10:00:00.000Z');
+      call = await callWith(800, [801]);
+    });
+
+    it.each([
+      ['signed with another secret', (raw: string) => sign(raw, 'another-secret-entirely')],
+      ['signed over a different body', (raw: string) => sign(raw.replace('"reason":1', '"reason":3'))],
+      ['not hex', () => 'z'.repeat(64)],
+      ['too short', (raw: string) => sign(raw).slice(0, 62)],
+      ['too long', (raw: string) => `${sign(raw)}00`],
+      ['empty', () => ''],
+    ])('401 when the signature is %s, and nothing changes', async (_label, signatureOf) => {
+      const count = await before();
+      const body = left(call.channelName, 801, 1, '2026-03-02T10:00:30.000Z');
+      const raw = JSON.stringify(body);
+      const res = await deliver(raw, signatureOf(raw)).expect(401);
+      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing or invalid Agora-Signature-V2', code: 'WEBHOOK_SIGNATURE_INVALID' });
+      expect((await openSession(call.callId, 801)).leftAt).toBeNull();
+      expect(await noticeCount(body.noticeId)).toBe(0);
+      expect(await noticeCount()).toBe(count);
+    });
+
+    it('401 without the Agora-Signature-V2 header (the SHA1 header alone is not enough)', async () => {
+      const body = left(call.channelName, 801, 1, '2026-03-02T10:00:30.000Z');
+      const raw = JSON.stringify(body);
+      const res = await t.http
+        .post(URL)
+        .set('Content-Type', 'application/json')
+        .set('Agora-Signature', createHmac('sha1', SECRET).update(raw).digest('hex'))
+        .send(raw)
+        .expect(401);
+      expect(res.body.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+      expect(await noticeCount(body.noticeId)).toBe(0);
+      expect(await participantCount(call, 800)).toBe(2);
+    });
+
+    it('checks the signature before the body: a malformed, unsigned body is 401, not 400', async () => {
+      const res = await deliver({ hello: 'world' }, 'f'.repeat(64)).expect(401);
+      expect(res.body.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+    });
+
+    it('accepts an uppercase hex signature over the exact bytes (whitespace and key order included)', async () => {
+      const body = joined(call.channelName, 801, 1, '2026-03-02T10:00:20.000Z');
+      const raw = `{ "payload" : ${JSON.stringify(body.payload)},\n  "eventType": 107, "noticeId": "${body.noticeId}", "unknownField": [1, 2] }`;
+      const res = await deliver(raw, sign(raw).toUpperCase()).expect(200);
+      expect(res.body).toEqual({ ok: true });
+      expect(await noticeCount(body.noticeId)).toBe(1);
+    });
+  });
+
+  it('404 and nothing recorded when AGORA_NCS_SECRET is not configured', async () => {
+    const off = await startApp({}, undefined, clock);
+    try {
+      const raw = JSON.stringify(notice(999, { channelName: 'x', ts: 1 }));
+      const res = await off.http.post(URL).set('Content-Type', 'application/json').set('Agora-Signature-V2', sign(raw)).send(raw).expect(404);
+      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Not Found' });
+      expect(await off.dataSource.getRepository(AgoraNotice).count()).toBe(0);
+    } finally {
+      await off.close();
+    }
+  });
+
+  describe('malformed but correctly signed: 400, nothing recorded', () => {
+    const ok = () => notice(107, { channelName: 'call_x', uid: 1, clientSeq: 1, ts: 1_767_000_000 });
+    it.each<[string, unknown]>([
+      ['a JSON array', [ok()]],
+      ['a JSON string', 'hello'],
+      ['no noticeId', { ...ok(), noticeId: undefined }],
+      ['an empty noticeId', { ...ok(), noticeId: '' }],
+      ['a noticeId over 64 characters', { ...ok(), noticeId: 'n'.repeat(65) }],
+      ['a numeric noticeId', { ...ok(), noticeId: 42 }],
+      ['eventType as a string', { ...ok(), eventType: '107' }],
+      ['a fractional eventType', { ...ok(), eventType: 107.5 }],
+      ['no payload', { ...ok(), payload: undefined }],
+      ['payload as an array', { ...ok(), payload: [] }],
+      ['a join without clientSeq', { ...ok(), payload: { channelName: 'call_x', uid: 1, ts: 1_767_000_000 } }],
+      ['a leave with a negative uid', { ...ok(), eventType: 108, payload: { channelName: 'call_x', uid: -1, clientSeq: 1, ts: 1_767_000_000 } }],
+      ['a leave without ts', { ...ok(), eventType: 104, payload: { channelName: 'call_x', uid: 1, clientSeq: 1 } }],
+      ['a leave with a text reason', { ...ok(), eventType: 106, payload: { channelName: 'call_x', uid: 1, clientSeq: 1, ts: 1_767_000_000, reason: 'kicked' } }],
+      ['a channel destroyed without channelName', { ...ok(), eventType: 102, payload: { ts: 1_767_000_000 } }],
+    ])('%s', async (_label, body) => {
+      const count = await noticeCount();
+      const res = await deliver(JSON.stringify(body)).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED' });
+      expect(await noticeCount()).toBe(count);
+    });
+  });
+
+  it('join confirms presence: last_seen_at moves to ts, never back, and only newer clientSeqs apply', async () => {
+    clock.set('2026-03-02T11:00:00.000Z');
+    const call = await callWith(810, [811]);
+    clock.set('2026-03-02T11:05:00.000Z');
+
+    await deliver(joined(call.channelName, 811, 100, '2026-03-02T11:03:00.000Z')).expect(200, { ok: true });
+    let session = await openSession(call.callId, 811);
+    expect(session.lastSeenAt?.toISOString()).toBe('2026-03-02T11:03:00.000Z');
+    expect(session.lastClientSeq).toBe(100);
+
+    // Newer sequence, older ts (audience join): the sequence moves, last_seen_at does not go back.
+    await deliver(joined(call.channelName, 811, 101, '2026-03-02T11:02:00.000Z', 105)).expect(200);
+    session = await openSession(call.callId, 811);
+    expect(session.lastSeenAt?.toISOString()).toBe('2026-03-02T11:03:00.000Z');
+    expect(session.lastClientSeq).toBe(101);
+
+    // Older sequence with a later ts: ignored entirely.
+    await deliver(joined(call.channelName, 811, 99, '2026-03-02T11:04:00.000Z', 103)).expect(200);
+    session = await openSession(call.callId, 811);
+    expect(session.lastSeenAt?.toISOString()).toBe('2026-03-02T11:03:00.000Z');
+    expect(session.lastClientSeq).toBe(101);
+
+    // A ts ahead of the service's clock is taken as now: nothing is dated in the future.
+    await deliver(joined(call.channelName, 811, 102, '2026-03-02T12:00:00.000Z')).expect(200);
+    session = await openSession(call.callId, 811);
+    expect(session.lastSeenAt?.toISOString()).toBe('2026-03-02T11:05:00.000Z');
+
+    // The host's session was not touched by any of it.
+    const host = await openSession(call.callId, 810);
+    expect(host.lastSeenAt?.toISOString()).toBe('2026-03-02T11:00:00.000Z');
+    expect(host.lastClientSeq).toBeNull();
+  });
+
+  it('a join never reopens a closed session nor opens one for a member who has not joined', async () => {
+    clock.set('2026-03-02T12:00:00.000Z');
+    const call = await callWith(815, [816]);
+    await t.http.post(`/api/calling/${call.callId}/leave`).set(as.member(816)).expect(200);
+    clock.set('2026-03-02T12:02:00.000Z');
+    const res = await deliver(joined(call.channelName, 816, 5, '2026-03-02T12:01:00.000Z')).expect(200);
+    expect(res.body).toEqual({ ok: true });
+    expect(await sessionsOf(call.callId, 816)).toEqual([expect.objectContaining({ open: null, leaveReason: 'left' })]);
+    expect(await participantCount(call, 815)).toBe(1);
+  });
+
+  it("leave closes the session at Agora's ts with its reason, frees the slot, closes the media segment", async () => {
+    clock.set('2026-03-02T13:00:00.000Z');
+    const call = await callWith(820, [821], { maxParticipants: 2 });
+    await join(t.http, call.callId, as.member(822)).expect(400);
+    expect(await participantCount(call, 820)).toBe(2);
+
+    clock.set('2026-03-02T13:12:00.000Z');
+    await deliver(left(call.channelName, 821, 10, '2026-03-02T13:10:30.000Z', 2, 104)).expect(200, { ok: true });
+
+    const [session] = await sessionsOf(call.callId, 821);
+    expect(session).toMatchObject({ open: null, durationSeconds: 630, leaveReason: 'agora_timeout', lastClientSeq: 10 });
+    expect(session.leftAt?.toISOString()).toBe('2026-03-02T13:10:30.000Z');
+    const segment = await t.dataSource.getRepository(CallMediaSegment).findOneByOrFail({ sessionId: session.id });
+    expect(segment.endedAt?.toISOString()).toBe('2026-03-02T13:10:30.000Z');
+    expect(segment.durationSeconds).toBe(630);
+    expect(await participantCount(call, 820)).toBe(1);
+    await join(t.http, call.callId, as.member(822)).expect(200);
+    expect(await participantCount(call, 820)).toBe(2);
+  });
+
+  it.each([
+    [1, 'agora_left'],
+    [3, 'agora_kicked'],
+    [4, 'agora_server'],
+    [5, 'agora_device_switch'],
+    [9, 'agora_multiple_ips'],
+    [10, 'agora_network'],
+    [999, 'agora_abnormal'],
+    [42, 'agora_left'],
+  ])('leave reason %d is stored as %s', async (reason, expected) => {
+    clock.set('2026-03-02T14:00:00.000Z');
+    const call = await callWith(830, [831]);
+    clock.set('2026-03-02T14:01:00.000Z');
+    await deliver(left(call.channelName, 831, 1, '2026-03-02T14:00:40.000Z', reason, 106)).expect(200);
+    const [session] = await sessionsOf(call.callId, 831);
+    expect(session).toMatchObject({ open: null, leaveReason: expected, durationSeconds: 40 });
+  });
+
+  it('a leave dated before the join closes at joined_at (duration 0), never before', async () => {
+    clock.set('2026-03-02T14:30:00.000Z');
+    const call = await callWith(835, [836]);
+    await deliver(left(call.channelName, 836, 1, '2026-03-02T14:29:00.000Z')).expect(200);
+    const [session] = await sessionsOf(call.callId, 836);
+    expect(session).toMatchObject({ open: null, durationSeconds: 0, leaveReason: 'agora_left' });
+    expect(session.leftAt?.toISOString()).toBe('2026-03-02T14:30:00.000Z');
+  });
+
+  it('a replayed notice (same noticeId, new notifyMs) answers 200 and is applied once', async () => {
+    clock.set('2026-03-02T15:00:00.000Z');
+    const call = await callWith(840, [841]);
+    clock.set('2026-03-02T15:05:00.000Z');
+    const first = left(call.channelName, 841, 7, '2026-03-02T15:04:00.000Z');
+    await deliver(first).expect(200, { ok: true });
+    expect(await participantCount(call, 840)).toBe(1);
+
+    // The member comes back through the API; the re-delivery must not close their new session.
+    clock.set('2026-03-02T15:06:00.000Z');
+    await join(t.http, call.callId, as.member(841)).expect(200);
+    clock.set('2026-03-02T15:07:00.000Z');
+    await deliver({ ...first, notifyMs: first.notifyMs + 60_000 }).expect(200, { ok: true });
+
+    const sessions = await sessionsOf(call.callId, 841);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]).toMatchObject({ open: null, leaveReason: 'agora_left', lastClientSeq: 7 });
+    expect(sessions[0].leftAt?.toISOString()).toBe('2026-03-02T15:04:00.000Z');
+    expect(sessions[1]).toMatchObject({ open: 1, leftAt: null, lastClientSeq: null });
+    expect(await participantCount(call, 840)).toBe(2);
+    expect(await noticeCount(first.noticeId)).toBe(1);
+  });
+
+  it('the same notice delivered twice at once is applied once, both answered 200', async () => {
+    clock.set('2026-03-02T15:30:00.000Z');
+    const call = await callWith(845, [846, 847]);
+    const twice = left(call.channelName, 846, 3, '2026-03-02T15:30:10.000Z');
+    const [a, b] = await Promise.all([deliver(twice), deliver({ ...twice, notifyMs: twice.notifyMs + 1 })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await noticeCount(twice.noticeId)).toBe(1);
+    expect(await participantCount(call, 845)).toBe(2);
+    expect((await sessionsOf(call.callId, 846))[0]).toMatchObject({ open: null, leaveReason: 'agora_left' });
+  });
+
+  it('out of order: leave (seq 5) then the older join (seq 4) leaves the session closed as the leave said', async () => {
+    clock.set('2026-03-02T16:00:00.000Z');
+    const call = await callWith(850, [851]);
+    clock.set('2026-03-02T16:10:00.000Z');
+    await deliver(left(call.channelName, 851, 5, '2026-03-02T16:08:00.000Z', 3)).expect(200);
+    await deliver(joined(call.channelName, 851, 4, '2026-03-02T16:01:00.000Z')).expect(200);
+
+    const sessions = await sessionsOf(call.callId, 851);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ open: null, leaveReason: 'agora_kicked', durationSeconds: 480, lastClientSeq: 5 });
+    expect(sessions[0].leftAt?.toISOString()).toBe('2026-03-02T16:08:00.000Z');
+    expect(sessions[0].lastSeenAt?.toISOString()).toBe('2026-03-02T16:00:00.000Z');
+    expect(await participantCount(call, 850)).toBe(1);
+  });
+
+  it('out of order: join (seq 7) confirms, then a late leave (seq 6) is ignored', async () => {
+    clock.set('2026-03-02T17:00:00.000Z');
+    const call = await callWith(860, [861]);
+    clock.set('2026-03-02T17:03:00.000Z');
+    await deliver(joined(call.channelName, 861, 7, '2026-03-02T17:02:00.000Z')).expect(200);
+    await deliver(left(call.channelName, 861, 6, '2026-03-02T17:01:00.000Z')).expect(200);
+    // The same sequence again is not newer either.
+    await deliver(left(call.channelName, 861, 7, '2026-03-02T17:02:30.000Z')).expect(200);
+
+    const session = await openSession(call.callId, 861);
+    expect(session).toMatchObject({ leftAt: null, leaveReason: null, lastClientSeq: 7 });
+    expect(session.lastSeenAt?.toISOString()).toBe('2026-03-02T17:02:00.000Z');
+    expect(await participantCount(call, 860)).toBe(2);
+
+    // A newer leave still closes it.
+    await deliver(left(call.channelName, 861, 8, '2026-03-02T17:02:50.000Z')).expect(200);
+    expect((await sessionsOf(call.callId, 861))[0]).toMatchObject({ open: null, leaveReason: 'agora_left', durationSeconds: 170, lastClientSeq: 8 });
+  });
+
+  it('102 channel destroyed closes every session open in the channel at ts; the call stays active', async () => {
+    clock.set('2026-03-02T18:00:00.000Z');
+    const call = await callWith(870, [871, 872]);
+    await t.http.post(`/api/calling/${call.callId}/leave`).set(as.member(872)).expect(200);
+    clock.set('2026-03-02T18:03:00.000Z');
+    await join(t.http, call.callId, as.member(873)).expect(200);
+    const other = await callWith(875, []);
+    clock.set('2026-03-02T18:06:00.000Z');
+    // The destroy happened at 18:04 and arrives late: 874 joined after it, in the channel's next life.
+    await join(t.http, call.callId, as.member(874)).expect(200);
+
+    await deliver(notice(102, { channelName: call.channelName, ts: unix('2026-03-02T18:04:00.000Z') })).expect(200, { ok: true });
+
+    for (const [userId, duration] of [[870, 240], [871, 240], [873, 60]]) {
+      const sessions = await sessionsOf(call.callId, userId);
+      expect(sessions.at(-1)).toMatchObject({ open: null, leaveReason: 'agora_channel_destroyed', durationSeconds: duration });
+      expect(sessions.at(-1)?.leftAt?.toISOString()).toBe('2026-03-02T18:04:00.000Z');
+    }
+    expect((await sessionsOf(call.callId, 872))[0]).toMatchObject({ leaveReason: 'left' });
+    expect(await openSession(call.callId, 874)).toMatchObject({ leftAt: null });
+    expect(await participantCount(call, 870)).toBe(1);
+    expect(await t.dataSource.getRepository(Call).findOneByOrFail({ id: call.callId })).toMatchObject({ status: 'active', endedAt: null });
+    // Another call's sessions are untouched.
+    expect(await openSession(other.callId, 875)).toMatchObject({ leftAt: null });
+  });
+
+  it('unknown event types, channels and uids: 200, recorded, nothing changes', async () => {
+    clock.set('2026-03-02T19:00:00.000Z');
+    const call = await callWith(880, [881]);
+    clock.set('2026-03-02T19:02:00.000Z');
+    const deliveries = [
+      notice(111, { channelName: call.channelName, uid: 881, clientSeq: 9, ts: unix('2026-03-02T19:01:00.000Z'), newRole: 2 }),
+      notice(101, { channelName: call.channelName, ts: unix('2026-03-02T19:01:00.000Z') }),
+      left('call_9999999999_nosuchchn', 881, 9, '2026-03-02T19:01:00.000Z'),
+      notice(102, { channelName: 'call_9999999999_nosuchchn', ts: unix('2026-03-02T19:01:00.000Z') }),
+      left(call.channelName, 4242, 9, '2026-03-02T19:01:00.000Z'),
+      joined(call.channelName, 4242, 9, '2026-03-02T19:01:00.000Z'),
+    ];
+    for (const body of deliveries) {
+      await deliver(body).expect(200, { ok: true });
+      expect(await noticeCount(body.noticeId)).toBe(1);
+    }
+    for (const userId of [880, 881]) {
+      expect(await openSession(call.callId, userId)).toMatchObject({ leftAt: null, lastClientSeq: null });
+      expect((await openSession(call.callId, userId)).lastSeenAt?.toISOString()).toBe('2026-03-02T19:00:00.000Z');
+    }
+    expect(await participantCount(call, 880)).toBe(2);
+  });
+
+  it('events for an ended call change nothing', async () => {
+    clock.set('2026-03-02T20:00:00.000Z');
+    const call = await callWith(890, [891]);
+    clock.set('2026-03-02T20:05:00.000Z');
+    await t.http.post(`/api/calling/${call.callId}/end`).set(as.member(890)).expect(200);
+    await deliver(left(call.channelName, 891, 1, '2026-03-02T20:04:00.000Z', 3)).expect(200);
+    await deliver(notice(102, { channelName: call.channelName, ts: unix('2026-03-02T20:04:00.000Z') })).expect(200);
+    const [session] = await sessionsOf(call.callId, 891);
+    expect(session).toMatchObject({ open: null, leaveReason: 'call_ended', durationSeconds: 300, lastClientSeq: null });
+  });
+});
