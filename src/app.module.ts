@@ -19,6 +19,8 @@ import { JobsModule } from './jobs/jobs.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PreferencesModule } from './preferences/preferences.module';
+import { PresenceModule } from './presence/presence.module';
+import { RetentionModule } from './retention/retention.module';
 import { TokensModule } from './tokens/tokens.module';
 
 @Module({
@@ -39,6 +41,8 @@ import { TokensModule } from './tokens/tokens.module';
     TokensModule,
     PreferencesModule,
     AdminModule,
+    PresenceModule,
+    RetentionModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

@@ -37,9 +37,13 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap(): void {
     if (!this.config.jobsEnabled) return;
     for (const job of this.jobs) {
+      // A first run soon after start-up (spread so instances started together do not collide),
+      // so a daily job still runs on instances restarted more often than daily.
+      const first = setTimeout(() => void this.runOnce(job.name), Math.min(job.everyMs, 5_000 + Math.random() * 25_000));
       const timer = setInterval(() => void this.runOnce(job.name), job.everyMs);
+      first.unref();
       timer.unref();
-      this.timers.push(timer);
+      this.timers.push(first, timer);
     }
   }
 
@@ -70,7 +74,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   /** Before the HTTP server and the database close: no new runs, and the current one finishes. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) clearTimeout(timer);
     await Promise.allSettled([...this.running.values()]);
   }
 }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { RetentionService } from './retention.service';
+
+/**
+ * The daily retention job: raw call records, webhook notices and recordings past their
+ * retention period are deleted; the per-day analytics aggregates stay.
+ */
+@Module({
+  providers: [RetentionService],
+  exports: [RetentionService],
+})
+export class RetentionModule {}
