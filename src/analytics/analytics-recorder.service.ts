@@ -3,11 +3,14 @@ import { EntityManager } from 'typeorm';
 import type { CallMedia } from '../calls/entities/call-session.entity';
 import { AnalyticsDayMember } from './entities/analytics-day-member.entity';
 import { AnalyticsDay } from './entities/analytics-day.entity';
-import { splitByUtcDay, utcDay } from './utc-days';
+import { bucketStart, splitByUtcDay, utcDay } from './utc-days';
+import { isUniqueViolation } from '../database/db-errors';
+import { AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember } from './entities/analytics-period.entity';
 
-type DayCounter = 'callsCreated' | 'callsEnded' | 'endedDurationMs' | 'audioMs' | 'videoMs';
+type DayCounter = 'members' | 'callsCreated' | 'callsEnded' | 'endedDurationMs' | 'audioMs' | 'videoMs';
 
 const COLUMN: Record<DayCounter, string> = {
+  members: 'members',
   callsCreated: 'calls_created',
   callsEnded: 'calls_ended',
   endedDurationMs: 'ended_duration_ms',
@@ -37,8 +40,50 @@ export class AnalyticsRecorder {
       .execute();
   }
 
+  /**
+   * A member joined a call. The first join of their day adds them to the day's, the week's and
+   * the month's distinct counts and moves their last join day; later joins that day cost one
+   * indexed look-up.
+   */
   async memberJoined(manager: EntityManager, userId: number, joinedAt: Date): Promise<void> {
-    await manager.createQueryBuilder().insert().into(AnalyticsDayMember).values({ day: utcDay(joinedAt), userId }).orIgnore().execute();
+    const day = utcDay(joinedAt);
+    if (await manager.exists(AnalyticsDayMember, { where: { day, userId } })) return;
+    try {
+      await manager.insert(AnalyticsDayMember, { day, userId });
+    } catch (error) {
+      // The same member's first join of the day, recorded by a concurrent transaction.
+      if (isUniqueViolation(error)) return;
+      throw error;
+    }
+    await this.add(manager, day, { members: 1 });
+    for (const kind of ['week', 'month'] as const) {
+      const start = bucketStart(day, kind);
+      const isNew = !(await manager.exists(AnalyticsPeriodMember, { where: { kind, start, userId } }));
+      if (isNew) {
+        await manager.insert(AnalyticsPeriodMember, { kind, start, userId, lastDay: day });
+        await manager.createQueryBuilder().insert().into(AnalyticsPeriod).values({ kind, start }).orIgnore().execute();
+        await manager
+          .createQueryBuilder()
+          .update(AnalyticsPeriod)
+          .set({ members: () => 'members + 1' })
+          .where('kind = :kind AND start = :start', { kind, start })
+          .execute();
+      } else {
+        await manager
+          .createQueryBuilder()
+          .update(AnalyticsPeriodMember)
+          .set({ lastDay: day })
+          .where('kind = :kind AND start = :start AND user_id = :userId AND last_day < :day', { kind, start, userId, day })
+          .execute();
+      }
+    }
+    await manager.createQueryBuilder().insert().into(AnalyticsMemberLastDay).values({ userId, lastDay: day }).orIgnore().execute();
+    await manager
+      .createQueryBuilder()
+      .update(AnalyticsMemberLastDay)
+      .set({ lastDay: day })
+      .where('user_id = :userId AND last_day < :day', { userId, day })
+      .execute();
   }
 
   /** A media segment closed: its time is added to the days it covered. */

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, DataSource } from 'typeorm';
+import { Between, DataSource, MoreThanOrEqual } from 'typeorm';
 import { CALL_STATUSES, Call } from '../calls/entities/call.entity';
 import { Clock } from '../common/clock';
 import { AnalyticsGroupBy, AnalyticsQueryDto } from './dto/analytics-query.dto';
 import { AnalyticsBucketDto, AnalyticsReportDto } from './dto/analytics-report.dto';
-import { AnalyticsDayMember } from './entities/analytics-day-member.entity';
+import { AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember } from './entities/analytics-period.entity';
 import { AnalyticsDay } from './entities/analytics-day.entity';
 import { addDays, bucketStart, bucketStarts, utcDay } from './utc-days';
 
@@ -86,10 +86,11 @@ export function assembleReport(input: ReportInput): AnalyticsReportDto {
 }
 
 /**
- * Reads the per-day aggregates (analytics_days, analytics_day_members) into the admin analytics
- * report. Never scans raw sessions: at most four queries, run together, whatever the
- * window or the traffic (the window's day rows, distinct members per bucket, distinct members
- * in the window, the peak of calls still going); buckets are folded here.
+ * Reads the aggregates (analytics_days and the distinct-member rollups) into the admin analytics
+ * report. Never scans raw sessions nor per-member rows of the whole window: three queries run
+ * together (the window's day rows, distinct members since the window's first day, the peak of
+ * calls still going) and, for weeks and months, two more (the periods' counts and the partial
+ * first period); buckets are folded here.
  */
 @Injectable()
 export class AnalyticsService {
@@ -104,77 +105,40 @@ export class AnalyticsService {
     const to = utcDay(this.clock.now());
     const from = addDays(to, -((query.days ?? 30) - 1));
     const starts = bucketStarts(from, to, groupBy);
-    const windowMembers = this.membersBetween(from, to);
-    const [days, bucketMembers, members, livePeak] = await Promise.all([
+    const [days, windowMembers, livePeak] = await Promise.all([
       this.dataSource.getRepository(AnalyticsDay).find({ where: { day: Between(from, to) } }),
-      this.membersPerBucket(from, to, groupBy, starts, windowMembers),
-      windowMembers,
+      this.membersSince(from),
       this.livePeak(from, to),
     ]);
-    return assembleReport({ groupBy, starts, days, bucketMembers, windowMembers: members, livePeak });
+    const bucketMembers = await this.membersPerBucket(from, groupBy, starts, days);
+    return assembleReport({ groupBy, starts, days, bucketMembers, windowMembers, livePeak });
   }
 
   /**
-   * Distinct members per bucket, counted by the database so only one row per bucket comes back.
-   *
-   * Portable between SQLite and MariaDB without date functions: days are `YYYY-MM-DD` strings,
-   * which sort like dates, so a day belongs to the last bucket whose first day is <= that day.
-   * - day: the day is the bucket, and (day, user_id) is the primary key, so a count per day is
-   *   already a count of distinct members.
-   * - week, month: a CASE over the bucket starts (at most 53, passed as parameters) gives each
-   *   row its bucket index; the distinct (bucket, user_id) pairs are then counted per bucket.
-   *   (A derived table with SELECT DISTINCT measured faster than COUNT(DISTINCT) per group on
-   *   both databases.) A window inside one week or month is one bucket: its count is the
-   *   window's, so no query is needed.
+   * Distinct members per bucket, read from rollups kept as members join (never counted over
+   * per-day rows, so the cost does not grow with traffic):
+   * - day: `analytics_days.members`, already in the day rows;
+   * - week, month: `analytics_periods.members` for buckets wholly inside the window; a first
+   *   bucket that starts before the window counts the members whose last join day in that
+   *   period falls inside the window (one indexed range on analytics_period_members).
    */
-  private async membersPerBucket(from: string, to: string, groupBy: AnalyticsGroupBy, starts: string[], windowMembers: Promise<number>): Promise<Map<string, number>> {
-    if (groupBy === 'day') {
-      const rows = await this.dataSource
-        .createQueryBuilder()
-        .select('m.day', 'bucket')
-        .addSelect('COUNT(*)', 'members')
-        .from(AnalyticsDayMember, 'm')
-        .where('m.day BETWEEN :from AND :to', { from, to })
-        .groupBy('m.day')
-        .getRawMany<{ bucket: string; members: string | number }>();
-      return new Map(rows.map((row) => [String(row.bucket), Number(row.members)]));
-    }
-    if (starts.length === 1) return new Map([[starts[0], await windowMembers]]);
-    const whens: string[] = [];
-    const bounds: Record<string, string> = {};
-    for (let index = starts.length - 1; index >= 1; index -= 1) {
-      whens.push(`WHEN m.day >= :bucket${index} THEN ${index}`);
-      bounds[`bucket${index}`] = starts[index];
-    }
-    const rows = await this.dataSource
-      .createQueryBuilder()
-      .select('pairs.bucket', 'bucket')
-      .addSelect('COUNT(*)', 'members')
-      .from(
-        (pairs) =>
-          pairs
-            .select(`CASE ${whens.join(' ')} ELSE 0 END`, 'bucket')
-            .addSelect('m.user_id', 'user_id')
-            .distinct(true)
-            .from(AnalyticsDayMember, 'm')
-            .where('m.day BETWEEN :from AND :to', { from, to })
-            .setParameters(bounds),
-        'pairs',
-      )
-      .groupBy('pairs.bucket')
-      .getRawMany<{ bucket: string | number; members: string | number }>();
-    return new Map(rows.map((row) => [starts[Number(row.bucket)], Number(row.members)]));
+  private async membersPerBucket(from: string, groupBy: AnalyticsGroupBy, starts: string[], days: Array<Pick<AnalyticsDay, 'day' | 'members'>>): Promise<Map<string, number>> {
+    if (groupBy === 'day') return new Map(days.map((row) => [row.day, Number(row.members)]));
+    const kind = groupBy;
+    const [whole, partial] = await Promise.all([
+      this.dataSource.getRepository(AnalyticsPeriod).find({ where: { kind, start: Between(starts[0], starts[starts.length - 1]) } }),
+      starts[0] < from
+        ? this.dataSource.getRepository(AnalyticsPeriodMember).count({ where: { kind, start: starts[0], lastDay: MoreThanOrEqual(from) } })
+        : Promise.resolve(undefined),
+    ]);
+    const members = new Map(whole.map((row) => [row.start, Number(row.members)]));
+    if (partial !== undefined) members.set(starts[0], partial);
+    return members;
   }
 
-  /** Distinct members who joined a call on any day of [from, to]. */
-  private async membersBetween(from: string, to: string): Promise<number> {
-    const row = await this.dataSource
-      .createQueryBuilder()
-      .select('COUNT(DISTINCT m.user_id)', 'members')
-      .from(AnalyticsDayMember, 'm')
-      .where('m.day BETWEEN :from AND :to', { from, to })
-      .getRawOne<{ members: string | number | null }>();
-    return Number(row?.members ?? 0);
+  /** Distinct members who joined a call on any day from `from` to today: one indexed range. */
+  private async membersSince(from: string): Promise<number> {
+    return this.dataSource.getRepository(AnalyticsMemberLastDay).count({ where: { lastDay: MoreThanOrEqual(from) } });
   }
 
   /**

@@ -45,8 +45,9 @@ export class ParticipationService {
   /** Moves an open session to another medium: the current segment closes, a new one opens. */
   async switchMedia(manager: EntityManager, session: CallSession, media: CallMedia, at: Date): Promise<void> {
     if (session.media === media) return;
-    await this.closeSegment(manager, session.id, at);
+    await this.lockCall(manager, session.callId);
     await manager.update(CallSession, { id: session.id, open: 1 }, { media });
+    await this.closeSegment(manager, session.id, at);
     await manager.insert(CallMediaSegment, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null });
   }
 
@@ -55,6 +56,7 @@ export class ParticipationService {
    * got there first), in which case nothing changes.
    */
   async close(manager: EntityManager, session: SessionRef, at: Date, reason: string): Promise<boolean> {
+    await this.lockCall(manager, session.callId);
     const leftAt = at < session.joinedAt ? session.joinedAt : at;
     const result = await manager
       .createQueryBuilder()
@@ -63,13 +65,13 @@ export class ParticipationService {
       .where('id = :id AND open = 1', { id: session.id })
       .execute();
     if (!result.affected) return false;
-    await this.closeSegment(manager, session.id, leftAt);
     await manager
       .createQueryBuilder()
       .update(Call)
       .set({ activeParticipants: () => 'active_participants - 1' })
       .where('id = :id AND active_participants > 0', { id: session.callId })
       .execute();
+    await this.closeSegment(manager, session.id, leftAt);
     return true;
   }
 
@@ -79,6 +81,17 @@ export class ParticipationService {
     let closed = 0;
     for (const session of open) if (await this.close(manager, session, at, reason)) closed += 1;
     return closed;
+  }
+
+  /**
+   * Every transaction that changes a call's participation takes the call's row lock first, then
+   * sessions, then segments, then the aggregates: one order everywhere, so MariaDB transactions
+   * queue instead of deadlocking (join starts with its conditional UPDATE of the call row). On
+   * SQLite transactions are already one at a time.
+   */
+  async lockCall(manager: EntityManager, callId: number): Promise<void> {
+    if (manager.connection.options.type === 'better-sqlite3') return;
+    await manager.createQueryBuilder(Call, 'call').select('call.id').where('call.id = :callId', { callId }).setLock('pessimistic_write').getRawOne();
   }
 
   /** The member's open session in a call, if any. */

@@ -130,6 +130,8 @@ export class AgoraWebhooksService {
   private async closeOnLeave(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
     const session = await this.openSessionOf(manager, event.channelName, event.uid);
     if (!session) return;
+    // The call row first, as every participation change does (no lock-order deadlocks).
+    await this.participation.lockCall(manager, session.callId);
     // The sequence stays on the closed row, so a late, older join is recognised as old.
     if (!(await this.claimSequence(manager, session.id, event.clientSeq))) return;
     await this.participation.close(manager, session, earliest(event.at, now), leaveReason(event.reason));

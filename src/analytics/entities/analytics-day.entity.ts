@@ -13,6 +13,10 @@ export class AnalyticsDay {
   @PrimaryColumn({ type: 'varchar', length: 10 })
   day: string;
 
+  /** Distinct members who joined a call this day. */
+  @Column(count)
+  members: number;
+
   /** Calls created this day. */
   @Column({ name: 'calls_created', ...count })
   callsCreated: number;
