@@ -2,13 +2,13 @@ import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/database.config';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
 import { MIGRATIONS } from '../src/database/migrations';
-import { AnalyticsMemberRollups1764029400000 } from '../src/database/migrations/1764029400000-AnalyticsMemberRollups';
+import { AnalyticsScale1764029400000 } from '../src/database/migrations/1764029400000-AnalyticsScale';
 import { createTestDatabase } from './support/test-app';
 
 describe('AnalyticsMemberRollups migration', () => {
   it('folds existing per-day member rows into the day, week, month and last-day rollups', async () => {
     const db = await createTestDatabase();
-    const index = MIGRATIONS.indexOf(AnalyticsMemberRollups1764029400000);
+    const index = MIGRATIONS.indexOf(AnalyticsScale1764029400000);
     const dataSource = new DataSource({ ...buildDataSourceOptions(parseDatabaseUrl(db.url)), migrations: MIGRATIONS.slice(0, index) });
     await dataSource.initialize();
     try {
@@ -20,7 +20,7 @@ describe('AnalyticsMemberRollups migration', () => {
       for (const day of ['2026-02-28', '2026-03-02', '2026-03-04']) await dataSource.query('INSERT INTO analytics_days (day) VALUES (?)', [day]);
 
       const runner = dataSource.createQueryRunner();
-      await new AnalyticsMemberRollups1764029400000().up(runner);
+      await new AnalyticsScale1764029400000().up(runner);
       await runner.release();
 
       const days = await dataSource.query('SELECT day, members FROM analytics_days ORDER BY day');

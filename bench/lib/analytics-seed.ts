@@ -12,6 +12,7 @@
  * their aggregates to the rows already there, so data the services wrote meanwhile stays
  * consistent too.
  */
+import { bucketStart } from '../../src/analytics/utc-days';
 import type { BenchDb } from './db';
 import { DAY, HOUR, MINUTE, random, sqlDate, utcDay } from './util';
 
@@ -242,18 +243,39 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
 
   // The aggregates: add to each day's row (created when missing), as the recorder does.
   await db.begin();
+  // (All of a day's totals go to shard 0; the service spreads its own writes over shards.)
   for (const [day, t] of days) {
-    await db.insertMany('analytics_days', ['day'], [[day]], true);
+    await db.insertMany('analytics_days', ['day', 'shard'], [[day, 0]], true);
     await db.query(
-      'UPDATE analytics_days SET calls_created = calls_created + ?, calls_ended = calls_ended + ?, ended_duration_ms = ended_duration_ms + ?, ' +
-        'audio_ms = audio_ms + ?, video_ms = video_ms + ?, peak_participants = CASE WHEN peak_participants < ? THEN ? ELSE peak_participants END WHERE day = ?',
-      [t.callsCreated, t.callsEnded, t.endedDurationMs, t.audioMs, t.videoMs, t.peak, t.peak, day],
+      'UPDATE analytics_days SET members = members + ?, calls_created = calls_created + ?, calls_ended = calls_ended + ?, ended_duration_ms = ended_duration_ms + ?, ' +
+        'audio_ms = audio_ms + ?, video_ms = video_ms + ?, peak_participants = CASE WHEN peak_participants < ? THEN ? ELSE peak_participants END WHERE day = ? AND shard = 0',
+      [dayMembers.get(day)?.size ?? 0, t.callsCreated, t.callsEnded, t.endedDurationMs, t.audioMs, t.videoMs, t.peak, t.peak, day],
     );
   }
   const pairs: unknown[][] = [];
-  for (const [day, set] of dayMembers) for (const userId of set) pairs.push([day, userId]);
+  // The distinct-member rollups the recorder keeps: per week and month, each member's last join
+  // day in it, and each member's last join day overall.
+  const periodLast = new Map<string, string>();
+  const lastDay = new Map<number, string>();
+  for (const day of [...dayMembers.keys()].sort()) {
+    for (const userId of dayMembers.get(day)!) {
+      pairs.push([day, userId]);
+      lastDay.set(userId, day);
+      for (const kind of ['week', 'month'] as const) periodLast.set(`${kind}|${bucketStart(day, kind)}|${userId}`, day);
+    }
+  }
   await db.insertMany('analytics_day_members', ['day', 'user_id'], pairs, true);
+  const periodRows: unknown[][] = [];
+  const periodCounts = new Map<string, number>();
+  for (const [key, day] of periodLast) {
+    const [kind, start, userId] = key.split('|');
+    periodRows.push([kind, start, Number(userId), day]);
+    periodCounts.set(`${kind}|${start}`, (periodCounts.get(`${kind}|${start}`) ?? 0) + 1);
+  }
+  await db.insertMany('analytics_period_members', ['kind', 'start', 'user_id', 'last_day'], periodRows, true);
+  await db.insertMany('analytics_periods', ['kind', 'start', 'members'], [...periodCounts].map(([key, n]) => [...key.split('|'), n]), true);
+  await db.insertMany('analytics_member_last_days', ['user_id', 'last_day'], [...lastDay], true);
   await db.commit();
-  rows += days.size + pairs.length;
+  rows += days.size + pairs.length + periodRows.length + periodCounts.size + lastDay.size;
   return { rows };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CallMedia } from '../calls/entities/call-session.entity';
 import { AnalyticsDayMember } from './entities/analytics-day-member.entity';
-import { AnalyticsDay } from './entities/analytics-day.entity';
+import { ANALYTICS_SHARDS, AnalyticsDay } from './entities/analytics-day.entity';
 import { bucketStart, splitByUtcDay, utcDay } from './utc-days';
 import { isUniqueViolation } from '../database/db-errors';
 import { AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember } from './entities/analytics-period.entity';
@@ -18,25 +18,28 @@ const COLUMN: Record<DayCounter, string> = {
   videoMs: 'video_ms',
 };
 
+const shardOf = (n: number): number => Math.abs(Math.trunc(n)) % ANALYTICS_SHARDS;
+
 /**
  * Keeps the per-day aggregates current, inside the transaction of the change they describe,
- * so the totals and the raw records can never disagree. Each update is "make sure the day's
- * row exists, then add to it": two portable statements, no dialect-specific upsert.
+ * so the totals and the raw records can never disagree. Portable statements only (no
+ * dialect-specific upsert); see `add` for how the day rows are written.
  */
 @Injectable()
 export class AnalyticsRecorder {
-  async callCreated(manager: EntityManager, createdAt: Date): Promise<void> {
-    await this.add(manager, utcDay(createdAt), { callsCreated: 1 });
+  async callCreated(manager: EntityManager, call: { id: number; createdAt: Date }): Promise<void> {
+    await this.add(manager, utcDay(call.createdAt), call.id, { callsCreated: 1 });
   }
 
-  async callEnded(manager: EntityManager, call: { createdAt: Date; endedAt: Date; peakParticipants: number }): Promise<void> {
+  async callEnded(manager: EntityManager, call: { id: number; createdAt: Date; endedAt: Date; peakParticipants: number }): Promise<void> {
     const day = utcDay(call.createdAt);
-    await this.add(manager, day, { callsEnded: 1, endedDurationMs: Math.max(0, call.endedAt.getTime() - call.createdAt.getTime()) });
+    const shard = shardOf(call.id);
+    await this.add(manager, day, call.id, { callsEnded: 1, endedDurationMs: Math.max(0, call.endedAt.getTime() - call.createdAt.getTime()) });
     await manager
       .createQueryBuilder()
       .update(AnalyticsDay)
       .set({ peakParticipants: () => 'CASE WHEN peak_participants < :peak THEN :peak ELSE peak_participants END' })
-      .where('day = :day', { day, peak: call.peakParticipants })
+      .where('day = :day AND shard = :shard', { day, shard, peak: call.peakParticipants })
       .execute();
   }
 
@@ -55,7 +58,7 @@ export class AnalyticsRecorder {
       if (isUniqueViolation(error)) return;
       throw error;
     }
-    await this.add(manager, day, { members: 1 });
+    await this.add(manager, day, userId, { members: 1 });
     for (const kind of ['week', 'month'] as const) {
       const start = bucketStart(day, kind);
       const isNew = !(await manager.exists(AnalyticsPeriodMember, { where: { kind, start, userId } }));
@@ -87,20 +90,38 @@ export class AnalyticsRecorder {
   }
 
   /** A media segment closed: its time is added to the days it covered. */
-  async mediaUsed(manager: EntityManager, media: CallMedia, from: Date, to: Date): Promise<void> {
+  async mediaUsed(manager: EntityManager, segmentId: number, media: CallMedia, from: Date, to: Date): Promise<void> {
     for (const part of splitByUtcDay(from, to)) {
-      await this.add(manager, part.day, media === 'audio' ? { audioMs: part.ms } : { videoMs: part.ms });
+      await this.add(manager, part.day, segmentId, media === 'audio' ? { audioMs: part.ms } : { videoMs: part.ms });
     }
   }
 
-  private async add(manager: EntityManager, day: string, amounts: Partial<Record<DayCounter, number>>): Promise<void> {
-    await manager.createQueryBuilder().insert().into(AnalyticsDay).values({ day }).orIgnore().execute();
-    const update = manager.createQueryBuilder().update(AnalyticsDay).where('day = :day', { day });
-    const set: Record<string, () => string> = {};
-    for (const [key, amount] of Object.entries(amounts) as Array<[DayCounter, number]>) {
-      set[key] = () => `${COLUMN[key]} + :${key}`;
-      update.setParameter(key, Math.round(amount));
+  /**
+   * Adds to one shard row of a day. UPDATE first: on MariaDB it takes the row's exclusive lock
+   * at once (an INSERT IGNORE first would take a shared lock, and two writers upgrading shared
+   * locks on one row deadlock). Only a day's first write to a shard inserts the row.
+   */
+  private async add(manager: EntityManager, day: string, spread: number, amounts: Partial<Record<DayCounter, number>>): Promise<void> {
+    const shard = shardOf(spread);
+    const entries = (Object.entries(amounts) as Array<[DayCounter, number]>).filter(([, amount]) => amount !== 0);
+    if (entries.length === 0) return;
+    const update = async (): Promise<number> => {
+      const query = manager.createQueryBuilder().update(AnalyticsDay).where('day = :day AND shard = :shard', { day, shard });
+      const set: Record<string, () => string> = {};
+      for (const [key, amount] of entries) {
+        set[key] = () => `${COLUMN[key]} + :${key}`;
+        query.setParameter(key, Math.round(amount));
+      }
+      return (await query.set(set).execute()).affected ?? 0;
+    };
+    if ((await update()) > 0) return;
+    try {
+      await manager.insert(AnalyticsDay, { day, shard, ...Object.fromEntries(entries.map(([key, amount]) => [key, Math.round(amount)])) });
+    } catch (error) {
+      // Another transaction created the row first: add to it.
+      if (!isUniqueViolation(error)) throw error;
+      await update();
     }
-    await update.set(set).execute();
   }
+
 }

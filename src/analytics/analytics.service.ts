@@ -123,7 +123,11 @@ export class AnalyticsService {
    *   period falls inside the window (one indexed range on analytics_period_members).
    */
   private async membersPerBucket(from: string, groupBy: AnalyticsGroupBy, starts: string[], days: Array<Pick<AnalyticsDay, 'day' | 'members'>>): Promise<Map<string, number>> {
-    if (groupBy === 'day') return new Map(days.map((row) => [row.day, Number(row.members)]));
+    if (groupBy === 'day') {
+      const perDay = new Map<string, number>();
+      for (const row of days) perDay.set(row.day, (perDay.get(row.day) ?? 0) + Number(row.members));
+      return perDay;
+    }
     const kind = groupBy;
     const [whole, partial] = await Promise.all([
       this.dataSource.getRepository(AnalyticsPeriod).find({ where: { kind, start: Between(starts[0], starts[starts.length - 1]) } }),

@@ -89,7 +89,7 @@ export class CallsService {
           });
           await manager.insert(Call, created);
           await manager.insert(CallMember, { callId: created.id, userId: user.id, role: 'host', createdAt: now, removedAt: null });
-          await this.analytics.callCreated(manager, now);
+          await this.analytics.callCreated(manager, created);
           return created;
         });
         return {
@@ -278,7 +278,7 @@ export class CallsService {
       }
       await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
       const ended = await manager.findOneOrFail(Call, { where: { id: callId } });
-      await this.analytics.callEnded(manager, { createdAt: ended.createdAt, endedAt, peakParticipants: ended.peakParticipants });
+      await this.analytics.callEnded(manager, { id: ended.id, createdAt: ended.createdAt, endedAt, peakParticipants: ended.peakParticipants });
       return ended;
     });
     const agoraKick = await this.agora.kickChannel(call.channelName);

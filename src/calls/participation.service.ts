@@ -104,6 +104,6 @@ export class ParticipationService {
     if (!segment) return;
     const endedAt = at < segment.startedAt ? segment.startedAt : at;
     await manager.update(CallMediaSegment, { id: segment.id }, { endedAt, durationSeconds: secondsBetween(segment.startedAt, endedAt) });
-    await this.analytics.mediaUsed(manager, segment.media, segment.startedAt, endedAt);
+    await this.analytics.mediaUsed(manager, segment.id, segment.media, segment.startedAt, endedAt);
   }
 }

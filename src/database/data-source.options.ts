@@ -28,6 +28,8 @@ export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = f
       enableWAL: target.database !== ':memory:',
       // Wait up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
       timeout: 5000,
+      // Prepared statements are reused; the default 100 is too few once every route has run.
+      statementCacheSize: 1000,
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');

@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { CallMember } from '../calls/entities/call-member.entity';
 import { CallSession } from '../calls/entities/call-session.entity';
-import { Call } from '../calls/entities/call.entity';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
@@ -16,6 +14,40 @@ import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
 import { UidBinding } from './entities/uid-binding.entity';
 
 const ACCESS_DENIED = 'Access denied to this call';
+const UID_TAKEN = 'This uid is already in use by another participant of this call';
+
+const ADMISSION_SQL = `
+  SELECT c.id AS call_id, c.status AS status, s.id AS session_id, s.token_expires_at AS token_expires_at,
+         m.removed_at AS removed_at, b.user_id AS bound_user_id
+  FROM calls c
+  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
+  LEFT JOIN call_uid_bindings b ON b.call_id = c.id AND b.uid = ?
+  WHERE c.channel_name = ?`;
+
+interface AdmissionRow {
+  call_id: number | string;
+  status: string;
+  session_id: number | string | null;
+  token_expires_at: Date | string | null;
+  removed_at: Date | string | null;
+  bound_user_id: number | string | null;
+}
+
+interface Admission {
+  callId: number;
+  status: string;
+  sessionId: number | null;
+  tokenExpiresAt: Date | null;
+  removed: boolean;
+  boundUserId: number | null;
+}
+
+/** A datetime from a raw row: mysql2 gives a Date; SQLite the UTC text TypeORM stored. */
+function toDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}
 
 /**
  * Issues Agora RTC tokens to admitted participants only: the caller must have an open session
@@ -27,9 +59,7 @@ export class TokensService {
   private readonly logger = new Logger(TokensService.name);
 
   constructor(
-    @InjectRepository(Call) private readonly calls: Repository<Call>,
-    @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
-    @InjectRepository(CallSession) private readonly sessions: Repository<CallSession>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(UidBinding) private readonly bindings: Repository<UidBinding>,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
     private readonly tx: TransactionRunner,
@@ -37,41 +67,53 @@ export class TokensService {
   ) {}
 
   async issue(user: AuthUser, dto: CreateTokenDto): Promise<RtcTokenDto> {
-    const call = await this.calls.findOne({ where: { channelName: dto.channelName }, select: { id: true, status: true } });
-    if (!call || call.status !== 'active') throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
-    const [member, session] = await Promise.all([
-      this.members.findOne({ where: { callId: call.id, userId: user.id }, select: { id: true, removedAt: true } }),
-      this.sessions.findOne({ where: { callId: call.id, userId: user.id, open: 1 }, select: { id: true, tokenExpiresAt: true } }),
-    ]);
-    if (!session || member?.removedAt) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
-    await this.bindUid(call.id, dto.uid, user.id);
+    const admission = await this.admission(dto.channelName, user.id, dto.uid);
+    if (!admission || admission.status !== 'active' || admission.sessionId === null || admission.removed) {
+      throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+    }
+    if (admission.boundUserId === null) await this.bindUid(admission.callId, dto.uid, user.id);
+    else if (admission.boundUserId !== user.id) throw new DomainException('UID_TAKEN', UID_TAKEN);
     const issued = this.build(dto.channelName, dto.uid, dto.role ?? 'publisher');
-    await this.recordExpiry(session, new Date(this.clock.now().getTime() + this.agora.tokenTtlSeconds * 1000));
+    await this.recordExpiry(admission, new Date(this.clock.now().getTime() + this.agora.tokenTtlSeconds * 1000));
     return issued;
+  }
+
+  /**
+   * Everything admission needs, fresh from the database in one indexed round trip (so a leave,
+   * removal or end on any instance refuses the very next token): the call behind the channel,
+   * the member's open session, whether they were removed, and who holds the uid in that call.
+   */
+  private async admission(channelName: string, userId: number, uid: number): Promise<Admission | undefined> {
+    const rows: AdmissionRow[] = await this.dataSource.query(ADMISSION_SQL, [userId, userId, uid, channelName]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      callId: Number(row.call_id),
+      status: row.status,
+      sessionId: row.session_id === null ? null : Number(row.session_id),
+      tokenExpiresAt: toDate(row.token_expires_at),
+      removed: row.removed_at !== null,
+      boundUserId: row.bound_user_id === null ? null : Number(row.bound_user_id),
+    };
   }
 
   /**
    * The session may not outlive its newest token (the sweeper closes it then). Written only
    * when the expiry moves by more than a minute, so renewals in a burst cost one write.
    */
-  private async recordExpiry(session: Pick<CallSession, 'id' | 'tokenExpiresAt'>, expiresAt: Date): Promise<void> {
-    if (session.tokenExpiresAt && session.tokenExpiresAt.getTime() >= expiresAt.getTime() - 60_000) return;
-    await this.tx.run((manager) => manager.update(CallSession, { id: session.id, open: 1 }, { tokenExpiresAt: expiresAt }));
+  private async recordExpiry(admission: Pick<Admission, 'sessionId' | 'tokenExpiresAt'>, expiresAt: Date): Promise<void> {
+    if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - 60_000) return;
+    await this.tx.run((manager) => manager.update(CallSession, { id: admission.sessionId!, open: 1 }, { tokenExpiresAt: expiresAt }));
   }
 
   /** Binds the uid to the member in this call on first use; another member asking for it gets 409. */
   private async bindUid(callId: number, uid: number, userId: number): Promise<void> {
-    const existing = await this.bindings.findOne({ where: { callId, uid }, select: { userId: true } });
-    if (existing) {
-      if (existing.userId !== userId) throw new DomainException('UID_TAKEN', 'This uid is already in use by another participant of this call');
-      return;
-    }
     try {
       await this.tx.run((manager) => manager.insert(UidBinding, { callId, uid, userId, createdAt: this.clock.now() }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await this.bindings.findOne({ where: { callId, uid }, select: { userId: true } });
-      if (winner?.userId !== userId) throw new DomainException('UID_TAKEN', 'This uid is already in use by another participant of this call');
+      if (winner?.userId !== userId) throw new DomainException('UID_TAKEN', UID_TAKEN);
     }
   }
 

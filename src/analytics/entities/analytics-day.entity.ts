@@ -2,6 +2,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const count = { type: 'bigint' as const, default: 0, transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } };
 
+/** How many rows share one day's totals. */
+export const ANALYTICS_SHARDS = 16;
+
 /**
  * Per-day (UTC) totals, kept current as calls are created and ended and as media segments
  * close. Analytics reads these instead of scanning raw sessions, and they outlive the raw
@@ -12,6 +15,13 @@ export class AnalyticsDay {
   /** `YYYY-MM-DD`, UTC. */
   @PrimaryColumn({ type: 'varchar', length: 10 })
   day: string;
+
+  /**
+   * A day's totals are spread over ANALYTICS_SHARDS rows (a day is the sum of its rows), so
+   * concurrent writers on MariaDB rarely wait for the same row lock.
+   */
+  @PrimaryColumn({ type: 'int' })
+  shard: number;
 
   /** Distinct members who joined a call this day. */
   @Column(count)

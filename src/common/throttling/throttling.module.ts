@@ -1,8 +1,9 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { appConfig } from '../../config/app.config';
 import { presenceConfig } from '../../config/presence.config';
+import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 import { buildThrottlers } from './rate-limit';
 import { SharedThrottlerStorage } from './throttler-storage';
 
@@ -15,13 +16,13 @@ export const THROTTLER_STORAGE = Symbol('THROTTLER_STORAGE');
       provide: THROTTLER_STORAGE,
       inject: [presenceConfig.KEY],
       useFactory: (presence: ConfigType<typeof presenceConfig>) =>
-        presence.redisUrl ? new SharedThrottlerStorage(presence.redisUrl) : new ThrottlerStorageService(),
+        presence.redisUrl ? new SharedThrottlerStorage(presence.redisUrl) : new FixedWindowThrottlerStorage(),
     },
   ],
   exports: [THROTTLER_STORAGE],
 })
 class ThrottlerStorageModule implements OnApplicationShutdown {
-  constructor(@Inject(THROTTLER_STORAGE) private readonly storage: SharedThrottlerStorage | ThrottlerStorageService) {}
+  constructor(@Inject(THROTTLER_STORAGE) private readonly storage: SharedThrottlerStorage | FixedWindowThrottlerStorage) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.storage.onApplicationShutdown();
@@ -32,7 +33,7 @@ class ThrottlerStorageModule implements OnApplicationShutdown {
 export const RateLimitingModule = ThrottlerModule.forRootAsync({
   imports: [ThrottlerStorageModule],
   inject: [appConfig.KEY, THROTTLER_STORAGE],
-  useFactory: (app: ConfigType<typeof appConfig>, storage: SharedThrottlerStorage | ThrottlerStorageService) => ({
+  useFactory: (app: ConfigType<typeof appConfig>, storage: SharedThrottlerStorage | FixedWindowThrottlerStorage) => ({
     throttlers: buildThrottlers(app.rateLimitScale),
     storage,
   }),

@@ -3,7 +3,7 @@ import { CreateCalls1764028900000 } from './1764028900000-CreateCalls';
 import { CreatePreferences1764029000000 } from './1764029000000-CreatePreferences';
 import { CreateMediaSegmentsAndAnalytics1764029100000 } from './1764029100000-CreateMediaSegmentsAndAnalytics';
 import { Presence1764029200000 } from './1764029200000-Presence';
-import { AnalyticsMemberRollups1764029400000 } from './1764029400000-AnalyticsMemberRollups';
+import { AnalyticsScale1764029400000 } from './1764029400000-AnalyticsScale';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -12,5 +12,5 @@ export const MIGRATIONS = [
   CreatePreferences1764029000000,
   CreateMediaSegmentsAndAnalytics1764029100000,
   Presence1764029200000,
-  AnalyticsMemberRollups1764029400000,
+  AnalyticsScale1764029400000,
 ];

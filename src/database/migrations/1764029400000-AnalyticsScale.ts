@@ -1,18 +1,35 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { bucketStart } from '../../analytics/utc-days';
 
 const PAGE = 5000;
+const COUNTERS = ['members', 'calls_created', 'calls_ended', 'ended_duration_ms', 'peak_participants', 'audio_ms', 'video_ms'];
 
 /**
- * Distinct-member rollups, so analytics never counts distinct members over raw per-day rows:
- * a per-day counter, per-week/month member rows with counters, and each member's last join day.
- * Existing analytics_day_members rows are folded in.
+ * Analytics that stay fast as traffic grows:
+ * - distinct-member rollups, so reports never count distinct members over per-day rows: a
+ *   per-day counter, per-week/month member rows with counters, each member's last join day;
+ * - analytics_days spread over shard rows (primary key day + shard), so concurrent writers on
+ *   MariaDB do not all queue for one row per day.
+ * Existing rows are carried over (as shard 0) and existing analytics_day_members folded in.
  */
-export class AnalyticsMemberRollups1764029400000 implements MigrationInterface {
-  name = 'AnalyticsMemberRollups1764029400000';
+export class AnalyticsScale1764029400000 implements MigrationInterface {
+  name = 'AnalyticsScale1764029400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('analytics_days', new TableColumn({ name: 'members', type: 'bigint', default: 0 }));
+    await queryRunner.createTable(
+      new Table({
+        name: 'analytics_days_sharded',
+        columns: [
+          { name: 'day', type: 'varchar', length: '10', isPrimary: true },
+          { name: 'shard', type: 'integer', isPrimary: true },
+          ...COUNTERS.map((name) => ({ name, type: 'bigint', default: 0 })),
+        ],
+      }),
+    );
+    const carried = COUNTERS.filter((name) => name !== 'members').join(', ');
+    await queryRunner.query(`INSERT INTO analytics_days_sharded (day, shard, ${carried}) SELECT day, 0, ${carried} FROM analytics_days`);
+    await queryRunner.dropTable('analytics_days');
+    await queryRunner.renameTable('analytics_days_sharded', 'analytics_days');
     await queryRunner.createTable(
       new Table({
         name: 'analytics_periods',
@@ -52,12 +69,24 @@ export class AnalyticsMemberRollups1764029400000 implements MigrationInterface {
     await queryRunner.dropTable('analytics_member_last_days');
     await queryRunner.dropTable('analytics_period_members');
     await queryRunner.dropTable('analytics_periods');
-    await queryRunner.dropColumn('analytics_days', 'members');
+    // Back to one row per day, without the members counter.
+    const carried = COUNTERS.filter((name) => name !== 'members');
+    await queryRunner.createTable(
+      new Table({
+        name: 'analytics_days_single',
+        columns: [{ name: 'day', type: 'varchar', length: '10', isPrimary: true }, ...carried.map((name) => ({ name, type: 'bigint', default: 0 }))],
+      }),
+    );
+    await queryRunner.query(
+      `INSERT INTO analytics_days_single (day, ${carried.join(', ')}) SELECT day, ${carried.map((c) => (c === 'peak_participants' ? `MAX(${c})` : `SUM(${c})`)).join(', ')} FROM analytics_days GROUP BY day`,
+    );
+    await queryRunner.dropTable('analytics_days');
+    await queryRunner.renameTable('analytics_days_single', 'analytics_days');
   }
 
   /** Folds the existing (day, member) rows into the new tables, oldest day first. */
   private async backfill(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('UPDATE analytics_days SET members = (SELECT COUNT(*) FROM analytics_day_members m WHERE m.day = analytics_days.day)');
+    await queryRunner.query('UPDATE analytics_days SET members = (SELECT COUNT(*) FROM analytics_day_members m WHERE m.day = analytics_days.day) WHERE shard = 0');
     const periods = new Map<string, { kind: string; start: string; members: number }>();
     const periodMembers = new Map<string, { kind: string; start: string; userId: number; lastDay: string }>();
     const lastDays = new Map<number, string>();
