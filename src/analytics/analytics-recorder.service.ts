@@ -51,42 +51,48 @@ export class AnalyticsRecorder {
   async memberJoined(manager: EntityManager, userId: number, joinedAt: Date): Promise<void> {
     const day = utcDay(joinedAt);
     if (await manager.exists(AnalyticsDayMember, { where: { day, userId } })) return;
-    try {
-      await manager.insert(AnalyticsDayMember, { day, userId });
-    } catch (error) {
-      // The same member's first join of the day, recorded by a concurrent transaction.
-      if (isUniqueViolation(error)) return;
-      throw error;
-    }
+    // The same member's first join of the day may be recorded by a concurrent transaction.
+    if (!(await this.insertOnce(manager, AnalyticsDayMember, { day, userId }))) return;
     await this.add(manager, day, userId, { members: 1 });
     for (const kind of ['week', 'month'] as const) {
       const start = bucketStart(day, kind);
-      const isNew = !(await manager.exists(AnalyticsPeriodMember, { where: { kind, start, userId } }));
-      if (isNew) {
-        await manager.insert(AnalyticsPeriodMember, { kind, start, userId, lastDay: day });
-        await manager.createQueryBuilder().insert().into(AnalyticsPeriod).values({ kind, start }).orIgnore().execute();
-        await manager
-          .createQueryBuilder()
-          .update(AnalyticsPeriod)
-          .set({ members: () => 'members + 1' })
-          .where('kind = :kind AND start = :start', { kind, start })
-          .execute();
-      } else {
-        await manager
-          .createQueryBuilder()
-          .update(AnalyticsPeriodMember)
-          .set({ lastDay: day })
-          .where('kind = :kind AND start = :start AND user_id = :userId AND last_day < :day', { kind, start, userId, day })
-          .execute();
+      const moved = await manager
+        .createQueryBuilder()
+        .update(AnalyticsPeriodMember)
+        .set({ lastDay: day })
+        .where('kind = :kind AND start = :start AND user_id = :userId AND last_day < :day', { kind, start, userId, day })
+        .execute();
+      if (moved.affected) continue;
+      // Not yet counted in this period (or already counted today: then the insert is refused).
+      if (!(await this.insertOnce(manager, AnalyticsPeriodMember, { kind, start, userId, lastDay: day }))) continue;
+      const counted = await manager
+        .createQueryBuilder()
+        .update(AnalyticsPeriod)
+        .set({ members: () => 'members + 1' })
+        .where('kind = :kind AND start = :start', { kind, start })
+        .execute();
+      if (!counted.affected && !(await this.insertOnce(manager, AnalyticsPeriod, { kind, start, members: 1 }))) {
+        await manager.createQueryBuilder().update(AnalyticsPeriod).set({ members: () => 'members + 1' }).where('kind = :kind AND start = :start', { kind, start }).execute();
       }
     }
-    await manager.createQueryBuilder().insert().into(AnalyticsMemberLastDay).values({ userId, lastDay: day }).orIgnore().execute();
-    await manager
+    const last = await manager
       .createQueryBuilder()
       .update(AnalyticsMemberLastDay)
       .set({ lastDay: day })
       .where('user_id = :userId AND last_day < :day', { userId, day })
       .execute();
+    if (!last.affected) await this.insertOnce(manager, AnalyticsMemberLastDay, { userId, lastDay: day });
+  }
+
+  /** Inserts a row unless its key exists; false when it did. (No INSERT IGNORE: see `add`.) */
+  private async insertOnce<T extends object>(manager: EntityManager, entity: new () => T, row: Partial<T>): Promise<boolean> {
+    try {
+      await manager.insert(entity, row as never);
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   /** A media segment closed: its time is added to the days it covered. */
