@@ -56,30 +56,32 @@ export class AnalyticsRecorder {
     await this.add(manager, day, userId, { members: 1 });
     for (const kind of ['week', 'month'] as const) {
       const start = bucketStart(day, kind);
-      const moved = await manager
+      // By primary key only (a range on last_day would take gap locks on its index and
+      // deadlock with concurrent inserts on MariaDB); matched means already counted.
+      const counted = await manager
         .createQueryBuilder()
         .update(AnalyticsPeriodMember)
-        .set({ lastDay: day })
-        .where('kind = :kind AND start = :start AND user_id = :userId AND last_day < :day', { kind, start, userId, day })
+        .set({ lastDay: () => 'CASE WHEN last_day < :day THEN :day ELSE last_day END' })
+        .where('kind = :kind AND start = :start AND user_id = :userId', { kind, start, userId, day })
         .execute();
-      if (moved.affected) continue;
+      if (counted.affected) continue;
       // Not yet counted in this period (or already counted today: then the insert is refused).
       if (!(await this.insertOnce(manager, AnalyticsPeriodMember, { kind, start, userId, lastDay: day }))) continue;
-      const counted = await manager
+      const added = await manager
         .createQueryBuilder()
         .update(AnalyticsPeriod)
         .set({ members: () => 'members + 1' })
         .where('kind = :kind AND start = :start', { kind, start })
         .execute();
-      if (!counted.affected && !(await this.insertOnce(manager, AnalyticsPeriod, { kind, start, members: 1 }))) {
+      if (!added.affected && !(await this.insertOnce(manager, AnalyticsPeriod, { kind, start, members: 1 }))) {
         await manager.createQueryBuilder().update(AnalyticsPeriod).set({ members: () => 'members + 1' }).where('kind = :kind AND start = :start', { kind, start }).execute();
       }
     }
     const last = await manager
       .createQueryBuilder()
       .update(AnalyticsMemberLastDay)
-      .set({ lastDay: day })
-      .where('user_id = :userId AND last_day < :day', { userId, day })
+      .set({ lastDay: () => 'CASE WHEN last_day < :day THEN :day ELSE last_day END' })
+      .where('user_id = :userId', { userId, day })
       .execute();
     if (!last.affected) await this.insertOnce(manager, AnalyticsMemberLastDay, { userId, lastDay: day });
   }
