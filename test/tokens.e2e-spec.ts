@@ -164,6 +164,13 @@ describe('POST /api/calling/token', () => {
     await token(t.http, as.member(other), call.channelName, 1001).expect(200);
   });
 
+  it('routes without a named limit are held to the general 600 a minute per user', async () => {
+    const auth = as.member(fresh());
+    for (let i = 0; i < 600; i += 1) await t.http.get('/api/calling/preferences').set(auth).expect(200);
+    const limited = await t.http.get('/api/calling/preferences').set(auth).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it("runs the spec's frontend joinCall example end to end", async () => {
     await t.app.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;

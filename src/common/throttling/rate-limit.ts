@@ -13,7 +13,7 @@ export const RATE_LIMITS = {
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
-/** Every route also counts against this general per-user limit. */
+/** Routes without a named limit count against this general per-user limit. */
 export const DEFAULT_RATE_LIMIT = { limit: 600, ttl: 60_000 };
 
 export const RATE_LIMIT_KEY = 'rate-limit-name';
@@ -29,7 +29,7 @@ export const RateLimit = (name: RateLimitName): MethodDecorator =>
     }),
   ) as MethodDecorator;
 
-/** Named limits apply only to routes that ask for them; `default` applies everywhere. */
+/** Named limits apply only to routes that ask for them; `default` (600 a minute) to all the others. */
 export function buildThrottlers(scale: number): ThrottlerOptions[] {
   const named = (Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => ({
     name,
@@ -37,6 +37,16 @@ export function buildThrottlers(scale: number): ThrottlerOptions[] {
     ttl: RATE_LIMITS[name].ttl,
     skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name,
   }));
-  return [{ name: 'default', limit: Math.max(1, Math.round(DEFAULT_RATE_LIMIT.limit * scale)), ttl: DEFAULT_RATE_LIMIT.ttl }, ...named];
+  return [
+    {
+      name: 'default',
+      limit: Math.max(1, Math.round(DEFAULT_RATE_LIMIT.limit * scale)),
+      ttl: DEFAULT_RATE_LIMIT.ttl,
+      // A route with a named limit is held to that one (always the stricter); counting it twice
+      // would only cost time.
+      skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== undefined,
+    },
+    ...named,
+  ];
 }
 

@@ -15,6 +15,11 @@ export class UserThrottlerGuard extends ThrottlerGuard {
     return request.user ? `user:${request.user.id}` : `ip:${request.ip}`;
   }
 
+  /** One counter per route, limit and caller; a plain key (the default hashes it each time). */
+  protected override generateKey(context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${context.getClass().name}.${context.getHandler().name}:${throttlerName}:${tracker}`;
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     void reply.header('Retry-After', String(Math.max(1, Math.ceil(detail.timeToBlockExpire))));
