@@ -117,6 +117,15 @@ describe('Calls: create, invite, join, leave, view, list', () => {
       expect((await db.getRepository(Call).findOneByOrFail({ id: call.callId })).activeParticipants).toBe(1);
     });
 
+    it('a member already in a full call joining again gets the same answer, not "full"', async () => {
+      const call = await createCall(t.http, 37, { isPublic: true, maxParticipants: 2 });
+      const first = await join(t.http, call.callId, as.member(38)).expect(200);
+      await join(t.http, call.callId, as.member(39)).expect(200);
+      const again = await join(t.http, call.callId, as.member(38)).expect(200);
+      expect(again.body).toEqual(first.body);
+      expect((await db.getRepository(Call).findOneByOrFail({ id: call.callId })).activeParticipants).toBe(2);
+    });
+
     it('leave is idempotent and 404 for an unknown call', async () => {
       const call = await createCall(t.http, 16, { isPublic: true });
       await leave(t.http, call.callId, as.member(17)).expect(200, { success: true });

@@ -160,9 +160,8 @@ export class CallsService {
       ...preferences,
     });
 
-    const existing = await this.sessions.findOne({ where: { callId, userId: user.id, open: 1 } });
-    if (existing) return answer(existing, member?.role ?? 'participant');
-
+    // No look-up for an open session first: the common case is a new join, and a repeated one
+    // is recognised below (the call is full, or the open-session unique index refuses it).
     try {
       const session = await this.tx.run(async (manager) => {
         const now = this.clock.now();
@@ -178,6 +177,8 @@ export class CallsService {
           .where("id = :callId AND status = 'active' AND active_participants < max_participants", { callId })
           .execute();
         if (!reserved.affected) {
+          const already = await this.participation.findOpen(manager, callId, user.id);
+          if (already) return already;
           const current = await manager.findOne(Call, { where: { id: callId }, select: { id: true, status: true } });
           if (!current || current.status !== 'active') throw new DomainException('CALL_ENDED', 'Call not found or ended');
           throw new DomainException('CALL_FULL', `Call is full (${call.maxParticipants} participants)`);
@@ -197,7 +198,8 @@ export class CallsService {
       return answer(session, member?.role ?? 'participant');
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // The same member joined twice at once; the other request opened the session.
+      // Already in the call (joined before, or twice at once): the slot taken above was rolled
+      // back with the refused insert, and the member gets the same answer as the first time.
       const winner = await this.sessions.findOne({ where: { callId, userId: user.id, open: 1 } });
       if (!winner) throw error;
       return answer(winner, member?.role ?? 'participant');
@@ -206,10 +208,12 @@ export class CallsService {
 
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
   async leave(user: AuthUser, callId: number): Promise<{ success: true }> {
-    const exists = await this.calls.exists({ where: { id: callId } });
-    if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
     const open = await this.sessions.findOne({ where: { callId, userId: user.id, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
-    if (open) await this.tx.run((manager) => this.participation.close(manager, open, this.clock.now(), 'left'));
+    if (open) {
+      await this.tx.run((manager) => this.participation.close(manager, open, this.clock.now(), 'left'));
+    } else if (!(await this.calls.exists({ where: { id: callId } }))) {
+      throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    }
     return { success: true };
   }
 
