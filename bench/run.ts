@@ -56,6 +56,13 @@ type ScenarioName = (typeof SCENARIOS)[number];
 /** Limits are multiplied by this where a scenario needs them out of the way (said in the output). */
 const RAISED_RATE_LIMIT_SCALE = 100_000;
 
+/** The flags between `node` and `dist/main.js` in package.json's start script. */
+const START_NODE_ARGS: string[] = (() => {
+  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const match = /^node\s+(.*?)\s*dist\/main\.js$/.exec(start.trim());
+  return match ? match[1].split(/\s+/).filter(Boolean) : [];
+})();
+
 const FULL = {
   token: { calls: 200, perCall: 10, connections: 50, durationSec: 20, warmupPasses: 2 },
   joinLeave: { calls: 40, cap: 25, seated: 23, churners: 2000, connections: 50, durationSec: 20, warmupSec: 3 },
@@ -245,7 +252,8 @@ class Bench {
     const env = { ...process.env, PORT: String(port), RATE_LIMIT_SCALE: String(rateLimitScale ?? 1) };
     const since = performance.now();
     const loggedErrors = new Map<string, number>();
-    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    // The node flags `npm start` runs the service with, so the bench measures what users run.
+    const nodeArgs = [...START_NODE_ARGS, ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
     const child = spawnChild(`service (${label})`, process.execPath, [...nodeArgs, 'dist/main.js'], { cwd: ROOT, env, echo: this.verbose, onLine: (line) => countError(loggedErrors, line) });
     const url = `http://127.0.0.1:${port}`;
     const coldStartMs = await waitFor200(child, `${url}/api/health`, since);
