@@ -45,7 +45,9 @@ export class HealthService {
       await Promise.race([this.dataSource.query('SELECT 1 AS ok'), timeout]).finally(() => clearTimeout(timer));
       return { status: 'up', type, latencyMs: Date.now() - started };
     } catch (error) {
-      return { status: 'down', type, latencyMs: Date.now() - started, detail: (error as Error).message };
+      // A code, not the driver's message: this route is public and messages name hosts.
+      const code = (error as { code?: string }).code ?? ((error as Error).message === 'timed out' ? 'TIMEOUT' : 'UNAVAILABLE');
+      return { status: 'down', type, latencyMs: Date.now() - started, detail: code };
     }
   }
 }
