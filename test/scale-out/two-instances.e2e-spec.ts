@@ -72,6 +72,21 @@ describe('two instances, one database, one Redis', () => {
     await leave(a.http, call.callId, as.member(member)).expect(200);
     await token(b.http, as.member(member), call.channelName, 9).expect(403);
   });
+
+  it('a removal or an end on one instance refuses the next token on the other at once', async () => {
+    const host = user(4);
+    const guest = user(5);
+    const call = await createCall(a.http, host, { isPublic: true });
+    await join(a.http, call.callId, as.member(host)).expect(200);
+    await join(b.http, call.callId, as.member(guest)).expect(200);
+    await token(b.http, as.member(guest), call.channelName, 11).expect(200);
+    await token(b.http, as.member(host), call.channelName, 12).expect(200);
+    await a.http.delete(`/api/calling/admin/${call.callId}/participants/${guest}`).set(as.admin(user(6))).expect(200);
+    await token(b.http, as.member(guest), call.channelName, 11).expect(403);
+    await token(b.http, as.member(host), call.channelName, 12).expect(200);
+    await a.http.post(`/api/calling/admin/${call.callId}/end`).set(as.admin(user(6))).expect(200);
+    await token(b.http, as.member(host), call.channelName, 12).expect(403);
+  });
 });
 
 describe('kill -9 of one instance under load', () => {
