@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
 import { runMigrationsExclusively } from './migrations-runner';
+import { reuseSqliteStatements } from './sqlite-statement-reuse';
 import { buildDataSourceOptions } from './data-source.options';
 import { TransactionRunner } from './transaction-runner.service';
 
@@ -19,7 +20,9 @@ import { TransactionRunner } from './transaction-runner.service';
       }),
       // Migrations run here, under a lock, instead of by TypeORM's own migrationsRun.
       dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions).initialize();
+        const dataSource = new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions);
+        reuseSqliteStatements(dataSource);
+        await dataSource.initialize();
         if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
         return dataSource;
       },
