@@ -7,7 +7,6 @@ import { createCall, join, leave, token } from '../support/calls';
 import { as } from '../support/jwt';
 import { startApp, TestApp } from '../support/test-app';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database = require('better-sqlite3') as { prototype: { prepare: (sql: string) => unknown } };
 
 describe('SQLite statement reuse', () => {
