@@ -3,13 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isRetryableLockError } from './db-errors';
 
-const MAX_ATTEMPTS = 4;
+const MAX_ATTEMPTS = 6;
 
 /**
  * Runs every write of the service as one transaction.
  *
- * MySQL/MariaDB: a pooled connection per transaction; deadlocks and lock wait time-outs are
- * retried, since InnoDB rolls the whole transaction back for them.
+ * MySQL/MariaDB: a pooled connection per transaction, READ COMMITTED: every rule here rests on
+ * row locks, conditional updates and unique indexes, none on repeatable snapshots, and InnoDB's
+ * gap locks under REPEATABLE READ made concurrent first inserts into the aggregate tables
+ * deadlock. Deadlocks and lock wait time-outs are still retried, since InnoDB rolls the whole
+ * transaction back for them.
  *
  * SQLite: better-sqlite3 has a single connection, so two interleaved transactions would share
  * it (one request's rollback could undo another's write). Transactions are queued here, one
@@ -39,7 +42,7 @@ export class TransactionRunner {
   private async withRetries<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.dataSource.transaction(work);
+        return await this.dataSource.transaction('READ COMMITTED', work);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableLockError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
