@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { RtcTokenBuilder } from 'agora-token';
 import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 // The token parser lives beside the builders in agora-token; it has no type declarations.
@@ -140,6 +142,23 @@ describe('POST /api/calling/token', () => {
     const res = await t.http.post('/api/calling/token').set(as.member(fresh())).send(body).expect(400);
     expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect(res.body.message).toContain(field);
+  });
+
+  it('answers 500 "Token generation failed" when the builder fails, and logs it', async () => {
+    const user = fresh();
+    const call = await joinedCall(user);
+    const build = jest.spyOn(RtcTokenBuilder, 'buildTokenWithUid').mockImplementation(() => {
+      throw new Error('certificate rejected');
+    });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await token(t.http, as.member(user), call.channelName, 31).expect(500);
+      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Token generation failed', code: 'TOKEN_GENERATION_FAILED' });
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ msg: 'Agora token generation failed', channelName: call.channelName }));
+    } finally {
+      build.mockRestore();
+      logged.mockRestore();
+    }
   });
 
   it('accepts the largest uid Agora allows', async () => {
