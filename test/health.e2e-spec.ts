@@ -46,7 +46,7 @@ describe('GET /api/health', () => {
       const res = await other.http.get('/api/health').expect(503);
       expect(res.body).toMatchObject({ status: 'error', database: { status: 'down' }, agora: { reachability: { status: 'disabled' } } });
     } finally {
-      await other.app.close();
+      await other.close();
     }
   });
 
