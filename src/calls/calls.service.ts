@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { AgoraChannelService } from '../agora/agora-channel.service';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.service';
 import { AuthUser } from '../auth/auth-user';
@@ -325,10 +325,8 @@ export class CallsService {
   }
 
   /** The call and the caller's membership row; 404 when the call does not exist. */
-  async admission(callId: number, userId: number, manager?: EntityManager): Promise<Admission> {
-    const calls = manager ? manager.getRepository(Call) : this.calls;
-    const members = manager ? manager.getRepository(CallMember) : this.members;
-    const [call, member] = await Promise.all([calls.findOne({ where: { id: callId } }), members.findOne({ where: { callId, userId } })]);
+  async admission(callId: number, userId: number): Promise<Admission> {
+    const [call, member] = await Promise.all([this.calls.findOne({ where: { id: callId } }), this.members.findOne({ where: { callId, userId } })]);
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
     return { call, member };
   }

@@ -27,10 +27,6 @@ export class TransactionRunner {
     this.serial = dataSource.options.type === 'better-sqlite3';
   }
 
-  get isSqlite(): boolean {
-    return this.serial;
-  }
-
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serial) return this.withRetries(work);
     const next = this.queue.then(() => this.dataSource.transaction(work));

@@ -18,13 +18,10 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnApplicat
   private readonly counters = new Map<string, Counter>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(now: () => number = Date.now) {
-    this.now = now;
+  constructor(private readonly now: () => number = Date.now) {
     this.sweeper = setInterval(() => this.forgetExpired(), 60_000);
     this.sweeper.unref();
   }
-
-  private readonly now: () => number;
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<StorageRecord> {
     const now = this.now();
