@@ -5,7 +5,8 @@ import { ConfigValidationError } from './config/env';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
-  app.enableShutdownHooks();
+  // Exit 0 once closed (rather than re-raising the signal): pino flushes and --cpu-prof writes its profile.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const { port } = loadAppConfig();
   await app.listen({ port, host: '0.0.0.0' });
   app.getHttpAdapter().getInstance().log.info({ port }, `Ikoota calling API on http://localhost:${port}/api (docs at /api/docs)`);
