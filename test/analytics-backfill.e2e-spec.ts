@@ -3,10 +3,11 @@ import { parseDatabaseUrl } from '../src/config/database.config';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
 import { MIGRATIONS } from '../src/database/migrations';
 import { AnalyticsScale1764029400000 } from '../src/database/migrations/1764029400000-AnalyticsScale';
+import { AnalyticsLastDayCounts1764029500000 } from '../src/database/migrations/1764029500000-AnalyticsLastDayCounts';
 import { createTestDatabase } from './support/test-app';
 
 describe('AnalyticsMemberRollups migration', () => {
-  it('folds existing per-day member rows into the day, week, month and last-day rollups', async () => {
+  it('folds existing per-day member rows into the day, week, month and last-day rollups, then counts the last days', async () => {
     const db = await createTestDatabase();
     const index = MIGRATIONS.indexOf(AnalyticsScale1764029400000);
     const dataSource = new DataSource({ ...buildDataSourceOptions(parseDatabaseUrl(db.url)), migrations: MIGRATIONS.slice(0, index) });
@@ -45,6 +46,22 @@ describe('AnalyticsMemberRollups migration', () => {
       expect(last.map((r: { user_id: number; last_day: string }) => [Number(r.user_id), r.last_day])).toEqual([
         [1, '2026-03-04'],
         [2, '2026-03-02'],
+      ]);
+
+      // The next migration counts those last days per scope, day and shard (user_id % 16).
+      const counts = dataSource.createQueryRunner();
+      await new AnalyticsLastDayCounts1764029500000().up(counts);
+      await counts.release();
+      const rows = await dataSource.query('SELECT kind, start, day, shard, members FROM analytics_last_day_counts ORDER BY kind, start, day, shard');
+      expect(rows.map((r: { kind: string; start: string; day: string; shard: number; members: string | number }) => [r.kind, r.start, r.day, Number(r.shard), Number(r.members)])).toEqual([
+        ['all', '', '2026-03-02', 2, 1],
+        ['all', '', '2026-03-04', 1, 1],
+        ['month', '2026-02-01', '2026-02-28', 2, 1],
+        ['month', '2026-03-01', '2026-03-02', 2, 1],
+        ['month', '2026-03-01', '2026-03-04', 1, 1],
+        ['week', '2026-02-23', '2026-02-28', 2, 1],
+        ['week', '2026-03-02', '2026-03-02', 2, 1],
+        ['week', '2026-03-02', '2026-03-04', 1, 1],
       ]);
     } finally {
       await dataSource.destroy();

@@ -12,6 +12,7 @@
  * their aggregates to the rows already there, so data the services wrote meanwhile stays
  * consistent too.
  */
+import { ANALYTICS_SHARDS } from '../../src/analytics/entities/analytics-day.entity';
 import { bucketStart } from '../../src/analytics/utc-days';
 import type { BenchDb } from './db';
 import { DAY, HOUR, MINUTE, random, sqlDate, utcDay } from './util';
@@ -275,6 +276,17 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
   await db.insertMany('analytics_period_members', ['kind', 'start', 'user_id', 'last_day'], periodRows, true);
   await db.insertMany('analytics_periods', ['kind', 'start', 'members'], [...periodCounts].map(([key, n]) => [...key.split('|'), n]), true);
   await db.insertMany('analytics_member_last_days', ['user_id', 'last_day'], [...lastDay], true);
+  // The per-day counts of those last days (what the recorder keeps as last days move), rebuilt
+  // from the rows now in the tables.
+  await db.query('DELETE FROM analytics_last_day_counts');
+  await db.query(
+    `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
+     SELECT 'all', '', last_day, user_id % ${ANALYTICS_SHARDS}, COUNT(*) FROM analytics_member_last_days GROUP BY last_day, user_id % ${ANALYTICS_SHARDS}`,
+  );
+  await db.query(
+    `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
+     SELECT kind, start, last_day, user_id % ${ANALYTICS_SHARDS}, COUNT(*) FROM analytics_period_members GROUP BY kind, start, last_day, user_id % ${ANALYTICS_SHARDS}`,
+  );
   await db.commit();
   rows += days.size + pairs.length + periodRows.length + periodCounts.size + lastDay.size;
   return { rows };

@@ -5,7 +5,7 @@ import { AnalyticsDayMember } from './entities/analytics-day-member.entity';
 import { ANALYTICS_SHARDS, AnalyticsDay } from './entities/analytics-day.entity';
 import { bucketStart, splitByUtcDay, utcDay } from './utc-days';
 import { isUniqueViolation } from '../database/db-errors';
-import { AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember } from './entities/analytics-period.entity';
+import { AnalyticsLastDayCount, AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember, LastDayScope } from './entities/analytics-period.entity';
 
 type DayCounter = 'members' | 'callsCreated' | 'callsEnded' | 'endedDurationMs' | 'audioMs' | 'videoMs';
 
@@ -44,9 +44,10 @@ export class AnalyticsRecorder {
   }
 
   /**
-   * A member joined a call. The first join of their day adds them to the day's, the week's and
-   * the month's distinct counts and moves their last join day; later joins that day cost one
-   * indexed look-up.
+   * A member joined a call. The first join of their day adds them to the day's distinct count
+   * and moves their last join day, all time and in the day's week and month (a member new to a
+   * week or month also adds to its distinct count); later joins that day cost one indexed
+   * look-up.
    */
   async memberJoined(manager: EntityManager, userId: number, joinedAt: Date): Promise<void> {
     const day = utcDay(joinedAt);
@@ -54,19 +55,10 @@ export class AnalyticsRecorder {
     // The same member's first join of the day may be recorded by a concurrent transaction.
     if (!(await this.insertOnce(manager, AnalyticsDayMember, { day, userId }))) return;
     await this.add(manager, day, userId, { members: 1 });
+    await this.moveLastDay(manager, { kind: 'all', start: '' }, userId, day);
     for (const kind of ['week', 'month'] as const) {
       const start = bucketStart(day, kind);
-      // By primary key only (a range on last_day would take gap locks on its index and
-      // deadlock with concurrent inserts on MariaDB); matched means already counted.
-      const counted = await manager
-        .createQueryBuilder()
-        .update(AnalyticsPeriodMember)
-        .set({ lastDay: () => 'CASE WHEN last_day < :day THEN :day ELSE last_day END' })
-        .where('kind = :kind AND start = :start AND user_id = :userId', { kind, start, userId, day })
-        .execute();
-      if (counted.affected) continue;
-      // Not yet counted in this period (or already counted today: then the insert is refused).
-      if (!(await this.insertOnce(manager, AnalyticsPeriodMember, { kind, start, userId, lastDay: day }))) continue;
+      if ((await this.moveLastDay(manager, { kind, start }, userId, day)) !== 'new') continue;
       const added = await manager
         .createQueryBuilder()
         .update(AnalyticsPeriod)
@@ -77,13 +69,41 @@ export class AnalyticsRecorder {
         await manager.createQueryBuilder().update(AnalyticsPeriod).set({ members: () => 'members + 1' }).where('kind = :kind AND start = :start', { kind, start }).execute();
       }
     }
-    const last = await manager
-      .createQueryBuilder()
-      .update(AnalyticsMemberLastDay)
-      .set({ lastDay: () => 'CASE WHEN last_day < :day THEN :day ELSE last_day END' })
-      .where('user_id = :userId', { userId, day })
-      .execute();
-    if (!last.affected) await this.insertOnce(manager, AnalyticsMemberLastDay, { userId, lastDay: day });
+  }
+
+  /**
+   * Moves the member's last join day in a scope forward to `day`, and the scope's per-day
+   * counts with it (one off the old day, one on the new). 'new' when the member had no day in
+   * the scope yet. The row is read, then changed only if it still holds what was read (by
+   * primary key: no range locks on MariaDB), so a concurrent move is seen and read again.
+   */
+  private async moveLastDay(manager: EntityManager, scope: LastDayScope, userId: number, day: string): Promise<'new' | 'moved' | 'same'> {
+    const [entity, key] = scope.kind === 'all' ? [AnalyticsMemberLastDay, { userId }] : [AnalyticsPeriodMember, { kind: scope.kind, start: scope.start, userId }];
+    for (let attempt = 1; ; attempt++) {
+      const row = await manager.findOne<{ lastDay: string }>(entity, { where: key as never, select: { lastDay: true } });
+      if (!row) {
+        if (await this.insertOnce(manager, entity, { ...key, lastDay: day })) {
+          await this.countLastDay(manager, scope, day, userId, 1);
+          return 'new';
+        }
+      } else if (row.lastDay >= day) {
+        return 'same';
+      } else if ((await manager.update(entity, { ...key, lastDay: row.lastDay }, { lastDay: day })).affected) {
+        await this.countLastDay(manager, scope, row.lastDay, userId, -1);
+        await this.countLastDay(manager, scope, day, userId, 1);
+        return 'moved';
+      }
+      if (attempt === 5) throw new Error(`the last join day of a member in ${scope.kind} ${scope.start} kept changing`);
+    }
+  }
+
+  /** Adds `delta` to the count of members whose last day in the scope is `day` (update first, as `add`). */
+  private async countLastDay(manager: EntityManager, scope: LastDayScope, day: string, userId: number, delta: 1 | -1): Promise<void> {
+    const where = { kind: scope.kind, start: scope.start, day, shard: shardOf(userId) };
+    const update = async (): Promise<number> =>
+      (await manager.createQueryBuilder().update(AnalyticsLastDayCount).set({ members: () => `members + ${delta}` }).where(where).execute()).affected ?? 0;
+    if ((await update()) > 0 || delta < 0) return;
+    if (!(await this.insertOnce(manager, AnalyticsLastDayCount, { ...where, members: 1 }))) await update();
   }
 
   /** Inserts a row unless its key exists; false when it did. (No INSERT IGNORE: see `add`.) */

@@ -5,7 +5,7 @@ import { CALL_STATUSES, Call } from '../calls/entities/call.entity';
 import { Clock } from '../common/clock';
 import { AnalyticsGroupBy, AnalyticsQueryDto } from './dto/analytics-query.dto';
 import { AnalyticsBucketDto, AnalyticsReportDto } from './dto/analytics-report.dto';
-import { AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember } from './entities/analytics-period.entity';
+import { AnalyticsLastDayCount, AnalyticsPeriod, LastDayScope } from './entities/analytics-period.entity';
 import { AnalyticsDay } from './entities/analytics-day.entity';
 import { addDays, bucketStart, bucketStarts, utcDay } from './utc-days';
 
@@ -116,11 +116,11 @@ export class AnalyticsService {
 
   /**
    * Distinct members per bucket, read from rollups kept as members join (never counted over
-   * per-day rows, so the cost does not grow with traffic):
+   * per-member rows, so the cost does not grow with the community):
    * - day: `analytics_days.members`, already in the day rows;
    * - week, month: `analytics_periods.members` for buckets wholly inside the window; a first
-   *   bucket that starts before the window counts the members whose last join day in that
-   *   period falls inside the window (one indexed range on analytics_period_members).
+   *   bucket that starts before the window sums the counts of members whose last join day in
+   *   that period falls inside the window.
    */
   private async membersPerBucket(from: string, groupBy: AnalyticsGroupBy, starts: string[], days: Array<Pick<AnalyticsDay, 'day' | 'members'>>): Promise<Map<string, number>> {
     if (groupBy === 'day') {
@@ -131,18 +131,24 @@ export class AnalyticsService {
     const kind = groupBy;
     const [whole, partial] = await Promise.all([
       this.dataSource.getRepository(AnalyticsPeriod).find({ where: { kind, start: Between(starts[0], starts[starts.length - 1]) } }),
-      starts[0] < from
-        ? this.dataSource.getRepository(AnalyticsPeriodMember).count({ where: { kind, start: starts[0], lastDay: MoreThanOrEqual(from) } })
-        : Promise.resolve(undefined),
+      starts[0] < from ? this.lastDaysFrom({ kind, start: starts[0] }, from) : Promise.resolve(undefined),
     ]);
     const members = new Map(whole.map((row) => [row.start, Number(row.members)]));
     if (partial !== undefined) members.set(starts[0], partial);
     return members;
   }
 
-  /** Distinct members who joined a call on any day from `from` to today: one indexed range. */
-  private async membersSince(from: string): Promise<number> {
-    return this.dataSource.getRepository(AnalyticsMemberLastDay).count({ where: { lastDay: MoreThanOrEqual(from) } });
+  /** Distinct members who joined a call on any day from `from` to today. */
+  private membersSince(from: string): Promise<number> {
+    return this.lastDaysFrom({ kind: 'all', start: '' }, from);
+  }
+
+  /** Members whose last join day in the scope is `from` or later: a sum over days x shards rows. */
+  private async lastDaysFrom(scope: LastDayScope, from: string): Promise<number> {
+    const total = await this.dataSource
+      .getRepository(AnalyticsLastDayCount)
+      .sum('members', { kind: scope.kind, start: scope.start, day: MoreThanOrEqual(from) });
+    return Number(total ?? 0);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const count = { type: 'bigint' as const, default: 0, transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } };
 
@@ -18,12 +18,8 @@ export class AnalyticsPeriod {
   members: number;
 }
 
-/**
- * Each member's last join day within a week or a month. A window that starts inside a period
- * counts the members whose last day there falls inside the window, with one indexed range.
- */
+/** Each member's last join day within a week or a month (counted in analytics_last_day_counts). */
 @Entity({ name: 'analytics_period_members' })
-@Index('IDX_analytics_period_members_last_day', ['kind', 'start', 'lastDay'])
 export class AnalyticsPeriodMember {
   @PrimaryColumn({ type: 'varchar', length: 5 })
   kind: AnalyticsPeriodKind;
@@ -38,13 +34,40 @@ export class AnalyticsPeriodMember {
   lastDay: string;
 }
 
-/** Each member's last join day ever: distinct members of a window ending today, by index range. */
+/** Each member's last join day ever (counted in analytics_last_day_counts). */
 @Entity({ name: 'analytics_member_last_days' })
-@Index('IDX_analytics_member_last_days_day', ['lastDay'])
 export class AnalyticsMemberLastDay {
   @PrimaryColumn({ name: 'user_id', type: 'int' })
   userId: number;
 
   @Column({ name: 'last_day', type: 'varchar', length: 10 })
   lastDay: string;
+}
+
+/** The scopes a member's last join day is kept for: all time, each week, each month. */
+export type LastDayScope = { kind: 'all'; start: '' } | { kind: AnalyticsPeriodKind; start: string };
+
+/**
+ * How many members' last join day in a scope (all time: kind `all`, start ''; or one week or
+ * month) is this day, spread over shard rows like analytics_days. The distinct members of a
+ * window ending today are the sum over the window's days, so the count costs days x shards
+ * rows, however many members there are. Kept as last days move (see AnalyticsRecorder).
+ */
+@Entity({ name: 'analytics_last_day_counts' })
+export class AnalyticsLastDayCount {
+  @PrimaryColumn({ type: 'varchar', length: 5 })
+  kind: 'all' | AnalyticsPeriodKind;
+
+  /** The period's first day, or '' for all time. */
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  start: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  day: string;
+
+  @PrimaryColumn({ type: 'int' })
+  shard: number;
+
+  @Column(count)
+  members: number;
 }

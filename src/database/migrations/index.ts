@@ -4,6 +4,7 @@ import { CreatePreferences1764029000000 } from './1764029000000-CreatePreference
 import { CreateMediaSegmentsAndAnalytics1764029100000 } from './1764029100000-CreateMediaSegmentsAndAnalytics';
 import { Presence1764029200000 } from './1764029200000-Presence';
 import { AnalyticsScale1764029400000 } from './1764029400000-AnalyticsScale';
+import { AnalyticsLastDayCounts1764029500000 } from './1764029500000-AnalyticsLastDayCounts';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateMediaSegmentsAndAnalytics1764029100000,
   Presence1764029200000,
   AnalyticsScale1764029400000,
+  AnalyticsLastDayCounts1764029500000,
 ];
