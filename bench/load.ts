@@ -175,6 +175,22 @@ function joinLeave(items: JoinLeaveItem[], tally: () => Tally): Pick<AcOptions, 
   };
 }
 
+/** User + system CPU seconds of a process so far (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: state is field 3, utime 14, stime 15 (in clock ticks).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadSpec;
   let tally = new Tally();
@@ -188,9 +204,11 @@ async function main(): Promise<void> {
   }
   tally = new Tally();
   const times: number[] = [];
+  const cpuBefore = cpuSeconds(spec.serverPid);
   const run = autocannon({ ...base, duration: spec.durationSec });
   run.on('response', (_client, _status, _bytes, ms) => void times.push(ms));
   const result = await run;
+  const cpuAfter = cpuSeconds(spec.serverPid);
 
   const out: LoadResult = {
     durationSec: result.duration,
@@ -204,6 +222,10 @@ async function main(): Promise<void> {
     unexpected: tally.unexpected,
     unexpectedSamples: tally.unexpectedSamples,
   };
+  if (cpuBefore !== undefined && cpuAfter !== undefined && times.length > 0) {
+    const seconds = cpuAfter - cpuBefore;
+    out.serverCpu = { seconds, usPerRequest: Math.round((seconds * 1e6) / times.length), cores: Math.round((seconds / result.duration) * 100) / 100 };
+  }
   if (spec.kind === 'join-leave') {
     out.joinLeave = { cycles: tally.cycles, cyclesPerSec: tally.cycles / result.duration, joins: tally.joins, callFull: tally.callFull, leaves: tally.leaves, failedLeaves: tally.failedLeaves };
   }

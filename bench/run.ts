@@ -233,11 +233,12 @@ class Bench {
    * run on bare `node` (no ts-node compiler in their memory or their start-up), resolving
    * packages from the project's node_modules through NODE_PATH.
    */
-  private script(name: 'load' | 'baseline-token-server'): string {
+  private script(name: 'load' | 'baseline-token-server' | 'nest-reference-token-server'): string {
     const out = join(this.work, `${name}.js`);
     if (!existsSync(out)) {
       const source = readFileSync(join(ROOT, 'bench', `${name}.ts`), 'utf8');
-      const compilerOptions = { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022, esModuleInterop: true };
+      // Legacy decorators with metadata, as Nest needs (the reference server).
+      const compilerOptions = { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true };
       writeFileSync(out, transpileModule(source, { compilerOptions, fileName: `${name}.ts` }).outputText);
     }
     return out;
@@ -262,13 +263,14 @@ class Bench {
     return { child, loggedErrors, port, url, coldStartMs, rss: new PeakRss(child.pid) };
   }
 
-  private async startBaseline(admission: Record<string, number[]>): Promise<ServerRun> {
+  /** The plain node:http baseline, or the minimal Nest app (`nest-reference-token-server`). */
+  private async startBaseline(admission: Record<string, number[]>, name: 'baseline-token-server' | 'nest-reference-token-server' = 'baseline-token-server'): Promise<ServerRun> {
     const port = await freePort();
     const file = join(this.work, 'admission.json');
     writeFileSync(file, JSON.stringify(admission));
     const env = { ...this.scriptEnv, PORT: String(port), ADMISSION_FILE: file };
     const since = performance.now();
-    const child = spawnChild('baseline token server', process.execPath, [this.script('baseline-token-server')], { cwd: ROOT, env });
+    const child = spawnChild(name.replace(/-/g, ' '), process.execPath, [this.script(name)], { cwd: ROOT, env });
     const url = `http://127.0.0.1:${port}`;
     const coldStartMs = await waitFor200(child, `${url}/health`, since);
     return { child, loggedErrors: new Map(), port, url, coldStartMs, rss: new PeakRss(child.pid) };
@@ -279,7 +281,7 @@ class Bench {
     this.loadCount += 1;
     const specFile = join(this.work, `load-${this.loadCount}.json`);
     const outFile = join(this.work, `load-${this.loadCount}.out.json`);
-    writeFileSync(specFile, JSON.stringify({ ...spec, url: server.url, outFile }));
+    writeFileSync(specFile, JSON.stringify({ ...spec, url: server.url, outFile, serverPid: server.child.process.pid }));
     const child = spawnChild('load generator', process.execPath, [this.script('load'), specFile], { cwd: ROOT, env: this.scriptEnv });
     const limitSec = spec.durationSec + (spec.warmup.durationSec ?? 0) + 120;
     const timer = setTimeout(() => child.process.kill('SIGKILL'), limitSec * 1000);
@@ -320,6 +322,7 @@ class Bench {
       p99: m.load.latencyMs.p99,
       errors: m.load.unexpected + m.load.socketErrors,
       rssMb: m.rssMb,
+      cpuUs: m.load.serverCpu?.usPerRequest,
       ...extra,
     };
     this.rows.push(row);
@@ -361,23 +364,36 @@ class Bench {
     } finally {
       await stopChild(baseline.child);
     }
+    const reference = await this.startBaseline(seed.admission, 'nest-reference-token-server');
+    let ref: Measured;
+    try {
+      await this.sameAnswer(reference.url, items[0], 'NestJS reference');
+      ref = await this.load(reference, spec);
+    } finally {
+      await stopChild(reference.child);
+    }
     this.noUnexpected('token (service)', svc);
     this.noUnexpected('token (baseline)', base);
+    this.noUnexpected('token (NestJS reference)', ref);
 
     const ratios = {
       reqPerSec: ratio(svc.load.reqPerSec, base.load.reqPerSec),
       p50: ratio(svc.load.latencyMs.p50, base.load.latencyMs.p50),
       p99: ratio(svc.load.latencyMs.p99, base.load.latencyMs.p99),
       rss: ratio(svc.rssMb, base.rssMb),
+      cpuPerRequest: ratio(svc.load.serverCpu?.usPerRequest, base.load.serverCpu?.usPerRequest),
     };
     this.row('1 token: service', svc, { notes: `RATE_LIMIT_SCALE=${RAISED_RATE_LIMIT_SCALE}` });
     this.row('1 token: baseline (node:http)', base, { notes: `cold start ${round(baseline.coldStartMs, 0)} ms` });
+    this.row('1 token: NestJS reference', ref, { notes: 'the smallest Nest + Fastify app doing the baseline\'s work' });
+    this.rows.push({ scenario: '1 token: reference / baseline', throughputNote: x(ratio(ref.load.reqPerSec, base.load.reqPerSec)), notes: `CPU/req ${x(ratio(ref.load.serverCpu?.usPerRequest, base.load.serverCpu?.usPerRequest))}: the framework's own ceiling` });
+    this.rows.push({ scenario: '1 token: service / reference', throughputNote: x(ratio(svc.load.reqPerSec, ref.load.reqPerSec)), notes: `CPU/req ${x(ratio(svc.load.serverCpu?.usPerRequest, ref.load.serverCpu?.usPerRequest))}: what this service adds on top of Nest` });
     this.rows.push({
       scenario: '1 token: service / baseline',
       throughputNote: x(ratios.reqPerSec),
-      notes: `p50 ${x(ratios.p50)}, p99 ${x(ratios.p99)}, RSS ${x(ratios.rss)} (latency and RSS: lower is better)`,
+      notes: `p50 ${x(ratios.p50)}, p99 ${x(ratios.p99)}, RSS ${x(ratios.rss)}, CPU/req ${x(ratios.cpuPerRequest)} (latency, RSS, CPU: lower is better)`,
     });
-    this.results.token = { members: items.length, calls: p.calls, connections: p.connections, durationSec: p.durationSec, rateLimitScale: RAISED_RATE_LIMIT_SCALE, service: svc, baseline: base, ratios };
+    this.results.token = { members: items.length, calls: p.calls, connections: p.connections, durationSec: p.durationSec, rateLimitScale: RAISED_RATE_LIMIT_SCALE, service: svc, baseline: base, nestReference: ref, ratios };
   }
 
   /** One request to `url` answers like the spec says (the same shape from service and baseline). */

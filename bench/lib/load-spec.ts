@@ -29,6 +29,8 @@ export type LoadSpec = {
   warmup: { amount?: number; durationSec?: number };
   /** Where load.ts writes its LoadResult. */
   outFile: string;
+  /** The measured server's process id: its CPU time over the measurement is reported (Linux). */
+  serverPid?: number;
 } & (
   | {
       /**
@@ -71,6 +73,11 @@ export interface LoadResult {
   unexpected: number;
   /** A few bodies of unexpected responses, for the log. */
   unexpectedSamples: string[];
+  /**
+   * CPU time the server process used during the measurement (user + system, from /proc), per
+   * response and as cores busy. Steadier than req/s when the load generator shares the machine.
+   */
+  serverCpu?: { seconds: number; usPerRequest: number; cores: number };
   /** join-leave only. */
   joinLeave?: { cycles: number; cyclesPerSec: number; joins: number; callFull: number; leaves: number; failedLeaves: number };
 }

@@ -9,6 +9,8 @@ export interface Row {
   p99?: number;
   errors?: number;
   rssMb?: number;
+  /** The server's CPU time per response, in microseconds. */
+  cpuUs?: number;
   notes?: string;
 }
 
@@ -16,7 +18,7 @@ const num = (value: number | undefined, digits = 0): string =>
   value === undefined || Number.isNaN(value) ? '-' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function formatTable(rows: Row[]): string {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'notes'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU us/req', 'notes'];
   const cells = rows.map((row) => [
     row.scenario,
     row.throughputNote ?? num(row.reqPerSec),
@@ -24,15 +26,16 @@ export function formatTable(rows: Row[]): string {
     num(row.p99, 1),
     num(row.errors),
     num(row.rssMb, 0),
+    num(row.cpuUs),
     row.notes ?? '',
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => (i === 6 ? 0 : line[i].length))));
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => (i === 7 ? 0 : line[i].length))));
   const render = (line: string[]): string =>
     line
-      .map((cell, i) => (i === 6 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .map((cell, i) => (i === 7 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
       .join('  ')
       .trimEnd();
-  const rule = widths.map((w, i) => '-'.repeat(i === 6 ? 5 : w)).join('  ');
+  const rule = widths.map((w, i) => '-'.repeat(i === 7 ? 5 : w)).join('  ');
   return [render(header), rule, ...cells.map(render)].join('\n');
 }
 
