@@ -106,10 +106,13 @@ export class AnalyticsRecorder {
     if (!(await this.insertOnce(manager, AnalyticsLastDayCount, { ...where, members: 1 }))) await update();
   }
 
-  /** Inserts a row unless its key exists; false when it did. (No INSERT IGNORE: see `add`.) */
+  /**
+   * Inserts a row unless its key exists; false when it did. (No INSERT IGNORE: see `add`.)
+   * Without reading the row back: TypeORM's insert re-selects defaulted columns on MySQL.
+   */
   private async insertOnce<T extends object>(manager: EntityManager, entity: new () => T, row: Partial<T>): Promise<boolean> {
     try {
-      await manager.insert(entity, row as never);
+      await manager.createQueryBuilder().insert().into(entity).values(row as never).updateEntity(false).execute();
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -143,13 +146,8 @@ export class AnalyticsRecorder {
       return (await query.set(set).execute()).affected ?? 0;
     };
     if ((await update()) > 0) return;
-    try {
-      await manager.insert(AnalyticsDay, { day, shard, ...Object.fromEntries(entries.map(([key, amount]) => [key, Math.round(amount)])) });
-    } catch (error) {
-      // Another transaction created the row first: add to it.
-      if (!isUniqueViolation(error)) throw error;
-      await update();
-    }
+    // Another transaction may create the row first: then add to it.
+    if (!(await this.insertOnce(manager, AnalyticsDay, { day, shard, ...Object.fromEntries(entries.map(([key, amount]) => [key, Math.round(amount)])) }))) await update();
   }
 
 }

@@ -44,6 +44,8 @@ export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = f
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
     bigNumberStrings: false,
+    // No call-site stack captured on every query (mysql2's default): 6% of the CPU under join+leave.
+    trace: false,
     extra: { connectionLimit: 20 },
   };
 }

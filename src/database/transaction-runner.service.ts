@@ -11,8 +11,9 @@ const MAX_ATTEMPTS = 6;
  * MySQL/MariaDB: a pooled connection per transaction, READ COMMITTED: every rule here rests on
  * row locks, conditional updates and unique indexes, none on repeatable snapshots, and InnoDB's
  * gap locks under REPEATABLE READ made concurrent first inserts into the aggregate tables
- * deadlock. Deadlocks and lock wait time-outs are still retried, since InnoDB rolls the whole
- * transaction back for them.
+ * deadlock. The level is set once per pooled connection, for its session (a per-transaction
+ * `SET TRANSACTION` cost a round trip on every write). Deadlocks and lock wait time-outs are
+ * still retried, since InnoDB rolls the whole transaction back for them.
  *
  * SQLite: better-sqlite3 has a single connection, so two interleaved transactions would share
  * it (one request's rollback could undo another's write). Transactions are queued here, one
@@ -22,6 +23,8 @@ const MAX_ATTEMPTS = 6;
 export class TransactionRunner {
   private readonly serial: boolean;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Pooled MySQL connections whose session already runs READ COMMITTED. */
+  private readonly readCommitted = new WeakSet<object>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serial = dataSource.options.type === 'better-sqlite3';
@@ -38,11 +41,35 @@ export class TransactionRunner {
   private async withRetries<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', work);
+        return await this.transaction(work);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableLockError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
+    }
+  }
+
+  /** One transaction on a pooled connection, as DataSource.transaction does, at READ COMMITTED. */
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as object;
+      if (!this.readCommitted.has(connection)) {
+        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        this.readCommitted.add(connection);
+      }
+      await runner.startTransaction();
+      try {
+        const result = await work(runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        // A failed rollback (the connection is gone) must not hide why the work failed.
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await runner.release();
     }
   }
 }
