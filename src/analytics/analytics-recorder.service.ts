@@ -9,21 +9,12 @@ import { AnalyticsLastDayCount, AnalyticsMemberLastDay, AnalyticsPeriod, Analyti
 
 type DayCounter = 'members' | 'callsCreated' | 'callsEnded' | 'endedDurationMs' | 'audioMs' | 'videoMs';
 
-const COLUMN: Record<DayCounter, string> = {
-  members: 'members',
-  callsCreated: 'calls_created',
-  callsEnded: 'calls_ended',
-  endedDurationMs: 'ended_duration_ms',
-  audioMs: 'audio_ms',
-  videoMs: 'video_ms',
-};
-
 const shardOf = (n: number): number => Math.abs(Math.trunc(n)) % ANALYTICS_SHARDS;
 
 /**
  * Keeps the per-day aggregates current, inside the transaction of the change they describe,
  * so the totals and the raw records can never disagree. Portable statements only (no
- * dialect-specific upsert); see `add` for how the day rows are written.
+ * dialect-specific upsert); see `addTo` for how counter rows are written.
  */
 @Injectable()
 export class AnalyticsRecorder {
@@ -58,16 +49,7 @@ export class AnalyticsRecorder {
     await this.moveLastDay(manager, { kind: 'all', start: '' }, userId, day);
     for (const kind of ['week', 'month'] as const) {
       const start = bucketStart(day, kind);
-      if ((await this.moveLastDay(manager, { kind, start }, userId, day)) !== 'new') continue;
-      const added = await manager
-        .createQueryBuilder()
-        .update(AnalyticsPeriod)
-        .set({ members: () => 'members + 1' })
-        .where('kind = :kind AND start = :start', { kind, start })
-        .execute();
-      if (!added.affected && !(await this.insertOnce(manager, AnalyticsPeriod, { kind, start, members: 1 }))) {
-        await manager.createQueryBuilder().update(AnalyticsPeriod).set({ members: () => 'members + 1' }).where('kind = :kind AND start = :start', { kind, start }).execute();
-      }
+      if ((await this.moveLastDay(manager, { kind, start }, userId, day)) === 'new') await this.addTo(manager, AnalyticsPeriod, { kind, start }, { members: 1 });
     }
   }
 
@@ -97,13 +79,12 @@ export class AnalyticsRecorder {
     }
   }
 
-  /** Adds `delta` to the count of members whose last day in the scope is `day` (update first, as `add`). */
+  /** Adds `delta` to the count of members whose last day in the scope is `day`. */
   private async countLastDay(manager: EntityManager, scope: LastDayScope, day: string, userId: number, delta: 1 | -1): Promise<void> {
-    const where = { kind: scope.kind, start: scope.start, day, shard: shardOf(userId) };
-    const update = async (): Promise<number> =>
-      (await manager.createQueryBuilder().update(AnalyticsLastDayCount).set({ members: () => `members + ${delta}` }).where(where).execute()).affected ?? 0;
-    if ((await update()) > 0 || delta < 0) return;
-    if (!(await this.insertOnce(manager, AnalyticsLastDayCount, { ...where, members: 1 }))) await update();
+    const key = { kind: scope.kind, start: scope.start, day, shard: shardOf(userId) };
+    // The old day's row exists: the member was counted there.
+    if (delta < 0) await this.addToExisting(manager, AnalyticsLastDayCount, key, { members: delta });
+    else await this.addTo(manager, AnalyticsLastDayCount, key, { members: delta });
   }
 
   /**
@@ -127,27 +108,34 @@ export class AnalyticsRecorder {
     }
   }
 
-  /**
-   * Adds to one shard row of a day. UPDATE first: on MariaDB it takes the row's exclusive lock
-   * at once (an INSERT IGNORE first would take a shared lock, and two writers upgrading shared
-   * locks on one row deadlock). Only a day's first write to a shard inserts the row.
-   */
+  /** Adds to one shard row of a day (see `addTo`). */
   private async add(manager: EntityManager, day: string, spread: number, amounts: Partial<Record<DayCounter, number>>): Promise<void> {
-    const shard = shardOf(spread);
-    const entries = (Object.entries(amounts) as Array<[DayCounter, number]>).filter(([, amount]) => amount !== 0);
+    const entries = Object.entries(amounts).filter(([, amount]) => amount !== 0);
     if (entries.length === 0) return;
-    const update = async (): Promise<number> => {
-      const query = manager.createQueryBuilder().update(AnalyticsDay).where('day = :day AND shard = :shard', { day, shard });
-      const set: Record<string, () => string> = {};
-      for (const [key, amount] of entries) {
-        set[key] = () => `${COLUMN[key]} + :${key}`;
-        query.setParameter(key, Math.round(amount));
-      }
-      return (await query.set(set).execute()).affected ?? 0;
-    };
-    if ((await update()) > 0) return;
-    // Another transaction may create the row first: then add to it.
-    if (!(await this.insertOnce(manager, AnalyticsDay, { day, shard, ...Object.fromEntries(entries.map(([key, amount]) => [key, Math.round(amount)])) }))) await update();
+    await this.addTo(manager, AnalyticsDay, { day, shard: shardOf(spread) }, Object.fromEntries(entries.map(([key, amount]) => [key, Math.round(amount)])));
   }
 
+  /**
+   * Adds to counter columns of the row with this primary key, creating the row when missing.
+   * UPDATE first: on MariaDB it takes the row's exclusive lock at once (an INSERT IGNORE first
+   * would take a shared lock, and two writers upgrading shared locks on one row deadlock). Only
+   * the first write to a row inserts it; when a concurrent transaction inserts it first, the
+   * update runs again.
+   */
+  private async addTo<T extends object>(manager: EntityManager, entity: new () => T, key: Partial<T>, amounts: Record<string, number>): Promise<void> {
+    if (await this.addToExisting(manager, entity, key, amounts)) return;
+    if (!(await this.insertOnce(manager, entity, { ...key, ...amounts }))) await this.addToExisting(manager, entity, key, amounts);
+  }
+
+  /** Adds to counter columns of an existing row; false when there is no such row. */
+  private async addToExisting<T extends object>(manager: EntityManager, entity: new () => T, key: Partial<T>, amounts: Record<string, number>): Promise<boolean> {
+    const metadata = manager.connection.getMetadata(entity);
+    const query = manager.createQueryBuilder().update(entity).where(key);
+    const set: Record<string, () => string> = {};
+    for (const [property, amount] of Object.entries(amounts)) {
+      set[property] = () => `${metadata.findColumnWithPropertyName(property)!.databaseName} + :${property}`;
+      query.setParameter(property, amount);
+    }
+    return ((await query.set(set as never).execute()).affected ?? 0) > 0;
+  }
 }
