@@ -175,6 +175,9 @@ function joinLeave(items: JoinLeaveItem[], tally: () => Tally): Pick<AcOptions, 
   };
 }
 
+/** Linux's USER_HZ, 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** User + system CPU seconds of a process so far (Linux /proc; undefined elsewhere). */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
@@ -187,9 +190,6 @@ function cpuSeconds(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
-
-/** Linux's USER_HZ, 100 on every architecture Node runs on. */
-const CLOCK_TICKS = 100;
 
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadSpec;

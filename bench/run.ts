@@ -43,7 +43,7 @@ import { loadAuthConfig } from '../src/config/auth.config';
 import { ikootaClaims } from '../test/support/jwt';
 import { AnalyticsSeedState, emptyAnalyticsState, growAnalyticsDataSet, SESSIONS_PER_MEMBER } from './lib/analytics-seed';
 import { BenchDatabase, BenchDb, createBenchDatabase } from './lib/db';
-import type { LoadRequest, LoadResult } from './lib/load-spec';
+import type { LoadRequest, LoadResult, RotateItem } from './lib/load-spec';
 import { Child, freePort, killAllChildren, PeakRss, spawnChild, stopAllChildren, stopChild, waitFor200 } from './lib/processes';
 import { formatMarks, formatTable, Mark, ratio, Row, x } from './lib/report';
 import { seedJoinLeaveScenario, seedMyCallsScenario, seedTokenScenario, withServices } from './lib/service-seed';
@@ -349,29 +349,10 @@ class Bench {
 
     log(`rate limits raised for this scenario: RATE_LIMIT_SCALE=${RAISED_RATE_LIMIT_SCALE} (token limit 60 -> ${60 * RAISED_RATE_LIMIT_SCALE} per minute per member), so the figure is the service's, not the limiter's refusals`);
     const service = await this.startService('token scenario', RAISED_RATE_LIMIT_SCALE);
-    let svc: Measured;
-    try {
-      await this.sameAnswer(service.url, items[0], 'service');
-      svc = await this.load(service, spec);
-    } finally {
-      await stopChild(service.child);
-    }
+    const svc = await this.measureTokens(service, 'service', items[0], spec);
     const baseline = await this.startBaseline(seed.admission);
-    let base: Measured;
-    try {
-      await this.sameAnswer(baseline.url, items[0], 'baseline');
-      base = await this.load(baseline, spec);
-    } finally {
-      await stopChild(baseline.child);
-    }
-    const reference = await this.startBaseline(seed.admission, 'nest-reference-token-server');
-    let ref: Measured;
-    try {
-      await this.sameAnswer(reference.url, items[0], 'NestJS reference');
-      ref = await this.load(reference, spec);
-    } finally {
-      await stopChild(reference.child);
-    }
+    const base = await this.measureTokens(baseline, 'baseline', items[0], spec);
+    const ref = await this.measureTokens(await this.startBaseline(seed.admission, 'nest-reference-token-server'), 'NestJS reference', items[0], spec);
     this.noUnexpected('token (service)', svc);
     this.noUnexpected('token (baseline)', base);
     this.noUnexpected('token (NestJS reference)', ref);
@@ -394,6 +375,16 @@ class Bench {
       notes: `p50 ${x(ratios.p50)}, p99 ${x(ratios.p99)}, RSS ${x(ratios.rss)}, CPU/req ${x(ratios.cpuPerRequest)} (latency, RSS, CPU: lower is better)`,
     });
     this.results.token = { members: items.length, calls: p.calls, connections: p.connections, durationSec: p.durationSec, rateLimitScale: RAISED_RATE_LIMIT_SCALE, service: svc, baseline: base, nestReference: ref, ratios };
+  }
+
+  /** Checks a token server's answer, puts it under the token load, and stops it. */
+  private async measureTokens(server: ServerRun, who: string, item: RotateItem, spec: LoadRequest): Promise<Measured> {
+    try {
+      await this.sameAnswer(server.url, item, who);
+      return await this.load(server, spec);
+    } finally {
+      await stopChild(server.child);
+    }
   }
 
   /** One request to `url` answers like the spec says (the same shape from service and baseline). */

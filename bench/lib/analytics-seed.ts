@@ -12,8 +12,8 @@
  * their aggregates to the rows already there, so data the services wrote meanwhile stays
  * consistent too.
  */
-import { ANALYTICS_SHARDS } from '../../src/analytics/entities/analytics-day.entity';
 import { bucketStart } from '../../src/analytics/utc-days';
+import { FILL_LAST_DAY_COUNTS } from '../../src/database/migrations/1764029500000-AnalyticsLastDayCounts';
 import type { BenchDb } from './db';
 import { DAY, HOUR, MINUTE, random, sqlDate, utcDay } from './util';
 
@@ -277,16 +277,9 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
   await db.insertMany('analytics_periods', ['kind', 'start', 'members'], [...periodCounts].map(([key, n]) => [...key.split('|'), n]), true);
   await db.insertMany('analytics_member_last_days', ['user_id', 'last_day'], [...lastDay], true);
   // The per-day counts of those last days (what the recorder keeps as last days move), rebuilt
-  // from the rows now in the tables.
+  // from the rows now in the tables, as the migration that added them does.
   await db.query('DELETE FROM analytics_last_day_counts');
-  await db.query(
-    `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
-     SELECT 'all', '', last_day, user_id % ${ANALYTICS_SHARDS}, COUNT(*) FROM analytics_member_last_days GROUP BY last_day, user_id % ${ANALYTICS_SHARDS}`,
-  );
-  await db.query(
-    `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
-     SELECT kind, start, last_day, user_id % ${ANALYTICS_SHARDS}, COUNT(*) FROM analytics_period_members GROUP BY kind, start, last_day, user_id % ${ANALYTICS_SHARDS}`,
-  );
+  for (const sql of FILL_LAST_DAY_COUNTS) await db.query(sql);
   await db.commit();
   rows += days.size + pairs.length + periodRows.length + periodCounts.size + lastDay.size;
   return { rows };

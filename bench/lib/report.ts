@@ -19,6 +19,8 @@ const num = (value: number | undefined, digits = 0): string =>
 
 export function formatTable(rows: Row[]): string {
   const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU us/req', 'notes'];
+  // The last column, notes, is left unpadded.
+  const notes = header.length - 1;
   const cells = rows.map((row) => [
     row.scenario,
     row.throughputNote ?? num(row.reqPerSec),
@@ -29,13 +31,13 @@ export function formatTable(rows: Row[]): string {
     num(row.cpuUs),
     row.notes ?? '',
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => (i === 7 ? 0 : line[i].length))));
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => (i === notes ? 0 : line[i].length))));
   const render = (line: string[]): string =>
     line
-      .map((cell, i) => (i === 7 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .map((cell, i) => (i === notes ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
       .join('  ')
       .trimEnd();
-  const rule = widths.map((w, i) => '-'.repeat(i === 7 ? 5 : w)).join('  ');
+  const rule = widths.map((w, i) => '-'.repeat(i === notes ? 5 : w)).join('  ');
   return [render(header), rule, ...cells.map(render)].join('\n');
 }
 

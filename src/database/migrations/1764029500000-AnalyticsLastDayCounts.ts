@@ -2,6 +2,14 @@ import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 
 const SHARDS = 16;
 
+/** Counts the last-day rows into analytics_last_day_counts (the bench seeder rebuilds with it too). */
+export const FILL_LAST_DAY_COUNTS = [
+  `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
+   SELECT 'all', '', last_day, user_id % ${SHARDS}, COUNT(*) FROM analytics_member_last_days GROUP BY last_day, user_id % ${SHARDS}`,
+  `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
+   SELECT kind, start, last_day, user_id % ${SHARDS}, COUNT(*) FROM analytics_period_members GROUP BY kind, start, last_day, user_id % ${SHARDS}`,
+];
+
 /**
  * Distinct members of a window counted from per-day counters instead of per-member rows:
  * analytics_last_day_counts holds, per scope (all time, each week, each month), day and shard,
@@ -24,14 +32,7 @@ export class AnalyticsLastDayCounts1764029500000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.query(
-      `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
-       SELECT 'all', '', last_day, user_id % ${SHARDS}, COUNT(*) FROM analytics_member_last_days GROUP BY last_day, user_id % ${SHARDS}`,
-    );
-    await queryRunner.query(
-      `INSERT INTO analytics_last_day_counts (kind, start, day, shard, members)
-       SELECT kind, start, last_day, user_id % ${SHARDS}, COUNT(*) FROM analytics_period_members GROUP BY kind, start, last_day, user_id % ${SHARDS}`,
-    );
+    for (const sql of FILL_LAST_DAY_COUNTS) await queryRunner.query(sql);
     await queryRunner.dropIndex('analytics_member_last_days', 'IDX_analytics_member_last_days_day');
     await queryRunner.dropIndex('analytics_period_members', 'IDX_analytics_period_members_last_day');
   }
