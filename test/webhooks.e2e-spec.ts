@@ -245,13 +245,35 @@ describe('Agora NCS webhooks: POST /api/calling/webhooks/agora', () => {
     expect(session).toMatchObject({ open: null, leaveReason: expected, durationSeconds: 40 });
   });
 
-  it('a leave dated before the join closes at joined_at (duration 0), never before', async () => {
-    clock.set('2026-03-02T14:30:00.000Z');
+  it('a leave dated before the session began belongs to an earlier session: it closes nothing', async () => {
+    clock.set('2026-03-02T14:30:00.500Z');
     const call = await callWith(835, [836]);
-    await deliver(left(call.channelName, 836, 1, '2026-03-02T14:29:00.000Z')).expect(200);
-    const [session] = await sessionsOf(call.callId, 836);
-    expect(session).toMatchObject({ open: null, durationSeconds: 0, leaveReason: 'agora_left' });
-    expect(session.leftAt?.toISOString()).toBe('2026-03-02T14:30:00.000Z');
+    // Within the same second but before the join, and a minute before it.
+    await deliver(left(call.channelName, 836, 1, '2026-03-02T14:30:00.000Z')).expect(200);
+    await deliver(left(call.channelName, 836, 2, '2026-03-02T14:29:00.000Z')).expect(200);
+    expect(await openSession(call.callId, 836)).toMatchObject({ leftAt: null });
+    // A leave at or after the join still closes it.
+    clock.set('2026-03-02T14:31:00.000Z');
+    await deliver(left(call.channelName, 836, 3, '2026-03-02T14:30:30.000Z')).expect(200);
+    expect((await sessionsOf(call.callId, 836))[0]).toMatchObject({ open: null, durationSeconds: 30, leaveReason: 'agora_left' });
+  });
+
+  it('a late leave of the old session after a leave and rejoin through the API leaves the new session open', async () => {
+    clock.set('2026-03-02T14:40:00.000Z');
+    const call = await callWith(837, [838]);
+    await deliver(joined(call.channelName, 838, 20, '2026-03-02T14:40:01.000Z')).expect(200);
+    clock.set('2026-03-02T14:45:00.000Z');
+    await t.http.post(`/api/calling/${call.callId}/leave`).set(as.member(838)).expect(200);
+    clock.set('2026-03-02T14:45:10.000Z');
+    await join(t.http, call.callId, as.member(838)).expect(200);
+    await token(t.http, as.member(838), call.channelName, 838).expect(200);
+    // Agora's leave of the first stay arrives late: a new noticeId, an older clientSeq, ts before the rejoin.
+    await deliver(left(call.channelName, 838, 19, '2026-03-02T14:45:02.000Z')).expect(200);
+    const sessions = await sessionsOf(call.callId, 838);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]).toMatchObject({ open: 1, leftAt: null });
+    await token(t.http, as.member(838), call.channelName, 838).expect(200);
+    expect(await participantCount(call, 837)).toBe(2);
   });
 
   it('a replayed notice (same noticeId, new notifyMs) answers 200 and is applied once', async () => {

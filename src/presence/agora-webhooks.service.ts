@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { isSameChannel } from '../calls/channel-name';
 import { CallSession } from '../calls/entities/call-session.entity';
 import { Call } from '../calls/entities/call.entity';
 import { ParticipationService } from '../calls/participation.service';
@@ -115,7 +116,7 @@ export class AgoraWebhooksService {
   /** Join: the open session is confirmed at `ts`, when this event is newer than the last one applied. */
   private async confirmPresence(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
     const session = await this.openSessionOf(manager, event.channelName, event.uid);
-    if (!session) return;
+    if (!session || !belongsTo(session, event.at, 'confirms')) return;
     if (!(await this.claimSequence(manager, session.id, event.clientSeq))) return;
     const seenAt = earliest(event.at, now);
     await manager
@@ -129,7 +130,8 @@ export class AgoraWebhooksService {
   /** Leave: the open session closes at `ts` with Agora's reason, when this event is newer than the last one applied. */
   private async closeOnLeave(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
     const session = await this.openSessionOf(manager, event.channelName, event.uid);
-    if (!session) return;
+    // A leave dated before this session began is a late notice of an earlier session.
+    if (!session || !belongsTo(session, event.at, 'closes')) return;
     // The call row first, as every participation change does (no lock-order deadlocks).
     await this.participation.lockCall(manager, session.callId);
     // The sequence stays on the closed row, so a late, older join is recognised as old.
@@ -145,11 +147,9 @@ export class AgoraWebhooksService {
   private async closeChannel(manager: EntityManager, channelName: string, at: Date): Promise<void> {
     const call = await this.liveCall(manager, channelName);
     if (!call) return;
-    // Agora's ts has whole seconds: the session that joined within that second was there too.
-    const openedBy = new Date(at.getTime() + 999);
     const open = await manager.find(CallSession, { where: { callId: call.id, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
     for (const session of open) {
-      if (session.joinedAt <= openedBy) await this.participation.close(manager, session, at, 'agora_channel_destroyed');
+      if (belongsTo(session, at, 'closes')) await this.participation.close(manager, session, at, 'agora_channel_destroyed');
     }
   }
 
@@ -181,9 +181,20 @@ export class AgoraWebhooksService {
 
   /** The call that owns the channel, unless it has ended (an ended call has no open session). */
   private async liveCall(manager: EntityManager, channelName: string): Promise<Pick<Call, 'id'> | null> {
-    const call = await manager.findOne(Call, { where: { channelName }, select: { id: true, status: true } });
-    return call && call.status !== 'ended' ? call : null;
+    const call = await manager.findOne(Call, { where: { channelName }, select: { id: true, status: true, channelName: true } });
+    return call && call.status !== 'ended' && isSameChannel(call.channelName, channelName) ? call : null;
   }
+}
+
+/**
+ * Whether an Agora event dated `at` can belong to this open session: notices are bound to the
+ * session whose time span contains them, so a late notice of a member's earlier session never
+ * touches the session they opened since. An event that closes must be dated at or after the
+ * session began; one that only confirms presence may fall within the second it began (Agora's
+ * `ts` has whole seconds, and the client enters the channel right after joining).
+ */
+function belongsTo(session: Pick<CallSession, 'joinedAt'>, at: Date, effect: 'confirms' | 'closes'): boolean {
+  return at.getTime() + (effect === 'confirms' ? 999 : 0) >= session.joinedAt.getTime();
 }
 
 /** An event time never later than now: a skewed clock at Agora must not date a session in the future. */
