@@ -91,6 +91,9 @@ export class AdminService {
     if (!tookPart) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
     const now = this.clock.now();
     await this.tx.run(async (manager) => {
+      // The call's lock first (the one lock order): a join racing this removal either committed
+      // before (its session is closed here) or waits, then sees the removal.
+      await this.participation.lockCall(manager, callId);
       const open = await this.participation.findOpen(manager, callId, userId);
       if (open) await this.participation.close(manager, open, now, 'removed');
       const member = await manager.findOne(CallMember, { where: { callId, userId } });

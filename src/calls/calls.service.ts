@@ -25,7 +25,7 @@ import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
-import { ParticipationService } from './participation.service';
+import { MemberState, ParticipationService } from './participation.service';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -43,6 +43,31 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     role,
     participant_count: call.activeParticipants,
   };
+}
+
+/**
+ * The one admission rule: whether a member may enter a call, given its state read under the
+ * call's lock (`ParticipationService.memberState`). Null when they may.
+ */
+export function admissionRefusal(state: MemberState, user: AuthUser): DomainException | null {
+  if (state.call.status === 'ended') return new DomainException('CALL_ENDED', 'Call not found or ended');
+  if (state.member?.removed) return new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
+  if (!state.call.isPublic && !state.member && !user.isAdmin) return new DomainException('CALL_PRIVATE', 'Access denied to private call');
+  return null;
+}
+
+/** A member's place in a call after a join: the call, their open session and their role. */
+interface Entry {
+  call: MemberState['call'];
+  session: Pick<CallSession, 'media' | 'joinedAt'>;
+  role: CallRole;
+}
+
+/** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
+class AlreadyInCall extends Error {
+  constructor(readonly entry: Entry) {
+    super('already in the call');
+  }
 }
 
 /** What the service knows of a call and one member's place in it. */
@@ -136,20 +161,17 @@ export class CallsService {
   /**
    * Admits the caller to a call and opens their participation session.
    *
-   * The slot is taken by one conditional UPDATE of the call's live head count, which the
-   * database applies atomically, so the cap holds under any number of concurrent joins on any
-   * number of instances. The open-session unique index makes a second, concurrent join of the
-   * same member fail and roll back (freeing the slot it took); the member then gets the same
-   * answer as the first join.
+   * The slot is taken first, by one conditional UPDATE of the call's live head count, which the
+   * database applies atomically (so the cap holds under any number of concurrent joins on any
+   * number of instances) and which takes the call's row lock. Only then is the member's state
+   * read and the admission rule applied: a removal, leave or end on another instance either
+   * committed before (and is seen) or waits for this join to commit. A member already in the
+   * call gets the same answer as their first join, and the slot taken goes back.
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const { call, member } = await this.admission(callId, user.id);
-    if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-    if (member?.removedAt) throw new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
-    if (!call.isPublic && !member && !user.isAdmin) throw new DomainException('CALL_PRIVATE', 'Access denied to private call');
-
     const preferences = await this.preferences.forUser(user.id);
-    const answer = (session: CallSession, role: CallRole): JoinCallResponseDto => ({
+    const { call, session, role } = await this.enter(user, callId, media);
+    return {
       success: true,
       channelName: call.channelName,
       callTitle: call.title,
@@ -158,74 +180,69 @@ export class CallsService {
       media: session.media,
       joinedAt: session.joinedAt.toISOString(),
       ...preferences,
-    });
+    };
+  }
 
-    // No look-up for an open session first: the common case is a new join, and a repeated one
-    // is recognised below (the call is full, or the open-session unique index refuses it).
-    try {
-      const session = await this.tx.run(async (manager) => {
-        const now = this.clock.now();
-        const reserved = await manager
-          .createQueryBuilder()
-          .update(Call)
-          // peak first: MySQL applies SET clauses left to right, SQLite all at once; this order
-          // gives both the same result.
-          .set({
-            peakParticipants: () => 'CASE WHEN active_participants + 1 > peak_participants THEN active_participants + 1 ELSE peak_participants END',
-            activeParticipants: () => 'active_participants + 1',
-          })
-          .where("id = :callId AND status = 'active' AND active_participants < max_participants", { callId })
-          .execute();
-        if (!reserved.affected) {
-          const already = await this.participation.findOpen(manager, callId, user.id);
-          if (already) return already;
-          const current = await manager.findOne(Call, { where: { id: callId }, select: { id: true, status: true } });
-          if (!current || current.status !== 'active') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-          throw new DomainException('CALL_FULL', `Call is full (${call.maxParticipants} participants)`);
-        }
-        const opened = await this.participation.open(manager, callId, user.id, media, now);
-        if (!member) {
-          await manager
+  private async enter(user: AuthUser, callId: number, media: CallMedia): Promise<Entry> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.tx.run(async (manager) => {
+          const now = this.clock.now();
+          const reserved = await manager
             .createQueryBuilder()
-            .insert()
-            .into(CallMember)
-            .values({ callId, userId: user.id, role: 'participant', createdAt: now, removedAt: null })
-            .orIgnore()
+            .update(Call)
+            // peak first: MySQL applies SET clauses left to right, SQLite all at once; this order
+            // gives both the same result.
+            .set({
+              peakParticipants: () => 'CASE WHEN active_participants + 1 > peak_participants THEN active_participants + 1 ELSE peak_participants END',
+              activeParticipants: () => 'active_participants + 1',
+            })
+            .where("id = :callId AND status = 'active' AND active_participants < max_participants", { callId })
             .execute();
-        }
-        return opened;
-      });
-      return answer(session, member?.role ?? 'participant');
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // Already in the call (joined before, or twice at once): the slot taken above was rolled
-      // back with the refused insert, and the member gets the same answer as the first time.
-      const winner = await this.sessions.findOne({ where: { callId, userId: user.id, open: 1 } });
-      if (!winner) throw error;
-      return answer(winner, member?.role ?? 'participant');
+          if (reserved.affected) this.participation.noteLocked(manager, callId);
+          const state = await this.participation.memberState(manager, callId, user.id);
+          if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
+          const refusal = admissionRefusal(state, user);
+          if (refusal) throw refusal;
+          const role = state.member?.role ?? 'participant';
+          if (state.open) {
+            const entry = { call: state.call, session: state.open, role };
+            if (reserved.affected) throw new AlreadyInCall(entry);
+            return entry;
+          }
+          if (!reserved.affected) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
+          const session = await this.participation.open(manager, callId, user.id, media, now);
+          if (!state.member) await manager.insert(CallMember, { callId, userId: user.id, role: 'participant', createdAt: now, removedAt: null });
+          return { call: state.call, session, role };
+        });
+      } catch (error) {
+        // Rolled back, so the slot it took is free again.
+        if (error instanceof AlreadyInCall) return error.entry;
+        // The unique indexes are the last line of defence: under the call's lock nothing reaches them.
+        if (attempt < 3 && isUniqueViolation(error)) continue;
+        throw error;
+      }
     }
   }
 
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
   async leave(user: AuthUser, callId: number): Promise<{ success: true }> {
-    const open = await this.sessions.findOne({ where: { callId, userId: user.id, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
-    if (open) {
-      await this.tx.run((manager) => this.participation.close(manager, open, this.clock.now(), 'left'));
-    } else if (!(await this.calls.exists({ where: { id: callId } }))) {
-      throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    }
+    const left = await this.tx.run(async (manager) => {
+      await this.participation.lockCall(manager, callId);
+      const open = await this.participation.findOpen(manager, callId, user.id);
+      return open ? this.participation.close(manager, open, this.clock.now(), 'left') : false;
+    });
+    if (!left && !(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
     return { success: true };
   }
 
   /** Switches the caller's open session to another medium (a new media segment starts now). */
   async switchMedia(user: AuthUser, callId: number, media: CallMedia): Promise<SwitchMediaResultDto> {
-    const exists = await this.calls.exists({ where: { id: callId } });
-    if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    await this.tx.run(async (manager) => {
-      const session = await this.participation.findOpen(manager, callId, user.id);
-      if (!session) throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
-      await this.participation.switchMedia(manager, session, media, this.clock.now());
-    });
+    const switched = await this.tx.run((manager) => this.participation.switchMedia(manager, callId, user.id, media, this.clock.now()));
+    if (!switched) {
+      if (!(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+      throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
+    }
     return { success: true, media };
   }
 
@@ -280,6 +297,7 @@ export class CallsService {
         if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
         throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
       }
+      this.participation.noteLocked(manager, callId);
       await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
       const ended = await manager.findOneOrFail(Call, { where: { id: callId } });
       await this.analytics.callEnded(manager, { id: ended.id, createdAt: ended.createdAt, endedAt, peakParticipants: ended.peakParticipants });

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.service';
+import { toDate, toInt } from '../database/raw-values';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
+import { CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
-import { Call } from './entities/call.entity';
+import { Call, CallStatus } from './entities/call.entity';
 
 /** Whole seconds between two instants, never negative. */
 export function secondsBetween(from: Date, to: Date): number {
@@ -12,10 +14,51 @@ export function secondsBetween(from: Date, to: Date): number {
 
 type SessionRef = Pick<CallSession, 'id' | 'callId' | 'joinedAt'>;
 
+/** A call, one member's row in it and their open session, read together (see `memberState`). */
+export interface MemberState {
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants'>;
+  member: { role: CallRole; removed: boolean } | null;
+  open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
+}
+
+const MEMBER_STATE_SQL = `
+  SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
+         c.is_public AS is_public, c.max_participants AS max_participants,
+         m.role AS role, m.removed_at AS removed_at,
+         s.id AS session_id, s.media AS media, s.joined_at AS joined_at
+  FROM calls c
+  LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
+  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  WHERE c.id = ?`;
+
+interface MemberStateRow {
+  call_id: number | string;
+  title: string;
+  channel_name: string;
+  status: CallStatus;
+  is_public: number | boolean;
+  max_participants: number | string;
+  role: CallRole | null;
+  removed_at: Date | string | null;
+  session_id: number | string | null;
+  media: CallMedia | null;
+  joined_at: Date | string | null;
+}
+
+/** Calls whose row lock a transaction (its EntityManager) already holds. */
+const heldLocks = new WeakMap<EntityManager, Set<number>>();
+
 /**
  * Participation sessions and their media segments, the one place that knows what opening,
  * switching and closing mean. Every method runs inside the caller's transaction and keeps the
  * call's live head count and the per-day aggregates in step.
+ *
+ * The lock order, for every transaction that changes a participation (join, leave, media
+ * switch, removal, end, the sweeper, Agora webhooks): the call's row first, then its members,
+ * sessions, segments, and last the aggregates. Whoever holds the call's row lock is the only
+ * writer of that call's participation, so what it reads after taking the lock stays true until
+ * it commits: read the member's state only after `lockCall` (or join's slot UPDATE, which takes
+ * the same lock). On SQLite transactions already run one at a time.
  */
 @Injectable()
 export class ParticipationService {
@@ -42,13 +85,20 @@ export class ParticipationService {
     return session;
   }
 
-  /** Moves an open session to another medium: the current segment closes, a new one opens. */
-  async switchMedia(manager: EntityManager, session: CallSession, media: CallMedia, at: Date): Promise<void> {
-    if (session.media === media) return;
-    await this.lockCall(manager, session.callId);
-    await manager.update(CallSession, { id: session.id, open: 1 }, { media });
+  /**
+   * Moves the member's open session to another medium: the current segment closes, a new one
+   * opens. Takes the call's lock first, so a concurrent leave, removal or end either closed the
+   * session before (false: nothing changes) or waits for this switch to commit.
+   */
+  async switchMedia(manager: EntityManager, callId: number, userId: number, media: CallMedia, at: Date): Promise<boolean> {
+    await this.lockCall(manager, callId);
+    const session = await this.findOpen(manager, callId, userId);
+    if (!session) return false;
+    if (session.media === media) return true;
+    await manager.update(CallSession, { id: session.id }, { media });
     await this.closeSegment(manager, session.id, at);
-    await manager.insert(CallMediaSegment, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null });
+    await manager.insert(CallMediaSegment, { sessionId: session.id, callId, userId, media, startedAt: at, endedAt: null, durationSeconds: null });
+    return true;
   }
 
   /**
@@ -77,6 +127,7 @@ export class ParticipationService {
 
   /** Closes every open session of a call (the call ended). Returns how many were closed. */
   async closeAllInCall(manager: EntityManager, callId: number, at: Date, reason: string): Promise<number> {
+    await this.lockCall(manager, callId);
     const open = await manager.find(CallSession, { where: { callId, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
     let closed = 0;
     for (const session of open) if (await this.close(manager, session, at, reason)) closed += 1;
@@ -84,14 +135,44 @@ export class ParticipationService {
   }
 
   /**
-   * Every transaction that changes a call's participation takes the call's row lock first, then
-   * sessions, then segments, then the aggregates: one order everywhere, so MariaDB transactions
-   * queue instead of deadlocking (join starts with its conditional UPDATE of the call row). On
-   * SQLite transactions are already one at a time.
+   * Takes the call's row lock (see the lock order above); once per transaction, however often
+   * it is asked for. On SQLite transactions are already one at a time.
    */
   async lockCall(manager: EntityManager, callId: number): Promise<void> {
     if (manager.connection.options.type === 'better-sqlite3') return;
+    const held = heldLocks.get(manager) ?? new Set<number>();
+    if (held.has(callId)) return;
     await manager.createQueryBuilder(Call, 'call').select('call.id').where('call.id = :callId', { callId }).setLock('pessimistic_write').getRawOne();
+    held.add(callId);
+    heldLocks.set(manager, held);
+  }
+
+  /** Records that this transaction holds the call's row lock, taken by a write to the row. */
+  noteLocked(manager: EntityManager, callId: number): void {
+    if (manager.connection.options.type === 'better-sqlite3') return;
+    heldLocks.set(manager, (heldLocks.get(manager) ?? new Set<number>()).add(callId));
+  }
+
+  /**
+   * The call, the member's row in it and their open session, in one round trip. Inside a
+   * transaction that holds the call's lock this is the state every rule may rely on.
+   */
+  async memberState(manager: EntityManager, callId: number, userId: number): Promise<MemberState | null> {
+    const rows: MemberStateRow[] = await manager.query(MEMBER_STATE_SQL, [userId, userId, callId]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      call: {
+        id: toInt(row.call_id)!,
+        title: row.title,
+        channelName: row.channel_name,
+        status: row.status,
+        isPublic: Boolean(Number(row.is_public)),
+        maxParticipants: toInt(row.max_participants)!,
+      },
+      member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
+      open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
+    };
   }
 
   /** The member's open session in a call, if any. */

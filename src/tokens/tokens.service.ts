@@ -4,11 +4,13 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
 import { DataSource, Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { isSameChannel } from '../calls/channel-name';
 import { CallSession } from '../calls/entities/call-session.entity';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
 import { isUniqueViolation } from '../database/db-errors';
+import { toDate } from '../database/raw-values';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
 import { UidBinding } from './entities/uid-binding.entity';
@@ -17,7 +19,7 @@ const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
 
 const ADMISSION_SQL = `
-  SELECT c.id AS call_id, c.status AS status, s.id AS session_id, s.token_expires_at AS token_expires_at,
+  SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, s.id AS session_id, s.token_expires_at AS token_expires_at,
          m.removed_at AS removed_at, b.user_id AS bound_user_id
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
@@ -27,6 +29,7 @@ const ADMISSION_SQL = `
 
 interface AdmissionRow {
   call_id: number | string;
+  channel_name: string;
   status: string;
   session_id: number | string | null;
   token_expires_at: Date | string | null;
@@ -41,12 +44,6 @@ interface Admission {
   tokenExpiresAt: Date | null;
   removed: boolean;
   boundUserId: number | null;
-}
-
-/** A datetime from a raw row: mysql2 gives a Date; SQLite the UTC text TypeORM stored. */
-function toDate(value: Date | string | null): Date | null {
-  if (value === null) return null;
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 }
 
 /**
@@ -86,7 +83,8 @@ export class TokensService {
   private async admission(channelName: string, userId: number, uid: number): Promise<Admission | undefined> {
     const rows: AdmissionRow[] = await this.dataSource.query(ADMISSION_SQL, [userId, userId, uid, channelName]);
     const row = rows[0];
-    if (!row) return undefined;
+    // MariaDB's collation matches `CALL_…` and trailing spaces too; Agora does not.
+    if (!row || !isSameChannel(row.channel_name, channelName)) return undefined;
     return {
       callId: Number(row.call_id),
       status: row.status,

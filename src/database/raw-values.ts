@@ -1,0 +1,12 @@
+/** Values from raw SQL rows, which the two drivers hand back differently. */
+
+/** A datetime column: mysql2 gives a Date; SQLite the UTC text TypeORM stored. */
+export function toDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}
+
+/** An integer column: mysql2 may give a string for BIGINT and COUNT(*); SQLite a number. */
+export function toInt(value: number | string | bigint | null): number | null {
+  return value === null ? null : Number(value);
+}

@@ -1,0 +1,138 @@
+/**
+ * Races between participation changes (issue "hold under races"): each case fires the two
+ * requests at once for many members and then checks the answers and the participation
+ * invariants in SQL. On MariaDB the two requests go to two instances sharing the database
+ * (where the races are real); on SQLite, to one instance.
+ */
+import { randomInt } from 'node:crypto';
+import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
+import { CallSession } from '../src/calls/entities/call-session.entity';
+import { createCall, CreatedCall, join, leave, token } from './support/calls';
+import { brokenInvariants } from './support/invariants';
+import { as } from './support/jwt';
+import { createTestDatabase, startApp, TestApp, usingMysql } from './support/test-app';
+
+const base = randomInt(1_000_000, 1_900_000_000);
+const user = (n: number): number => base + n;
+const ADMIN = user(0);
+const MEMBERS = usingMysql ? 60 : 20;
+
+/** Allowed answers of a request that races another: never a 5xx. */
+const statusOf = (res: { status: number }): number => res.status;
+
+describe('participation races', () => {
+  let db: { url: string; drop(): Promise<void> };
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    if (usingMysql) {
+      db = await createTestDatabase();
+      a = await startApp({}, db.url);
+      b = await startApp({}, db.url);
+    } else {
+      a = await startApp();
+      b = a;
+    }
+  });
+  afterAll(async () => {
+    if (b !== a) await b?.app.close();
+    await a?.app.close();
+    await db?.drop();
+  });
+
+  afterEach(async () => {
+    expect(await brokenInvariants(a.dataSource)).toEqual({});
+  });
+
+  const remove = (t: TestApp, callId: number, userId: number) => t.http.delete(`/api/calling/admin/${callId}/participants/${userId}`).set(as.admin(ADMIN));
+  const media = (t: TestApp, callId: number, userId: number, to: 'audio' | 'video') => t.http.post(`/api/calling/${callId}/media`).set(as.member(userId)).send({ media: to });
+  const openSessions = (callId: number, userId?: number) => a.dataSource.getRepository(CallSession).countBy({ callId, open: 1, ...(userId ? { userId } : {}) });
+
+  async function bigCall(host: number): Promise<CreatedCall> {
+    return createCall(a.http, host, { isPublic: true, maxParticipants: 500 });
+  }
+
+  it('a join racing an admin removal never leaves the removed member in the call', async () => {
+    const call = await bigCall(user(1));
+    const members = Array.from({ length: MEMBERS }, (_, i) => user(100 + i));
+    for (const m of members) {
+      await join(a.http, call.callId, as.member(m)).expect(200);
+      await leave(a.http, call.callId, as.member(m)).expect(200);
+    }
+    const results = await Promise.all(members.map((m) => Promise.all([join(a.http, call.callId, as.member(m)), remove(b, call.callId, m)])));
+    for (const [joined, removed] of results) {
+      expect(removed.status).toBe(200);
+      expect([200, 403]).toContain(joined.status);
+    }
+    expect(await openSessions(call.callId)).toBe(0);
+    // Removed means out: no heartbeat, no rejoin.
+    for (const m of members.slice(0, 5)) {
+      await a.http.post(`/api/calling/${call.callId}/heartbeat`).set(as.member(m)).expect(403);
+      await join(b.http, call.callId, as.member(m)).expect(403);
+    }
+  });
+
+  it('a repeated join racing the member’s own leave or a removal answers without a 500', async () => {
+    const call = await bigCall(user(2));
+    const members = Array.from({ length: MEMBERS }, (_, i) => user(300 + i));
+    for (const m of members) await join(a.http, call.callId, as.member(m)).expect(200);
+    const results = await Promise.all(
+      members.map((m, i) =>
+        Promise.all([join(a.http, call.callId, as.member(m)), i % 2 === 0 ? leave(b.http, call.callId, as.member(m)) : remove(b, call.callId, m)]),
+      ),
+    );
+    for (const [joined, other] of results) {
+      expect([200, 403]).toContain(statusOf(joined));
+      expect(statusOf(other)).toBe(200);
+    }
+    // The removed half is out whatever the order; the other half is in exactly when its join came last.
+    for (const [i, m] of members.entries()) if (i % 2 === 1) expect(await openSessions(call.callId, m)).toBe(0);
+  });
+
+  it('a media switch racing leave, removal or end leaves no open segment on a closed session', async () => {
+    const calls = [await bigCall(user(3)), await bigCall(user(4)), await bigCall(user(5))];
+    const members = Array.from({ length: MEMBERS }, (_, i) => user(500 + i));
+    for (const call of calls) for (const m of members) await join(a.http, call.callId, as.member(m)).expect(200);
+    const [byLeave, byRemoval, byEnd] = calls;
+    const switches = await Promise.all([
+      ...members.map((m) => Promise.all([media(a, byLeave.callId, m, 'audio'), leave(b.http, byLeave.callId, as.member(m))])),
+      ...members.map((m) => Promise.all([media(a, byRemoval.callId, m, 'audio'), remove(b, byRemoval.callId, m)])),
+      ...members.map((m) => Promise.all([media(a, byEnd.callId, m, 'audio'), m === members[0] ? b.http.post(`/api/calling/admin/${byEnd.callId}/end`).set(as.admin(ADMIN)) : Promise.resolve({ status: 200 })])),
+    ]);
+    for (const [switched, other] of switches) {
+      expect([200, 403, 404]).toContain(switched.status);
+      expect(other.status).toBe(200);
+    }
+    for (const call of calls) expect(await openSessions(call.callId)).toBe(0);
+    const openSegments = await a.dataSource.getRepository(CallMediaSegment).createQueryBuilder('g').where('g.call_id IN (:...ids) AND g.ended_at IS NULL', { ids: calls.map((c) => c.callId) }).getCount();
+    expect(openSegments).toBe(0);
+  });
+
+  it('an admin end racing many joins ends the call once, with no 500 and nobody left inside', async () => {
+    const call = await bigCall(user(6));
+    const members = Array.from({ length: MEMBERS }, (_, i) => user(700 + i));
+    const half = Math.floor(members.length / 2);
+    for (const m of members.slice(0, half)) await join(a.http, call.callId, as.member(m)).expect(200);
+    const [ended, ...joins] = await Promise.all([
+      b.http.post(`/api/calling/admin/${call.callId}/end`).set(as.admin(ADMIN)),
+      ...members.map((m, i) => join(i % 2 === 0 ? a.http : b.http, call.callId, as.member(m))),
+    ]);
+    expect(ended.status).toBe(200);
+    for (const res of joins) expect([200, 404]).toContain(res.status);
+    expect(await openSessions(call.callId)).toBe(0);
+    await b.http.post(`/api/calling/admin/${call.callId}/end`).set(as.admin(ADMIN)).expect(409);
+  });
+
+  it('gives no token for a channel name that only looks like the call’s (case, trailing spaces)', async () => {
+    const member = user(8);
+    const call = await bigCall(member);
+    await join(a.http, call.callId, as.member(member)).expect(200);
+    await token(a.http, as.member(member), call.channelName, 77).expect(200);
+    for (const other of [call.channelName.toUpperCase(), `${call.channelName} `, `${call.channelName}  `]) {
+      const res = await token(a.http, as.member(member), other, 77);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('CALL_ACCESS_DENIED');
+    }
+  });
+});
