@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, LoggerService, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { agoraConfig } from '../config/agora.config';
+import { AgoraRest, StartRateLimiter } from './agora-rest';
 
 /**
  * How long a kicking rule bans its target, in seconds (Agora accepts 10 .. 86430).
@@ -36,7 +37,15 @@ export type KickOutcome = 'applied' | 'skipped' | 'failed';
 export interface AgoraChannelOptions {
   timeoutMs?: number;
   logger?: Pick<LoggerService, 'warn'>;
+  /** Shared by every caller of Agora's REST API in this process (see AGORA_ACCOUNT_LIMITER). */
+  limiter?: StartRateLimiter;
 }
+
+/**
+ * Every REST request this process sends Agora (kicks, channel user lists) starts under this one
+ * limit, since Agora counts them together per account.
+ */
+export const AGORA_ACCOUNT_LIMITER = new StartRateLimiter(RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_MS);
 
 export const AGORA_CHANNEL_OPTIONS = Symbol('AGORA_CHANNEL_OPTIONS');
 
@@ -49,58 +58,25 @@ interface KickingRuleBody {
 }
 
 /**
- * Starts at most `limit` tasks in any `windowMs`, in call order. Calls queue on one promise
- * chain; each waits until the oldest start in the window has aged out.
- */
-class StartRateLimiter {
-  private readonly starts: number[] = [];
-  private tail: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
-
-  acquire(): Promise<void> {
-    const turn = this.tail.then(() => this.waitForSlot());
-    this.tail = turn;
-    return turn;
-  }
-
-  private async waitForSlot(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs) this.starts.shift();
-      if (this.starts.length < this.limit) {
-        this.starts.push(now);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.starts[0] + this.windowMs - now));
-    }
-  }
-}
-
-/**
  * Agora's channel-management REST API, used when an admin removes a participant or ends a call.
  * Kicking is best effort: the outcome is reported, never thrown, so the admin action itself
  * (which also stops new tokens) succeeds whether or not Agora answered.
  */
 @Injectable()
 export class AgoraChannelService {
-  private readonly limiter = new StartRateLimiter(RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_MS);
-  private readonly timeoutMs: number;
+  private readonly rest: AgoraRest;
   private readonly logger: Pick<LoggerService, 'warn'>;
 
   constructor(
     @Inject(agoraConfig.KEY) private readonly config: ConfigType<typeof agoraConfig>,
     @Optional() @Inject(AGORA_CHANNEL_OPTIONS) options: AgoraChannelOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? KICK_REQUEST_TIMEOUT_MS;
+    this.rest = new AgoraRest(config, options.timeoutMs ?? KICK_REQUEST_TIMEOUT_MS, options.limiter ?? AGORA_ACCOUNT_LIMITER);
     this.logger = options.logger ?? new Logger(AgoraChannelService.name);
   }
 
   isConfigured(): boolean {
-    return Boolean(this.config.customerId && this.config.customerSecret);
+    return this.rest.isConfigured();
   }
 
   /** Bans one uid from a channel (which also drops it from the channel now). */
@@ -114,7 +90,7 @@ export class AgoraChannelService {
   }
 
   private async applyRule(rule: { cname: string; uid?: number; time_in_seconds: number }): Promise<KickOutcome> {
-    if (!this.isConfigured()) return 'skipped';
+    if (!this.rest.isConfigured()) return 'skipped';
     const body: KickingRuleBody = {
       appid: this.config.appId,
       cname: rule.cname,
@@ -122,24 +98,9 @@ export class AgoraChannelService {
       time_in_seconds: rule.time_in_seconds,
       privileges: ['join_channel'],
     };
-    const credentials = Buffer.from(`${this.config.customerId}:${this.config.customerSecret}`).toString('base64');
-    try {
-      await this.limiter.acquire();
-      const response = await fetch(`${this.config.apiBaseUrl}${KICKING_RULE_PATH}`, {
-        method: 'POST',
-        headers: { Authorization: `Basic ${credentials}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-        // A redirect is a failure, not something to follow with the credentials attached.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.ok) return 'applied';
-      this.warn(rule, { status: response.status });
-    } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      this.warn(rule, { error: code });
-    }
+    const answer = await this.rest.send('POST', KICKING_RULE_PATH, body);
+    if ('ok' in answer && answer.ok) return 'applied';
+    this.warn(rule, 'error' in answer ? { error: answer.error } : { status: answer.status });
     return 'failed';
   }
 

@@ -78,6 +78,8 @@ export class ParticipationService {
       lastSeenAt: at,
       tokenExpiresAt: null,
       lastClientSeq: null,
+      heartbeatAt: null,
+      agoraJoinedAt: null,
     });
     await manager.insert(CallSession, session);
     await manager.insert(CallMediaSegment, { sessionId: session.id, callId, userId, media, startedAt: at, endedAt: null, durationSeconds: null });

@@ -3,10 +3,14 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export type CallMedia = 'audio' | 'video';
 
 /**
- * One stay of one member in one call, from join to leave. At most one session per member and
- * call is open at a time: `open` is 1 while open and NULL once closed, and the unique index on
- * (call, user, open) lets any number of closed sessions coexist with a single open one.
+ * `open` is 1 while a session is open and NULL once it is closed: a unique index treats NULLs as
+ * distinct, so the index on (call, user, open) allows a single open session per member and call
+ * next to any number of closed ones.
  */
+export const OPEN = 1 as const;
+export type OpenMarker = typeof OPEN | null;
+
+/** One stay of one member in one call, from join to leave (see `OPEN`). */
 @Entity({ name: 'call_sessions' })
 @Index('UQ_call_sessions_open', ['callId', 'userId', 'open'], { unique: true })
 @Index('IDX_call_sessions_user', ['userId'])
@@ -26,7 +30,7 @@ export class CallSession {
   media: CallMedia;
 
   @Column({ type: 'tinyint', nullable: true })
-  open: 1 | null;
+  open: OpenMarker;
 
   @Column({ name: 'joined_at', type: 'datetime', precision: 3 })
   joinedAt: Date;
@@ -42,11 +46,27 @@ export class CallSession {
   leaveReason: string | null;
 
   /**
-   * The last time anything confirmed the member is really there: join, a heartbeat, or an
-   * Agora join webhook. The sweeper closes open sessions not confirmed for the presence timeout.
+   * The newest evidence that the member is really there: the join itself, a token request, a
+   * heartbeat, an Agora join notice, or Agora's channel user list. A session that closes for
+   * lack of evidence closes at this moment.
    */
   @Column({ name: 'last_seen_at', type: 'datetime', precision: 3, nullable: true })
   lastSeenAt: Date | null;
+
+  /**
+   * The newest heartbeat; NULL when the client never sent one. Heartbeats are opt-in: only a
+   * session that sent one is held to the presence timeout.
+   */
+  @Column({ name: 'heartbeat_at', type: 'datetime', precision: 3, nullable: true })
+  heartbeatAt: Date | null;
+
+  /**
+   * When an Agora join notice put the member in the channel; NULL when none did. Such a session
+   * stays open until Agora's leave notice (or a leave, removal, end or token expiry), never by a
+   * timeout.
+   */
+  @Column({ name: 'agora_joined_at', type: 'datetime', precision: 3, nullable: true })
+  agoraJoinedAt: Date | null;
 
   /** When the newest Agora token issued for this session expires; the session cannot outlive it. */
   @Column({ name: 'token_expires_at', type: 'datetime', precision: 3, nullable: true })

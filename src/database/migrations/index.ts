@@ -5,6 +5,7 @@ import { CreateMediaSegmentsAndAnalytics1764029100000 } from './1764029100000-Cr
 import { Presence1764029200000 } from './1764029200000-Presence';
 import { AnalyticsScale1764029400000 } from './1764029400000-AnalyticsScale';
 import { AnalyticsLastDayCounts1764029500000 } from './1764029500000-AnalyticsLastDayCounts';
+import { PresenceEvidence1764029600000 } from './1764029600000-PresenceEvidence';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Presence1764029200000,
   AnalyticsScale1764029400000,
   AnalyticsLastDayCounts1764029500000,
+  PresenceEvidence1764029600000,
 ];
