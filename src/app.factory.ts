@@ -5,6 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
+import { DomainException } from './common/exceptions/domain.exception';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { loadAppConfig } from './config/app.config';
@@ -58,6 +60,10 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
     // Kept for routes that verify a signature over the exact bytes (Agora webhooks).
     (request as { rawBody?: string }).rawBody = body as string;
     if ((body as string).trim() === '') return done(null, undefined);
+    // Refused before parsing: a body nested thousands deep would overflow the validators' stack.
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      return done(new DomainException('VALIDATION_FAILED', `JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    }
     parseJson(request, body as string, done);
   });
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { as, bearer, ikootaClaims, signToken, TokenClaims } from './support/jwt';
+import { as, bearer, ikootaClaims, signRawPayload, signToken, TokenClaims } from './support/jwt';
 import { callOperation, fetchOpenApi, isPublic, listOperations, Operation } from './support/openapi';
 import { startApp, TestApp } from './support/test-app';
 
@@ -117,10 +117,32 @@ describe('auth matrix (routes from /api/docs-json)', () => {
       await expectAll401(() => ({ Authorization: 'Basic xyz' }), 'AUTH_INVALID_TOKEN');
     });
 
+    it.each([
+      ['JSON null', 'null'],
+      ['not JSON', 'not json'],
+      ['a JSON array', '[1, 2]'],
+      ['a JSON string', '"member"'],
+      ['a JSON number', '42'],
+    ])('with a token signed with the right secret whose payload is %s', async (_what, payload) => {
+      await expectAll401(() => bearer(signRawPayload(payload)), 'AUTH_INVALID_TOKEN');
+    });
+
+    it('with a token signed with the right secret that has no exp', async () => {
+      await expectAll401(() => bearer(signRawPayload(JSON.stringify({ ...ikootaClaims(freshUser(), 'member'), iat: nowSeconds() }))), 'AUTH_INVALID_TOKEN');
+      const res = await callOperation(t.http, memberOps[0], bearer(signRawPayload(JSON.stringify(ikootaClaims(freshUser(), 'member')))));
+      expect(res.body.message).toBe('Bearer token has no expiry');
+    });
+
     it('with a valid token that has no usable user id', async () => {
       await expectAll401(() => bearer(signToken(claimsWithIdIn('user_id', 'abc'))), 'AUTH_INVALID_TOKEN');
       await expectAll401(() => bearer(signToken({ membership_stage: 'member', role: 'user' })), 'AUTH_INVALID_TOKEN');
     });
+  });
+
+  it('lets a hand-signed token with exp through, so the refusals above are about the payload alone', async () => {
+    const claims = { ...ikootaClaims(freshUser(), 'member'), iat: nowSeconds(), exp: nowSeconds() + 600 };
+    const outcomes = await tryAll(memberOps, () => bearer(signRawPayload(JSON.stringify(claims))));
+    expect(outcomes.filter((o) => o.status === 401 || o.status === 403 || o.status >= 500)).toEqual([]);
   });
 
   describe('membership tier', () => {
@@ -305,5 +327,35 @@ describe('auth matrix (routes from /api/docs-json)', () => {
       expect(new Date(after?.first_seen_at as string).getTime()).toBe(new Date(before?.first_seen_at as string).getTime());
       expect(new Date(after?.last_seen_at as string).getTime()).toBeGreaterThan(new Date(before?.last_seen_at as string).getTime());
     });
+  });
+});
+
+describe('JWT_REQUIRE_EXP=false', () => {
+  let t: TestApp;
+  let route: Operation;
+
+  beforeAll(async () => {
+    t = await startApp({ JWT_REQUIRE_EXP: 'false' });
+    const ops = listOperations(await fetchOpenApi(t.http));
+    route = ops.find((op) => op.label === 'GET /api/calling/my-calls') as Operation;
+    expect(route).toBeDefined();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('accepts a token without exp', async () => {
+    const res = await callOperation(t.http, route, bearer(signRawPayload(JSON.stringify(ikootaClaims(20_001, 'member')))));
+    expect(res.status).toBe(200);
+  });
+
+  it('still refuses expired tokens and payloads that are not JSON objects', async () => {
+    const expired = await callOperation(t.http, route, bearer(signRawPayload(JSON.stringify({ ...ikootaClaims(20_002, 'member'), exp: nowSeconds() - 60 }))));
+    expect({ status: expired.status, code: expired.body.code }).toEqual({ status: 401, code: 'AUTH_TOKEN_EXPIRED' });
+    for (const payload of ['null', 'not json']) {
+      const res = await callOperation(t.http, route, bearer(signRawPayload(payload)));
+      expect({ payload, status: res.status, code: res.body.code }).toEqual({ payload, status: 401, code: 'AUTH_INVALID_TOKEN' });
+    }
   });
 });

@@ -75,6 +75,45 @@ describe('Calls: create, invite, join, leave, view, list', () => {
     });
   });
 
+  describe('length limits count Unicode code points, as the columns do', () => {
+    // MariaDB's utf8mb4 varchar(N) holds N code points; validator.js's isLength (class-validator's
+    // Length) skips U+FE0F/U+FE0E and counts a surrogate pair as one, so these passed validation
+    // and then failed the insert (500) on MariaDB, or were stored over-long on SQLite.
+    const selectors = (n: number): string => 'a\uFE0F'.repeat(n);
+    const emoji = (n: number): string => '\u{1F600}'.repeat(n);
+
+    it.each([
+      ['a title of 200 "a" + U+FE0F pairs (400 code points)', { title: selectors(200) }, 'title must be shorter than or equal to 200 characters'],
+      ['a title of 101 pairs (202 code points)', { title: selectors(101) }, 'title must be shorter than or equal to 200 characters'],
+      ['a title of 201 emoji', { title: emoji(201) }, 'title must be shorter than or equal to 200 characters'],
+      ['a description of 1,001 pairs (2,002 code points)', { title: 'ok', description: selectors(1001) }, 'description must be shorter than or equal to 2000 characters'],
+      ['a description of 2,001 emoji', { title: 'ok', description: emoji(2001) }, 'description must be shorter than or equal to 2000 characters'],
+    ].map(([label, body, message], i) => [label, i, body, message] as const))('refuses %s with 400 and writes nothing', async (_label, i, body, message) => {
+      const before = await db.getRepository(Call).count();
+      const res = await t.http.post('/api/calling/create').set(as.member(1100 + i)).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', errors: [message] });
+      expect(await db.getRepository(Call).count()).toBe(before);
+    });
+
+    it('stores 200 emoji as the title and 2,000 as the description, and gives them back exactly', async () => {
+      const title = emoji(200);
+      const description = emoji(2000);
+      const res = await t.http.post('/api/calling/create').set(as.member(1200)).send({ title, description }).expect(201);
+      expect(res.body).toMatchObject({ title, description });
+      const stored = await db.getRepository(Call).findOneByOrFail({ id: res.body.callId });
+      expect({ title: stored.title, description: stored.description }).toEqual({ title, description });
+      const details = await t.http.get(`/api/calling/${res.body.callId}`).set(as.member(1200)).expect(200);
+      expect({ title: details.body.title, description: details.body.description }).toEqual({ title, description });
+    });
+
+    it('takes exactly 200 code points of a mixed title, selectors included', async () => {
+      const title = `${selectors(50)}${emoji(50)}${'x'.repeat(50)}`;
+      const res = await t.http.post('/api/calling/create').set(as.member(1201)).send({ title }).expect(201);
+      expect((await db.getRepository(Call).findOneByOrFail({ id: res.body.callId })).title).toBe(title);
+    });
+  });
+
   describe('join and leave', () => {
     it('joins with the spec answer plus masking preferences, then leaves with a duration', async () => {
       const call = await createCall(t.http, 10, { title: 'Open call', isPublic: true });

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'supertest';
+import { MAX_JSON_DEPTH } from '../src/common/json-depth';
 import { as } from './support/jwt';
 import { callOperation, fetchOpenApi, fillPath, isPublic, listOperations, OpenApiDocument, Operation } from './support/openapi';
 import { startApp, TestApp } from './support/test-app';
@@ -143,6 +144,64 @@ describe('errors: one body everywhere', () => {
         if (res.status >= 500 || (res.status >= 400 && !errorOutcome(op.label, res).shape)) failures.push({ op: op.label, status: res.status, body: res.body });
       }
       expect(failures).toEqual([]);
+    });
+  });
+
+  describe('deeply nested JSON', () => {
+    const DEEP = 1500;
+    const nestedArray = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const ROUTES: Array<[string, 'post' | 'put', string]> = [
+      ['POST /api/calling/create', 'post', '/api/calling/create'],
+      ['PUT /api/calling/preferences', 'put', '/api/calling/preferences'],
+      ['POST /api/calling/token', 'post', '/api/calling/token'],
+    ];
+
+    it.each(ROUTES)('%s refuses a body 1,500 levels deep (arrays, objects, inside a field) with 400 and a code, never 500', async (label, method, url) => {
+      const bodies = [nestedArray(DEEP), `{"title": ${nestedArray(DEEP)}}`, `${'{"a":'.repeat(DEEP)}1${'}'.repeat(DEEP)}`];
+      const outcomes = [];
+      for (const raw of bodies) {
+        const res = await t.http[method](url).set(as.member((userId += 1))).set('Content-Type', 'application/json').send(raw);
+        outcomes.push({ ...errorOutcome(label, res), code: res.body.code, message: res.body.message });
+      }
+      expect(outcomes).toEqual(
+        bodies.map(() => ({ ...expected(label, 400), code: 'VALIDATION_FAILED', message: `JSON body is nested deeper than ${MAX_JSON_DEPTH} levels` })),
+      );
+    });
+
+    it('is refused on every operation with a JSON body', async () => {
+      const outcomes = [];
+      for (const op of guarded.filter((o) => o.spec.requestBody)) {
+        const res = await t.http[op.method](fillPath(op.path)).set(callerFor(op)).set('Content-Type', 'application/json').send(nestedArray(DEEP));
+        outcomes.push({ op: op.label, status: res.status, code: res.body.code });
+      }
+      expect(outcomes.length).toBeGreaterThan(0);
+      expect(outcomes).toEqual(outcomes.map(({ op }) => ({ op, status: 400, code: 'VALIDATION_FAILED' })));
+    });
+
+    it(`lets a body exactly ${MAX_JSON_DEPTH} levels deep through to validation, and one level more is refused before it`, async () => {
+      const atLimit = `{"title": ${nestedArray(MAX_JSON_DEPTH - 1)}}`;
+      const res = await t.http.post('/api/calling/create').set(as.member((userId += 1))).set('Content-Type', 'application/json').send(atLimit);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.message).toMatch(/title must be a string/);
+      const over = await t.http
+        .post('/api/calling/create')
+        .set(as.member((userId += 1)))
+        .set('Content-Type', 'application/json')
+        .send(`{"title": ${nestedArray(MAX_JSON_DEPTH)}}`);
+      expect(over.status).toBe(400);
+      expect(over.body.message).toBe(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    });
+
+    it('still serves bodies at a normal depth on the same routes', async () => {
+      const host = (userId += 1);
+      const created = await t.http.post('/api/calling/create').set(as.member(host)).send({ title: 'Not deep', description: '[{"x": [1, 2]}]' }).expect(201);
+      expect(created.body.description).toBe('[{"x": [1, 2]}]');
+      const prefs = await t.http.put('/api/calling/preferences').set(as.member(host)).send({ video_quality: 'sd' }).expect(200);
+      expect(prefs.body.preferences.video_quality).toBe('sd');
+      await t.http.post(`/api/calling/${created.body.callId}/join`).set(as.member(host)).set('Content-Type', 'application/json').send('').expect(200);
+      const token = await t.http.post('/api/calling/token').set(as.member(host)).send({ channelName: created.body.channelName, uid: 4242 });
+      expect(token.status).toBe(200);
     });
   });
 

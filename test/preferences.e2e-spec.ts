@@ -119,6 +119,17 @@ describe('Preferences: GET and PUT /api/calling/preferences', () => {
     }
   });
 
+  it('counts the avatar limit in code points, as the column does: 64 characters is the most, whatever they are', async () => {
+    // 40 "a" + U+FE0F pairs and ".png" are 84 code points; validator.js's isLength counted 44.
+    const res = await t.http.put(URL).set(as.member(108)).send({ preferred_avatar: `${'a\uFE0F'.repeat(40)}.png` }).expect(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: expect.arrayContaining(['preferred_avatar must be shorter than or equal to 64 characters']) });
+    await expect(storedRows(108)).resolves.toHaveLength(0);
+    const longest = `${'b'.repeat(60)}.svg`;
+    const body = await put(108, { preferred_avatar: longest });
+    expect(body.preferences.preferred_avatar).toBe(longest);
+    await expect(storedRows(108)).resolves.toEqual([expect.objectContaining({ preferred_avatar: longest })]);
+  });
+
   describe('refuses invalid input with 400 and leaves the stored row as it was', () => {
     const invalid: [string, unknown][] = [
       ['an unknown field', { theme: 'dark' }],

@@ -1,8 +1,10 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import { JsonWebTokenError, JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { DomainException } from '../common/exceptions/domain.exception';
+import { authConfig } from '../config/auth.config';
 import { ACCESS_KEY, AccessLevel } from './access.decorator';
 import { AuthUser } from './auth-user';
 import { readIkootaClaims } from './jwt-claims';
@@ -15,7 +17,8 @@ export type AuthenticatedRequest = FastifyRequest & { user?: AuthUser };
  * membership tier unless it says `@Public()`; routes marked `@AdminAccess()` need an admin role.
  *
  * Tokens are verified by JwtService as configured in AuthModule: HS256 only, against the
- * secret held as a KeyObject.
+ * secret held as a KeyObject. The payload must be a JSON object with an `exp` claim (unless
+ * JWT_REQUIRE_EXP=false) and a usable user id.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -25,6 +28,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly users: UsersService,
     private readonly jwt: JwtService,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -60,10 +64,19 @@ export class AccessGuard implements CanActivate {
       payload = this.jwt.verify<Record<string, unknown>>(match[1]);
     } catch (error) {
       if (error instanceof TokenExpiredError) throw new DomainException('AUTH_TOKEN_EXPIRED', 'Bearer token has expired');
-      if (error instanceof JsonWebTokenError) throw new DomainException('AUTH_INVALID_TOKEN', 'Invalid bearer token');
-      throw error;
+      // Not only JsonWebTokenError: jsonwebtoken lets a payload that is not a JSON object escape
+      // as the SyntaxError of its JSON.parse (a `typ: JWT` header) or as a TypeError from reading
+      // claims off `null` (after the signature checked out). Each is a token this service cannot
+      // accept, and verifying touches nothing but the token and the key already in memory.
+      throw new DomainException('AUTH_INVALID_TOKEN', 'Invalid bearer token');
     }
-    const claims = typeof payload === 'object' && payload !== null ? readIkootaClaims(payload as Record<string, unknown>) : undefined;
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new DomainException('AUTH_INVALID_TOKEN', 'Bearer token payload is not a JSON object');
+    }
+    const fields = payload as Record<string, unknown>;
+    // jsonwebtoken checks `exp` only when there is one; without it a token never expires.
+    if (this.auth.requireExp && fields.exp === undefined) throw new DomainException('AUTH_INVALID_TOKEN', 'Bearer token has no expiry');
+    const claims = readIkootaClaims(fields);
     if (!claims) throw new DomainException('AUTH_INVALID_TOKEN', 'Bearer token carries no valid user id');
     return this.users.resolve(claims);
   }

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { IsOptional, IsString, MinLength } from 'class-validator';
-import { assertConfig, isProduction, validateEnv } from './env';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
+import { assertConfig, isProduction, toBool, validateEnv } from './env';
 
 /** Used outside production only, so a fresh checkout runs without a secret; production refuses it. */
 export const DEV_JWT_SECRET = 'ikoota-calling-dev-secret-change-me';
@@ -18,6 +19,11 @@ class AuthEnv {
   @IsOptional()
   @IsString()
   JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'JWT_REQUIRE_EXP must be true or false' })
+  JWT_REQUIRE_EXP?: boolean;
 }
 
 export interface AuthConfig {
@@ -25,6 +31,8 @@ export interface AuthConfig {
   usingDevSecret: boolean;
   issuer?: string;
   audience?: string;
+  /** Refuse tokens without an `exp` claim; otherwise such a token is valid forever. */
+  requireExp: boolean;
 }
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
@@ -43,6 +51,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     usingDevSecret: !v.JWT_SECRET || v.JWT_SECRET === DEV_JWT_SECRET,
     issuer: v.JWT_ISSUER,
     audience: v.JWT_AUDIENCE,
+    requireExp: v.JWT_REQUIRE_EXP ?? true,
   };
 }
 

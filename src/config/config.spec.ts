@@ -111,7 +111,7 @@ describe('loadDatabaseConfig', () => {
 
 describe('loadAuthConfig', () => {
   it('falls back to the development secret outside production and says so', () => {
-    expect(loadAuthConfig({})).toEqual({ jwtSecret: DEV_JWT_SECRET, usingDevSecret: true, issuer: undefined, audience: undefined });
+    expect(loadAuthConfig({})).toEqual({ jwtSecret: DEV_JWT_SECRET, usingDevSecret: true, issuer: undefined, audience: undefined, requireExp: true });
   });
 
   it('reads the secret, issuer and audience', () => {
@@ -120,7 +120,23 @@ describe('loadAuthConfig', () => {
       usingDevSecret: false,
       issuer: 'ikoota',
       audience: 'calling',
+      requireExp: true,
     });
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['off', false],
+    ['true', true],
+    ['YES', true],
+    ['', true],
+  ])('reads JWT_REQUIRE_EXP=%p as %p', (value, requireExp) => {
+    expect(loadAuthConfig({ JWT_REQUIRE_EXP: value }).requireExp).toBe(requireExp);
+  });
+
+  it('refuses a JWT_REQUIRE_EXP that is not a boolean, naming it', () => {
+    expect(refusal(() => loadAuthConfig({ JWT_REQUIRE_EXP: 'sometimes' })).problems).toEqual(['JWT_REQUIRE_EXP must be true or false']);
   });
 
   it('refuses a JWT_SECRET shorter than 16 characters without echoing it', () => {

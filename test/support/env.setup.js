@@ -6,6 +6,7 @@ delete process.env.DATABASE_URL;
 delete process.env.JWT_SECRET;
 delete process.env.JWT_ISSUER;
 delete process.env.JWT_AUDIENCE;
+delete process.env.JWT_REQUIRE_EXP;
 delete process.env.AGORA_APP_ID;
 delete process.env.AGORA_APP_CERTIFICATE;
 delete process.env.AGORA_CUSTOMER_ID;

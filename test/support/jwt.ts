@@ -1,4 +1,5 @@
 import { sign, SignOptions } from 'jsonwebtoken';
+import { createHmac } from 'node:crypto';
 import { DEV_JWT_SECRET } from '../../src/config/auth.config';
 
 export interface TokenClaims {
@@ -16,6 +17,17 @@ export interface TokenClaims {
 /** Signs a token the way Ikoota's login does (HS256, the shared secret). */
 export function signToken(claims: TokenClaims, options: SignOptions = {}, secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET): string {
   return sign(claims, secret, { algorithm: 'HS256', expiresIn: '1h', ...options });
+}
+
+/**
+ * A token signed HS256 by hand over exactly `payload`, which need not be JSON at all (jsonwebtoken
+ * only signs objects with an `exp` the caller asks for): for payloads no real issuer would sign.
+ */
+export function signRawPayload(payload: string, secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+  const body = Buffer.from(payload, 'utf8').toString('base64url');
+  const signature = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
+  return `${header}.${body}.${signature}`;
 }
 
 /** Realistic Ikoota claims, including the identity fields the service must never store or echo. */

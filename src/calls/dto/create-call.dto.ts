@@ -1,5 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
+import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../entities/call.entity';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -10,13 +12,13 @@ export class CreateCallDto {
    */
   @Transform(trim)
   @IsString()
-  @Length(1, 200)
+  @CodePointLength(1, CALL_TITLE_MAX_LENGTH)
   title: string;
 
   /** @example "Discuss project progress and next steps" */
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxCodePoints(CALL_DESCRIPTION_MAX_LENGTH)
   description?: string | null;
 
   /**

@@ -3,6 +3,14 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export type CallStatus = 'active' | 'paused' | 'ended';
 export const CALL_STATUSES: CallStatus[] = ['active', 'paused', 'ended'];
 
+/**
+ * Column lengths, in Unicode code points (what a MariaDB utf8mb4 varchar(N) holds N of). The
+ * request DTOs validate against these same constants with `CodePointLength`.
+ */
+export const CALL_TITLE_MAX_LENGTH = 200;
+export const CALL_DESCRIPTION_MAX_LENGTH = 2000;
+export const CHANNEL_NAME_MAX_LENGTH = 64;
+
 /** Who ended a call: its host, an admin, or the service itself (idle calls). */
 export type CallEndedBy = 'host' | 'admin' | 'system';
 
@@ -14,13 +22,13 @@ export class Call {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
 
-  @Column({ type: 'varchar', length: 200 })
+  @Column({ type: 'varchar', length: CALL_TITLE_MAX_LENGTH })
   title: string;
 
-  @Column({ type: 'varchar', length: 2000, nullable: true })
+  @Column({ type: 'varchar', length: CALL_DESCRIPTION_MAX_LENGTH, nullable: true })
   description: string | null;
 
-  @Column({ name: 'channel_name', type: 'varchar', length: 64 })
+  @Column({ name: 'channel_name', type: 'varchar', length: CHANNEL_NAME_MAX_LENGTH })
   channelName: string;
 
   @Column({ name: 'creator_id', type: 'int' })

@@ -1,12 +1,12 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidationOptions } from 'class-validator';
-import { VIDEO_QUALITIES, VideoQuality } from '../entities/call-preference.entity';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateIf, ValidationOptions } from 'class-validator';
+import { MaxCodePoints } from '../../common/validation/code-point-length.decorator';
+import { AVATAR_MAX_LENGTH, VIDEO_QUALITIES, VideoQuality } from '../entities/call-preference.entity';
 
 /**
  * An avatar file name: letters, digits, `_` and `-`, then one image extension. No dots
  * before the extension, so no hidden files, no `..` and no path separators.
  */
 export const AVATAR_FILE_NAME = /^[A-Za-z0-9_-]+\.(png|jpg|jpeg|webp|svg)$/i;
-export const AVATAR_MAX_LENGTH = 64;
 
 /** May be left out, but when present it must pass the other rules: `null` is refused. */
 function IsOptionalNotNull(options?: ValidationOptions): PropertyDecorator {
@@ -42,7 +42,7 @@ export class UpdatePreferencesDto {
    */
   @IsOptional()
   @IsString()
-  @MaxLength(AVATAR_MAX_LENGTH)
+  @MaxCodePoints(AVATAR_MAX_LENGTH)
   @Matches(AVATAR_FILE_NAME, {
     message: 'preferred_avatar must be a file name like avatar_001.png (letters, digits, _ or -, then .png, .jpg, .jpeg, .webp or .svg)',
   })

@@ -2,6 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type VideoQuality = 'sd' | 'hd';
 export const VIDEO_QUALITIES: VideoQuality[] = ['sd', 'hd'];
+/** The avatar column's length, in Unicode code points; the request DTO validates against it. */
+export const AVATAR_MAX_LENGTH = 64;
 
 /**
  * One member's masking and media preferences, keyed by the Ikoota user id. Masking itself
@@ -28,7 +30,7 @@ export class CallPreference {
   videoQuality: VideoQuality;
 
   /** An avatar file name such as `avatar_001.png`, shown instead of the member's video. */
-  @Column({ name: 'preferred_avatar', type: 'varchar', length: 64, nullable: true })
+  @Column({ name: 'preferred_avatar', type: 'varchar', length: AVATAR_MAX_LENGTH, nullable: true })
   preferredAvatar: string | null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })

@@ -1,4 +1,6 @@
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/entities/call.entity';
+import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 
 /** Agora's channel-name alphabet: a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , */
 export const AGORA_CHANNEL_NAME = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
@@ -7,7 +9,7 @@ export const MAX_AGORA_UID = 4_294_967_295;
 export class CreateTokenDto {
   /** The call's channel, as join returned it. @example "call_1672531200_abc123xyz" */
   @IsString()
-  @Length(1, 64)
+  @CodePointLength(1, CHANNEL_NAME_MAX_LENGTH)
   @Matches(AGORA_CHANNEL_NAME, { message: "channelName may only contain a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ," })
   channelName: string;
 
