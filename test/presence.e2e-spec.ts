@@ -1,6 +1,6 @@
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
-import { PresenceSweeper } from '../src/calls/presence-sweeper.service';
+import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
 import { JobScheduler } from '../src/jobs/job-scheduler.service';
 import { createCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';

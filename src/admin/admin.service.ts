@@ -3,18 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service';
 import { UsersService } from '../auth/users.service';
+import { CallsRepository } from '../calls/calls.repository';
 import { CallsService, toCallRow } from '../calls/calls.service';
 import { CallRowDto } from '../calls/dto/call-row.dto';
 import { CallEndedDto } from '../calls/dto/end-call.dto';
-import { CallMediaSegment } from '../calls/entities/call-media-segment.entity';
 import { CallMember } from '../calls/entities/call-member.entity';
-import { CallSession } from '../calls/entities/call-session.entity';
 import { Call } from '../calls/entities/call.entity';
 import { ParticipationService, secondsBetween } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { UidBinding } from '../tokens/entities/uid-binding.entity';
 import { CallDetailsDto, ParticipantRemovedDto } from './dto/call-details.dto';
 
 const minutes = (ms: number): number => Math.round((ms / 60_000) * 100) / 100;
@@ -24,11 +22,9 @@ export class AdminService {
   constructor(
     @InjectRepository(Call) private readonly calls: Repository<Call>,
     @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
-    @InjectRepository(CallSession) private readonly sessions: Repository<CallSession>,
-    @InjectRepository(CallMediaSegment) private readonly segments: Repository<CallMediaSegment>,
-    @InjectRepository(UidBinding) private readonly bindings: Repository<UidBinding>,
     private readonly callsService: CallsService,
     private readonly participation: ParticipationService,
+    private readonly repository: CallsRepository,
     private readonly users: UsersService,
     private readonly agora: AgoraChannelService,
     private readonly tx: TransactionRunner,
@@ -40,9 +36,9 @@ export class AdminService {
     const call = await this.calls.findOne({ where: { id: callId } });
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
     const [sessions, members, segments] = await Promise.all([
-      this.sessions.find({ where: { callId }, order: { joinedAt: 'ASC', id: 'ASC' } }),
+      this.repository.sessionsOf(callId),
       this.members.find({ where: { callId }, select: { userId: true, role: true } }),
-      this.segments.find({ where: { callId }, select: { media: true, startedAt: true, endedAt: true } }),
+      this.repository.segmentsOf(callId),
     ]);
     const now = this.clock.now();
     const roleOf = new Map(members.map((m) => [m.userId, m.role]));
@@ -87,24 +83,16 @@ export class AdminService {
   async removeParticipant(callId: number, userId: number): Promise<ParticipantRemovedDto> {
     const call = await this.calls.findOne({ where: { id: callId }, select: { id: true, channelName: true } });
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    const tookPart = await this.sessions.exists({ where: { callId, userId } });
-    if (!tookPart) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
+    if (!(await this.repository.tookPart(callId, userId))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
     const now = this.clock.now();
     await this.tx.run(async (manager) => {
       // The call's lock first (the one lock order): a join racing this removal either committed
       // before (its session is closed here) or waits, then sees the removal.
-      await this.participation.lockCall(manager, callId);
-      const open = await this.participation.findOpen(manager, callId, userId);
-      if (open) await this.participation.close(manager, open, now, 'removed');
-      const member = await manager.findOne(CallMember, { where: { callId, userId } });
-      if (!member) {
-        await manager.insert(CallMember, { callId, userId, role: 'participant', createdAt: now, removedAt: now });
-      } else if (!member.removedAt) {
-        await manager.update(CallMember, { id: member.id }, { removedAt: now });
-      }
+      await this.participation.closeMember(manager, callId, userId, now, 'removed');
+      await this.repository.markRemoved(manager, callId, userId, now);
     });
-    const uids = await this.bindings.find({ where: { callId, userId }, select: { uid: true } });
-    const outcomes = await Promise.all(uids.map((binding) => this.agora.kickUser(call.channelName, binding.uid)));
+    const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
+    const outcomes = await Promise.all(uids.map((uid) => this.agora.kickUser(call.channelName, uid)));
     return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };
   }
 }

@@ -71,7 +71,7 @@ export class AgoraChannelService {
     @Inject(agoraConfig.KEY) private readonly config: ConfigType<typeof agoraConfig>,
     @Optional() @Inject(AGORA_CHANNEL_OPTIONS) options: AgoraChannelOptions = {},
   ) {
-    this.rest = new AgoraRest(config, options.timeoutMs ?? KICK_REQUEST_TIMEOUT_MS, options.limiter ?? AGORA_ACCOUNT_LIMITER);
+    this.rest = new AgoraRest(config, options.timeoutMs ?? KICK_REQUEST_TIMEOUT_MS, [options.limiter ?? AGORA_ACCOUNT_LIMITER]);
     this.logger = options.logger ?? new Logger(AgoraChannelService.name);
   }
 

@@ -45,7 +45,8 @@ export class AgoraRest {
   constructor(
     private readonly config: ConfigType<typeof agoraConfig>,
     private readonly timeoutMs: number,
-    private readonly limiter: StartRateLimiter,
+    /** Each request waits for a start under every one of these, in order. */
+    private readonly limiters: StartRateLimiter[],
   ) {}
 
   isConfigured(): boolean {
@@ -59,7 +60,7 @@ export class AgoraRest {
   async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<AgoraAnswer> {
     const credentials = Buffer.from(`${this.config.customerId}:${this.config.customerSecret}`).toString('base64');
     try {
-      await this.limiter.acquire();
+      for (const limiter of this.limiters) await limiter.acquire();
       const response = await fetch(`${this.config.apiBaseUrl}${path}`, {
         method,
         headers: { Authorization: `Basic ${credentials}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },

@@ -24,7 +24,6 @@ import { JoinCallDto, JoinCallResponseDto, SuccessDto } from './dto/join-call.dt
 import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallEndedDto } from './dto/end-call.dto';
 import { SwitchMediaDto, SwitchMediaResultDto } from './dto/switch-media.dto';
-import { HeartbeatResultDto } from './dto/heartbeat.dto';
 
 const error = (statusCode: number, error: string, message: string, code?: string) => ({
   schema: { example: { statusCode, error, message, ...(code ? { code } : {}) } },
@@ -112,20 +111,6 @@ export class CallsController {
   @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
   switchMedia(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: SwitchMediaDto): Promise<SwitchMediaResultDto> {
     return this.calls.switchMedia(user, callId, dto.media);
-  }
-
-  @Post(':callId/heartbeat')
-  @HttpCode(200)
-  @ApiOperation({
-    summary: 'Confirm presence in a call',
-    description:
-      'Participants call this every 30 s or so while in the call. A session confirmed neither by a heartbeat nor by an Agora webhook for PRESENCE_TIMEOUT_SECONDS (default 120) is closed at the last moment it was seen, with reason `timeout`. 403 when the caller has no open session (join again).',
-  })
-  @ApiParam(CALL_ID)
-  @ApiOkResponse({ type: HeartbeatResultDto })
-  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
-  heartbeat(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<HeartbeatResultDto> {
-    return this.calls.heartbeat(user, callId);
   }
 
   @Post(':callId/end')

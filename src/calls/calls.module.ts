@@ -10,12 +10,12 @@ import { CallMember } from './entities/call-member.entity';
 import { CallSession } from './entities/call-session.entity';
 import { Call } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
-import { PresenceSweeper } from './presence-sweeper.service';
+import { CallsRepository } from './calls.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AnalyticsModule, AgoraModule],
   controllers: [CallsController],
-  providers: [CallsService, ParticipationService, PresenceSweeper],
-  exports: [CallsService, ParticipationService, PresenceSweeper],
+  providers: [CallsService, ParticipationService, CallsRepository],
+  exports: [CallsService, ParticipationService, CallsRepository],
 })
 export class CallsModule {}

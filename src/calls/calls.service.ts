@@ -8,7 +8,7 @@ import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
-import { presenceConfig } from '../config/presence.config';
+import { heartbeatIntervalSeconds, presenceConfig } from '../config/presence.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { PreferencesService } from '../preferences/preferences.service';
@@ -16,7 +16,6 @@ import { generateChannelName } from './channel-name';
 import { CallCreatedDto } from './dto/call-created.dto';
 import { CallEndedDto } from './dto/end-call.dto';
 import { SwitchMediaResultDto } from './dto/switch-media.dto';
-import { HeartbeatResultDto } from './dto/heartbeat.dto';
 import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
 import { CreateCallDto } from './dto/create-call.dto';
 import { InviteResultDto } from './dto/invite-members.dto';
@@ -25,7 +24,8 @@ import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
-import { MemberState, ParticipationService } from './participation.service';
+import { CallsRepository, MemberState } from './calls.repository';
+import { ParticipationService } from './participation.service';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -81,10 +81,10 @@ export class CallsService {
   constructor(
     @InjectRepository(Call) private readonly calls: Repository<Call>,
     @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
-    @InjectRepository(CallSession) private readonly sessions: Repository<CallSession>,
     private readonly users: UsersService,
     private readonly tx: TransactionRunner,
     private readonly participation: ParticipationService,
+    private readonly repository: CallsRepository,
     private readonly preferences: PreferencesService,
     private readonly clock: Clock,
     private readonly analytics: AnalyticsRecorder,
@@ -180,6 +180,7 @@ export class CallsService {
       media: session.media,
       joinedAt: session.joinedAt.toISOString(),
       ...preferences,
+      presence: { heartbeatIntervalSeconds: heartbeatIntervalSeconds(this.presence), heartbeatRequired: false },
     };
   }
 
@@ -188,31 +189,20 @@ export class CallsService {
       try {
         return await this.tx.run(async (manager) => {
           const now = this.clock.now();
-          const reserved = await manager
-            .createQueryBuilder()
-            .update(Call)
-            // peak first: MySQL applies SET clauses left to right, SQLite all at once; this order
-            // gives both the same result.
-            .set({
-              peakParticipants: () => 'CASE WHEN active_participants + 1 > peak_participants THEN active_participants + 1 ELSE peak_participants END',
-              activeParticipants: () => 'active_participants + 1',
-            })
-            .where("id = :callId AND status = 'active' AND active_participants < max_participants", { callId })
-            .execute();
-          if (reserved.affected) this.participation.noteLocked(manager, callId);
-          const state = await this.participation.memberState(manager, callId, user.id);
+          const reserved = await this.repository.reserveSlot(manager, callId);
+          const state = await this.repository.memberState(manager, callId, user.id);
           if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
           const refusal = admissionRefusal(state, user);
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {
             const entry = { call: state.call, session: state.open, role };
-            if (reserved.affected) throw new AlreadyInCall(entry);
+            if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
-          if (!reserved.affected) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
+          if (!reserved) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
           const session = await this.participation.open(manager, callId, user.id, media, now);
-          if (!state.member) await manager.insert(CallMember, { callId, userId: user.id, role: 'participant', createdAt: now, removedAt: null });
+          if (!state.member) await this.repository.addMember(manager, callId, user.id, now);
           return { call: state.call, session, role };
         });
       } catch (error) {
@@ -227,11 +217,7 @@ export class CallsService {
 
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
   async leave(user: AuthUser, callId: number): Promise<{ success: true }> {
-    const left = await this.tx.run(async (manager) => {
-      await this.participation.lockCall(manager, callId);
-      const open = await this.participation.findOpen(manager, callId, user.id);
-      return open ? this.participation.close(manager, open, this.clock.now(), 'left') : false;
-    });
+    const left = await this.tx.run((manager) => this.participation.closeMember(manager, callId, user.id, this.clock.now(), 'left'));
     if (!left && !(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
     return { success: true };
   }
@@ -244,30 +230,6 @@ export class CallsService {
       throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
     }
     return { success: true, media };
-  }
-
-  /**
-   * Confirms the caller is still in the call. Clients call it every 30 s or so; a session not
-   * confirmed (by this or an Agora webhook) for the presence timeout is closed by the sweeper.
-   */
-  async heartbeat(user: AuthUser, callId: number): Promise<HeartbeatResultDto> {
-    const now = this.clock.now();
-    const confirmed = await this.tx.run((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(CallSession)
-        .set({ lastSeenAt: now })
-        .where('call_id = :callId AND user_id = :userId AND open = 1 AND last_seen_at < :now', { callId, userId: user.id, now })
-        .execute(),
-    );
-    if (!confirmed.affected) {
-      const open = await this.sessions.exists({ where: { callId, userId: user.id, open: 1 } });
-      if (!open) {
-        if (!(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-        throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it again');
-      }
-    }
-    return { success: true, timeoutSeconds: this.presence.presenceTimeoutSeconds };
   }
 
   /** The host ends their call (admins may too). */
@@ -285,19 +247,12 @@ export class CallsService {
   async end(callId: number, endedBy: CallEndedBy, at?: Date): Promise<CallEndedDto> {
     const endedAt = at ?? this.clock.now();
     const call = await this.tx.run(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(Call)
-        .set({ status: 'ended', endedAt, endedBy })
-        // The sweeper ends idle calls only while they are still empty.
-        .where(`id = :callId AND status <> 'ended'${endedBy === 'system' ? ' AND active_participants = 0' : ''}`, { callId })
-        .execute();
-      if (!result.affected) {
+      // The sweeper ends idle calls only while they are still empty.
+      if (!(await this.repository.markEnded(manager, callId, endedAt, endedBy, endedBy === 'system'))) {
         const exists = await manager.exists(Call, { where: { id: callId } });
         if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
         throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
       }
-      this.participation.noteLocked(manager, callId);
       await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
       const ended = await manager.findOneOrFail(Call, { where: { id: callId } });
       await this.analytics.callEnded(manager, { id: ended.id, createdAt: ended.createdAt, endedAt, peakParticipants: ended.peakParticipants });
@@ -312,7 +267,7 @@ export class CallsService {
     const { call, member } = await this.admission(callId, user.id);
     if (member?.removedAt && !user.isAdmin) throw new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
     if (!member && !user.isAdmin) throw new DomainException('CALL_ACCESS_DENIED', 'Access denied to this call');
-    const open = await this.sessions.find({ where: { callId, open: 1 }, order: { joinedAt: 'ASC' } });
+    const open = await this.repository.openSessionsByJoin(callId);
     const roles = await this.members.find({ where: { callId, userId: In(open.map((s) => s.userId)) }, select: { userId: true, role: true } });
     const roleOf = new Map(roles.map((row) => [row.userId, row.role]));
     const otos = await this.users.otoNumbers(open.map((s) => s.userId));

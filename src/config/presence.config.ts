@@ -82,4 +82,12 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
   };
 }
 
+/**
+ * How often a client that opts into heartbeats should send one: four times per presence
+ * timeout, so a lost beat or two never closes a session.
+ */
+export function heartbeatIntervalSeconds(config: Pick<PresenceConfig, 'presenceTimeoutSeconds'>): number {
+  return Math.max(5, Math.floor(config.presenceTimeoutSeconds / 4));
+}
+
 export const presenceConfig = registerAs('presence', () => loadPresenceConfig());

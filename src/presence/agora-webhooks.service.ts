@@ -1,17 +1,15 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { isSameChannel } from '../calls/channel-name';
+import { CallsRepository } from '../calls/calls.repository';
 import { CallSession } from '../calls/entities/call-session.entity';
-import { Call } from '../calls/entities/call.entity';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { presenceConfig } from '../config/presence.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { UidBinding } from '../tokens/entities/uid-binding.entity';
 import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readUserEvent, WebhookAckDto } from './dto/agora-notice.dto';
 import { AgoraNotice } from './entities/agora-notice.entity';
 
@@ -57,8 +55,11 @@ export function signatureMatches(secret: string, rawBody: string | undefined, si
  */
 @Injectable()
 export class AgoraWebhooksService {
+  private readonly logger = new Logger(AgoraWebhooksService.name);
+
   constructor(
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
+    private readonly repository: CallsRepository,
     private readonly participation: ParticipationService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
@@ -113,29 +114,32 @@ export class AgoraWebhooksService {
     }
   }
 
-  /** Join: the open session is confirmed at `ts`, when this event is newer than the last one applied. */
+  /**
+   * Join: the member is in the channel from `ts` until a leave notice, and the session is never
+   * closed by a timeout. Applied when this event is newer than the last one applied.
+   */
   private async confirmPresence(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
     const session = await this.openSessionOf(manager, event.channelName, event.uid);
-    if (!session || !belongsTo(session, event.at, 'confirms')) return;
-    if (!(await this.claimSequence(manager, session.id, event.clientSeq))) return;
-    const seenAt = earliest(event.at, now);
-    await manager
-      .createQueryBuilder()
-      .update(CallSession)
-      .set({ lastSeenAt: seenAt })
-      .where('id = :id AND (last_seen_at IS NULL OR last_seen_at < :seenAt)', { id: session.id, seenAt })
-      .execute();
+    if (!session || !belongsTo(session, event.at, 'confirms')) {
+      // The member left through the API (or never joined): a join notice opens nothing.
+      this.logger.debug({ msg: 'agora join notice without an open session', channel: event.channelName, uid: event.uid });
+      return;
+    }
+    if (!(await this.repository.claimSequence(manager, session.id, event.clientSeq))) return;
+    await this.repository.recordAgoraJoin(manager, session.id, earliest(event.at, now));
   }
 
   /** Leave: the open session closes at `ts` with Agora's reason, when this event is newer than the last one applied. */
   private async closeOnLeave(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
-    const session = await this.openSessionOf(manager, event.channelName, event.uid);
+    const call = await this.repository.liveCallByChannel(manager, event.channelName);
+    if (!call) return;
+    // The call row first, as every participation change does (no lock-order deadlocks).
+    await this.repository.lockCall(manager, call.id);
+    const session = await this.repository.openSessionOfUid(manager, call.id, event.uid);
     // A leave dated before this session began is a late notice of an earlier session.
     if (!session || !belongsTo(session, event.at, 'closes')) return;
-    // The call row first, as every participation change does (no lock-order deadlocks).
-    await this.participation.lockCall(manager, session.callId);
     // The sequence stays on the closed row, so a late, older join is recognised as old.
-    if (!(await this.claimSequence(manager, session.id, event.clientSeq))) return;
+    if (!(await this.repository.claimSequence(manager, session.id, event.clientSeq))) return;
     await this.participation.close(manager, session, earliest(event.at, now), leaveReason(event.reason));
   }
 
@@ -145,44 +149,18 @@ export class AgoraWebhooksService {
    * arrived) and stays open. The call itself does not end: idle calls end by themselves.
    */
   private async closeChannel(manager: EntityManager, channelName: string, at: Date): Promise<void> {
-    const call = await this.liveCall(manager, channelName);
+    const call = await this.repository.liveCallByChannel(manager, channelName);
     if (!call) return;
-    const open = await manager.find(CallSession, { where: { callId: call.id, open: 1 }, select: { id: true, callId: true, joinedAt: true } });
-    for (const session of open) {
+    await this.repository.lockCall(manager, call.id);
+    for (const session of await this.repository.openSessionsOf(manager, call.id)) {
       if (belongsTo(session, at, 'closes')) await this.participation.close(manager, session, at, 'agora_channel_destroyed');
     }
   }
 
-  /**
-   * Stores `clientSeq` on the open session when it is newer than the one stored (or none is),
-   * in one conditional UPDATE that locks the row; false when this event is not newer.
-   */
-  private async claimSequence(manager: EntityManager, sessionId: number, clientSeq: number): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(CallSession)
-      .set({ lastClientSeq: clientSeq })
-      .where('id = :id AND open = 1 AND (last_client_seq IS NULL OR last_client_seq < :clientSeq)', { id: sessionId, clientSeq })
-      .execute();
-    return result.affected === 1;
-  }
-
   /** The open session of the member bound to `uid` in the live call on `channelName`, if any. */
-  private async openSessionOf(manager: EntityManager, channelName: string, uid: number): Promise<CallSession | null> {
-    const call = await this.liveCall(manager, channelName);
-    if (!call) return null;
-    const binding = await manager.findOne(UidBinding, { where: { callId: call.id, uid }, select: { id: true, userId: true } });
-    if (!binding) return null;
-    return manager.findOne(CallSession, {
-      where: { callId: call.id, userId: binding.userId, open: 1 },
-      select: { id: true, callId: true, joinedAt: true },
-    });
-  }
-
-  /** The call that owns the channel, unless it has ended (an ended call has no open session). */
-  private async liveCall(manager: EntityManager, channelName: string): Promise<Pick<Call, 'id'> | null> {
-    const call = await manager.findOne(Call, { where: { channelName }, select: { id: true, status: true, channelName: true } });
-    return call && call.status !== 'ended' && isSameChannel(call.channelName, channelName) ? call : null;
+  private async openSessionOf(manager: EntityManager, channelName: string, uid: number): Promise<Pick<CallSession, 'id' | 'callId' | 'joinedAt'> | null> {
+    const call = await this.repository.liveCallByChannel(manager, channelName);
+    return call ? this.repository.openSessionOfUid(manager, call.id, uid) : null;
   }
 }
 

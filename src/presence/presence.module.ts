@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
 import { CallsModule } from '../calls/calls.module';
+import { AgoraUserListClient } from './agora-user-list.client';
 import { AgoraWebhooksController } from './agora-webhooks.controller';
 import { AgoraWebhooksService } from './agora-webhooks.service';
+import { PresenceSweeper } from './presence-sweeper.service';
+import { PresenceController } from './presence.controller';
+import { PresenceService } from './presence.service';
 
-/** What Agora tells us about who is really in a channel. */
+/**
+ * Whether members are really in their calls, in one place: Agora's webhooks, the heartbeat
+ * rule, Agora's channel user list and the sweeper that closes sessions on that evidence.
+ */
 @Module({
   imports: [CallsModule],
-  controllers: [AgoraWebhooksController],
-  providers: [AgoraWebhooksService],
+  controllers: [AgoraWebhooksController, PresenceController],
+  providers: [AgoraWebhooksService, PresenceService, PresenceSweeper, AgoraUserListClient],
+  exports: [PresenceSweeper],
 })
 export class PresenceModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CallsModule } from '../calls/calls.module';
 import { RetentionService } from './retention.service';
 
 /**
@@ -6,6 +7,7 @@ import { RetentionService } from './retention.service';
  * retention period are deleted; the per-day analytics aggregates stay.
  */
 @Module({
+  imports: [CallsModule],
   providers: [RetentionService],
   exports: [RetentionService],
 })

@@ -1,17 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { CallMediaSegment } from '../calls/entities/call-media-segment.entity';
-import { CallMember } from '../calls/entities/call-member.entity';
-import { CallSession } from '../calls/entities/call-session.entity';
-import { Call } from '../calls/entities/call.entity';
+import { DataSource } from 'typeorm';
+import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
-import { UidBinding } from '../tokens/entities/uid-binding.entity';
 
 /** Rows (calls, notices or recordings) picked and deleted per transaction. */
 export const RETENTION_BATCH_SIZE = 500;
@@ -63,6 +59,7 @@ export class RetentionService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: CallsRepository,
     @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
@@ -105,19 +102,8 @@ export class RetentionService implements OnModuleInit {
     let cursor = { createdAt: new Date(0), id: 0 };
     for (;;) {
       const result = await this.tx.run(async (manager) => {
-        const batch = await manager
-          .getRepository(Call)
-          .createQueryBuilder('c')
-          .select(['c.id', 'c.createdAt'])
-          .where("c.status = 'ended'")
-          .andWhere('c.created_at >= :afterAt AND c.created_at < :cutoff', { afterAt: cursor.createdAt, cutoff })
-          .andWhere('(c.created_at > :afterAt OR c.id > :afterId)', { afterId: cursor.id })
-          .andWhere('c.ended_at < :cutoff')
-          .orderBy('c.createdAt', 'ASC')
-          .addOrderBy('c.id', 'ASC')
-          .take(batchSize)
-          .getMany();
-        const deleted = batch.length > 0 ? await this.deleteCalls(manager, batch.map((call) => call.id)) : undefined;
+        const batch = await this.repository.endedCallsBefore(manager, cutoff, cursor, batchSize);
+        const deleted = batch.length > 0 ? await this.repository.deleteEndedCalls(manager, batch.map((call) => call.id)) : undefined;
         return { batch, deleted };
       });
       // Counted once committed: a transaction retried after a deadlock must not count twice.
@@ -133,18 +119,6 @@ export class RetentionService implements OnModuleInit {
       if (picked.length < batchSize) return;
       await yieldToEventLoop();
     }
-  }
-
-  /** Children first, then the calls themselves (still only ended ones). */
-  private async deleteCalls(manager: EntityManager, ids: number[]): Promise<Pick<Counts, 'calls' | 'sessions' | 'segments' | 'members' | 'bindings'>> {
-    const byCall = async (entity: typeof CallMediaSegment | typeof CallSession | typeof CallMember | typeof UidBinding) =>
-      (await manager.createQueryBuilder().delete().from(entity).where('call_id IN (:...ids)', { ids }).execute()).affected ?? 0;
-    const segments = await byCall(CallMediaSegment);
-    const sessions = await byCall(CallSession);
-    const members = await byCall(CallMember);
-    const bindings = await byCall(UidBinding);
-    const calls = (await manager.createQueryBuilder().delete().from(Call).where("id IN (:...ids) AND status = 'ended'", { ids }).execute()).affected ?? 0;
-    return { calls, sessions, segments, members, bindings };
   }
 
   /** Webhook notices received before the cutoff, oldest first (received_at is indexed). */

@@ -11,6 +11,19 @@ export class JoinCallDto {
   media?: CallMedia;
 }
 
+/** What the service expects of the client to know it is still in the call. */
+export class JoinPresenceDto {
+  /**
+   * Heartbeats (POST /:callId/heartbeat) are optional. A client that sends one is then expected
+   * to send one this often; in return a crash is noticed within the presence timeout even when
+   * Agora's webhooks are off. A client that never sends one stays in the call until it leaves,
+   * is removed, the call ends, or its newest Agora token expires. @example 30
+   */
+  heartbeatIntervalSeconds: number;
+  /** Always false: no client is dropped for not sending heartbeats. @example false */
+  heartbeatRequired: boolean;
+}
+
 export class JoinCallResponseDto {
   /** @example true */
   success: boolean;
@@ -36,6 +49,7 @@ export class JoinCallResponseDto {
   video_quality: string;
   /** @example "avatar_001.png" */
   preferred_avatar: string | null;
+  presence: JoinPresenceDto;
 }
 
 export class SuccessDto {

@@ -1,0 +1,441 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { toDate, toInt } from '../database/raw-values';
+import { UidBinding } from '../tokens/entities/uid-binding.entity';
+import { isSameChannel } from './channel-name';
+import { CallMediaSegment } from './entities/call-media-segment.entity';
+import { CallMember, CallRole } from './entities/call-member.entity';
+import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
+import { Call, CallStatus } from './entities/call.entity';
+
+/** A call, one member's row in it and their open session, read together (see `memberState`). */
+export interface MemberState {
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants'>;
+  member: { role: CallRole; removed: boolean } | null;
+  open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
+}
+
+/** What a token request needs to know, read in one round trip (see `tokenAdmission`). */
+export interface TokenAdmission {
+  callId: number;
+  channelName: string;
+  status: CallStatus;
+  sessionId: number | null;
+  tokenExpiresAt: Date | null;
+  removed: boolean;
+  boundUserId: number | null;
+}
+
+/** An open session the sweeper may close, with what it knows of the member's presence. */
+export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joinedAt' | 'lastSeenAt' | 'tokenExpiresAt'>;
+
+const MEMBER_STATE_SQL = `
+  SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
+         c.is_public AS is_public, c.max_participants AS max_participants,
+         m.role AS role, m.removed_at AS removed_at,
+         s.id AS session_id, s.media AS media, s.joined_at AS joined_at
+  FROM calls c
+  LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
+  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  WHERE c.id = ?`;
+
+const TOKEN_ADMISSION_SQL = `
+  SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, s.id AS session_id,
+         s.token_expires_at AS token_expires_at, m.removed_at AS removed_at, b.user_id AS bound_user_id
+  FROM calls c
+  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
+  LEFT JOIN call_uid_bindings b ON b.call_id = c.id AND b.uid = ?
+  WHERE c.channel_name = ?`;
+
+type RawId = number | string;
+type RawDate = Date | string | null;
+
+/** Calls whose row lock a transaction (its EntityManager) already holds. */
+const heldLocks = new WeakMap<EntityManager, Set<number>>();
+
+/**
+ * The SQL for calls, their members, participation sessions and media segments, in one place:
+ * the calls, admin, tokens, presence and retention code ask for what they mean here instead of
+ * building query fragments of their own. Methods that write take the caller's transaction
+ * (`EntityManager` from `TransactionRunner.run`); reads default to the data source.
+ *
+ * The lock order for every transaction that changes a participation is in ParticipationService.
+ */
+@Injectable()
+export class CallsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  // ---- the call's row lock
+
+  /** Takes the call's row lock, once per transaction however often it is asked for (no-op on SQLite). */
+  async lockCall(manager: EntityManager, callId: number): Promise<void> {
+    if (this.serial(manager)) return;
+    const held = heldLocks.get(manager) ?? new Set<number>();
+    if (held.has(callId)) return;
+    await manager.createQueryBuilder(Call, 'call').select('call.id').where('call.id = :callId', { callId }).setLock('pessimistic_write').getRawOne();
+    held.add(callId);
+    heldLocks.set(manager, held);
+  }
+
+  /** Records that this transaction holds the call's row lock, taken by a write to the row. */
+  noteLocked(manager: EntityManager, callId: number): void {
+    if (this.serial(manager)) return;
+    heldLocks.set(manager, (heldLocks.get(manager) ?? new Set<number>()).add(callId));
+  }
+
+  // ---- calls
+
+  /**
+   * Takes one slot of the call's live head count if it is active and not full: one conditional
+   * UPDATE, atomic on both databases, which also takes the call's row lock when it matches.
+   */
+  async reserveSlot(manager: EntityManager, callId: number): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Call)
+      // peak first: MySQL applies SET clauses left to right, SQLite all at once; this order
+      // gives both the same result.
+      .set({
+        peakParticipants: () => 'CASE WHEN active_participants + 1 > peak_participants THEN active_participants + 1 ELSE peak_participants END',
+        activeParticipants: () => 'active_participants + 1',
+      })
+      .where("id = :callId AND status = 'active' AND active_participants < max_participants", { callId })
+      .execute();
+    if (!result.affected) return false;
+    this.noteLocked(manager, callId);
+    return true;
+  }
+
+  /** Gives a slot back (a session closed). */
+  async releaseSlot(manager: EntityManager, callId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Call)
+      .set({ activeParticipants: () => 'active_participants - 1' })
+      .where('id = :id AND active_participants > 0', { id: callId })
+      .execute();
+  }
+
+  /** Marks a call ended unless it already is (`onlyIfEmpty`: and nobody is in it). False when nothing changed. */
+  async markEnded(manager: EntityManager, callId: number, endedAt: Date, endedBy: Call['endedBy'], onlyIfEmpty: boolean): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Call)
+      .set({ status: 'ended', endedAt, endedBy })
+      .where(`id = :callId AND status <> 'ended'${onlyIfEmpty ? ' AND active_participants = 0' : ''}`, { callId })
+      .execute();
+    if (!result.affected) return false;
+    this.noteLocked(manager, callId);
+    return true;
+  }
+
+  /** The call that owns a channel, matched exactly (see `isSameChannel`), unless it has ended. */
+  async liveCallByChannel(manager: EntityManager, channelName: string): Promise<Pick<Call, 'id' | 'channelName'> | null> {
+    const call = await manager.findOne(Call, { where: { channelName }, select: { id: true, status: true, channelName: true } });
+    return call && call.status !== 'ended' && isSameChannel(call.channelName, channelName) ? call : null;
+  }
+
+  /** Calls not ended, with nobody in them and nobody leaving since `cutoff`, created before it. */
+  idleCalls(cutoff: Date, limit: number): Promise<Array<Pick<Call, 'id' | 'createdAt'>>> {
+    return this.dataSource
+      .getRepository(Call)
+      .createQueryBuilder('c')
+      .select(['c.id', 'c.createdAt'])
+      .where("c.status <> 'ended' AND c.active_participants = 0 AND c.created_at < :cutoff", { cutoff })
+      .andWhere('NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = c.id AND (s.open = 1 OR s.left_at >= :cutoff))', { cutoff })
+      .take(limit)
+      .getMany();
+  }
+
+  callExists(callId: number): Promise<boolean> {
+    return this.dataSource.getRepository(Call).exists({ where: { id: callId } });
+  }
+
+  /** When the call's last session closed; null when nobody ever joined. */
+  async lastLeftAt(callId: number): Promise<Date | null> {
+    const last = await this.dataSource.getRepository(CallSession).findOne({ where: { callId }, order: { leftAt: 'DESC' }, select: { id: true, leftAt: true } });
+    return last?.leftAt ?? null;
+  }
+
+  /** Channel names of calls, by id. */
+  async channelNames(callIds: number[]): Promise<Map<number, string>> {
+    if (callIds.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(Call).find({ where: { id: In(callIds) }, select: { id: true, channelName: true } });
+    return new Map(rows.map((row) => [row.id, row.channelName]));
+  }
+
+  // ---- members and their sessions
+
+  /**
+   * The call, the member's row in it and their open session, in one round trip. Inside a
+   * transaction that holds the call's lock this is the state every rule may rely on.
+   */
+  async memberState(manager: EntityManager, callId: number, userId: number): Promise<MemberState | null> {
+    const rows: Array<{
+      call_id: RawId;
+      title: string;
+      channel_name: string;
+      status: CallStatus;
+      is_public: number | boolean;
+      max_participants: RawId;
+      role: CallRole | null;
+      removed_at: RawDate;
+      session_id: RawId | null;
+      media: CallMedia | null;
+      joined_at: RawDate;
+    }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, callId]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      call: {
+        id: toInt(row.call_id)!,
+        title: row.title,
+        channelName: row.channel_name,
+        status: row.status,
+        isPublic: Boolean(Number(row.is_public)),
+        maxParticipants: toInt(row.max_participants)!,
+      },
+      member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
+      open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
+    };
+  }
+
+  /** Everything a token request is admitted on, fresh from the database in one indexed round trip. */
+  async tokenAdmission(channelName: string, userId: number, uid: number): Promise<TokenAdmission | null> {
+    const rows: Array<{
+      call_id: RawId;
+      channel_name: string;
+      status: CallStatus;
+      session_id: RawId | null;
+      token_expires_at: RawDate;
+      removed_at: RawDate;
+      bound_user_id: RawId | null;
+    }> = await this.dataSource.query(TOKEN_ADMISSION_SQL, [userId, userId, uid, channelName]);
+    const row = rows[0];
+    if (!row || !isSameChannel(row.channel_name, channelName)) return null;
+    return {
+      callId: toInt(row.call_id)!,
+      channelName: row.channel_name,
+      status: row.status,
+      sessionId: toInt(row.session_id),
+      tokenExpiresAt: toDate(row.token_expires_at),
+      removed: row.removed_at !== null,
+      boundUserId: toInt(row.bound_user_id),
+    };
+  }
+
+  /** Adds a member to a call (participant) unless they already are one. */
+  async addMember(manager: EntityManager, callId: number, userId: number, at: Date): Promise<void> {
+    await manager.insert(CallMember, { callId, userId, role: 'participant', createdAt: at, removedAt: null });
+  }
+
+  /** Bars a member from a call (they may not rejoin nor get a token), adding the row if they had none. */
+  async markRemoved(manager: EntityManager, callId: number, userId: number, at: Date): Promise<void> {
+    const member = await manager.findOne(CallMember, { where: { callId, userId } });
+    if (!member) await manager.insert(CallMember, { callId, userId, role: 'participant', createdAt: at, removedAt: at });
+    else if (!member.removedAt) await manager.update(CallMember, { id: member.id }, { removedAt: at });
+  }
+
+  /** Whether the member ever had a session in the call. */
+  tookPart(callId: number, userId: number): Promise<boolean> {
+    return this.dataSource.getRepository(CallSession).exists({ where: { callId, userId } });
+  }
+
+  // ---- sessions
+
+  findOpenSession(manager: EntityManager, callId: number, userId: number): Promise<CallSession | null> {
+    return manager.findOne(CallSession, { where: { callId, userId, open: OPEN } });
+  }
+
+  openSessionsOf(manager: EntityManager, callId: number): Promise<Array<Pick<CallSession, 'id' | 'callId' | 'joinedAt'>>> {
+    return manager.find(CallSession, { where: { callId, open: OPEN }, select: { id: true, callId: true, joinedAt: true } });
+  }
+
+  /** Who is in a call now, earliest first. */
+  openSessionsByJoin(callId: number): Promise<CallSession[]> {
+    return this.dataSource.getRepository(CallSession).find({ where: { callId, open: OPEN }, order: { joinedAt: 'ASC' } });
+  }
+
+  /** Every session of a call, open or closed, earliest first. */
+  sessionsOf(callId: number): Promise<CallSession[]> {
+    return this.dataSource.getRepository(CallSession).find({ where: { callId }, order: { joinedAt: 'ASC', id: 'ASC' } });
+  }
+
+  async insertSession(manager: EntityManager, session: CallSession): Promise<void> {
+    await manager.insert(CallSession, session);
+  }
+
+  /** Closes an open session row; false when it was closed already (someone else got there first). */
+  async closeSession(manager: EntityManager, id: number, leftAt: Date, durationSeconds: number, reason: string): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ open: null, leftAt, durationSeconds, leaveReason: reason })
+      .where('id = :id AND open = 1', { id })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async setSessionMedia(manager: EntityManager, id: number, media: CallMedia): Promise<void> {
+    await manager.update(CallSession, { id }, { media });
+  }
+
+  // ---- presence evidence
+
+  /** A heartbeat: the member's open session is seen now and held to the presence timeout. False when none is open. */
+  async recordHeartbeat(manager: EntityManager, callId: number, userId: number, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ lastSeenAt: at, heartbeatAt: at })
+      .where('call_id = :callId AND user_id = :userId AND open = 1', { callId, userId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** A token was issued for the session: its newest expiry, and evidence that the member is there. */
+  async recordToken(manager: EntityManager, sessionId: number, expiresAt: Date, at: Date): Promise<void> {
+    await manager.update(CallSession, { id: sessionId, open: OPEN }, { tokenExpiresAt: expiresAt, lastSeenAt: at });
+  }
+
+  /** Agora's channel user list showed these sessions' members in the channel. */
+  async markSeen(manager: EntityManager, sessionIds: number[], at: Date): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ lastSeenAt: at })
+      .where('id IN (:...ids) AND open = 1 AND (last_seen_at IS NULL OR last_seen_at < :at)', { ids: sessionIds, at })
+      .execute();
+  }
+
+  /** An Agora join notice put the member in the channel at `at`. */
+  async recordAgoraJoin(manager: EntityManager, sessionId: number, at: Date): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ lastSeenAt: () => 'CASE WHEN last_seen_at IS NULL OR last_seen_at < :at THEN :at ELSE last_seen_at END', agoraJoinedAt: () => 'COALESCE(agora_joined_at, :at)' })
+      .setParameter('at', at)
+      .where('id = :id AND open = 1', { id: sessionId })
+      .execute();
+  }
+
+  /**
+   * Stores an Agora `clientSeq` on the open session when it is newer than the one stored (or none
+   * is), in one conditional UPDATE that locks the row; false when this event is not newer.
+   */
+  async claimSequence(manager: EntityManager, sessionId: number, clientSeq: number): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ lastClientSeq: clientSeq })
+      .where('id = :id AND open = 1 AND (last_client_seq IS NULL OR last_client_seq < :clientSeq)', { id: sessionId, clientSeq })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** The open session of the member bound to `uid` in a call, if any. */
+  async openSessionOfUid(manager: EntityManager, callId: number, uid: number): Promise<Pick<CallSession, 'id' | 'callId' | 'joinedAt'> | null> {
+    const binding = await manager.findOne(UidBinding, { where: { callId, uid }, select: { id: true, userId: true } });
+    if (!binding) return null;
+    return manager.findOne(CallSession, { where: { callId, userId: binding.userId, open: OPEN }, select: { id: true, callId: true, joinedAt: true } });
+  }
+
+  /** The uids each member was given tokens for, per call. */
+  async uidsOf(callId: number, userIds: number[]): Promise<Map<number, number[]>> {
+    const uids = new Map<number, number[]>();
+    if (userIds.length === 0) return uids;
+    const rows = await this.dataSource.getRepository(UidBinding).find({ where: { callId, userId: In(userIds) }, select: { userId: true, uid: true } });
+    for (const row of rows) uids.set(row.userId, [...(uids.get(row.userId) ?? []), row.uid]);
+    return uids;
+  }
+
+  /**
+   * Open sessions with no Agora join notice whose newest evidence is older than `cutoff`: those
+   * that opted into heartbeats, or (`silentToo`, when Agora's channel user list can be asked)
+   * every such session.
+   */
+  unconfirmedSince(cutoff: Date, silentToo: boolean, limit: number, afterId: number): Promise<SweepCandidate[]> {
+    const query = this.dataSource
+      .getRepository(CallSession)
+      .createQueryBuilder('s')
+      .select(['s.id', 's.callId', 's.userId', 's.joinedAt', 's.lastSeenAt', 's.tokenExpiresAt'])
+      .where('s.open = 1 AND s.last_seen_at < :cutoff AND s.agora_joined_at IS NULL AND s.id > :afterId', { cutoff, afterId });
+    if (!silentToo) query.andWhere('s.heartbeat_at IS NOT NULL');
+    return query.orderBy('s.id', 'ASC').take(limit).getMany();
+  }
+
+  /** Open sessions whose newest token has expired, or that got none within a token lifetime of joining. */
+  expiredBy(now: Date, tokenTtlMs: number, limit: number): Promise<SweepCandidate[]> {
+    return this.dataSource
+      .getRepository(CallSession)
+      .createQueryBuilder('s')
+      .select(['s.id', 's.callId', 's.userId', 's.joinedAt', 's.lastSeenAt', 's.tokenExpiresAt'])
+      .where('s.open = 1')
+      .andWhere(
+        new Brackets((q) =>
+          q.where('s.token_expires_at < :now', { now }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
+        ),
+      )
+      .take(limit)
+      .getMany();
+  }
+
+  // ---- segments
+
+  async openSegment(manager: EntityManager, session: Pick<CallSession, 'id' | 'callId' | 'userId'>, media: CallMedia, at: Date): Promise<void> {
+    await manager.insert(CallMediaSegment, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null });
+  }
+
+  findOpenSegment(manager: EntityManager, sessionId: number): Promise<CallMediaSegment | null> {
+    return manager.findOne(CallMediaSegment, { where: { sessionId, endedAt: IsNull() } });
+  }
+
+  async closeSegmentRow(manager: EntityManager, id: number, endedAt: Date, durationSeconds: number): Promise<void> {
+    await manager.update(CallMediaSegment, { id }, { endedAt, durationSeconds });
+  }
+
+  segmentsOf(callId: number): Promise<Array<Pick<CallMediaSegment, 'media' | 'startedAt' | 'endedAt'>>> {
+    return this.dataSource.getRepository(CallMediaSegment).find({ where: { callId }, select: { media: true, startedAt: true, endedAt: true } });
+  }
+
+  // ---- retention
+
+  /**
+   * A batch of ended calls whose `ended_at` is before the cutoff, after the cursor in
+   * (created_at, id) order. A call ends after it starts, so every such call was created before
+   * the cutoff too: the batch walks the (status, created_at) index and filters on `ended_at`.
+   */
+  endedCallsBefore(manager: EntityManager, cutoff: Date, after: { createdAt: Date; id: number }, limit: number): Promise<Array<Pick<Call, 'id' | 'createdAt'>>> {
+    return manager
+      .getRepository(Call)
+      .createQueryBuilder('c')
+      .select(['c.id', 'c.createdAt'])
+      .where("c.status = 'ended'")
+      .andWhere('c.created_at >= :afterAt AND c.created_at < :cutoff', { afterAt: after.createdAt, cutoff })
+      .andWhere('(c.created_at > :afterAt OR c.id > :afterId)', { afterId: after.id })
+      .andWhere('c.ended_at < :cutoff')
+      .orderBy('c.createdAt', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
+  /** Deletes ended calls with every row of theirs, children first. Counts what went. */
+  async deleteEndedCalls(manager: EntityManager, ids: number[]): Promise<{ calls: number; sessions: number; segments: number; members: number; bindings: number }> {
+    const byCall = async (entity: typeof CallMediaSegment | typeof CallSession | typeof CallMember | typeof UidBinding) =>
+      (await manager.createQueryBuilder().delete().from(entity).where('call_id IN (:...ids)', { ids }).execute()).affected ?? 0;
+    const segments = await byCall(CallMediaSegment);
+    const sessions = await byCall(CallSession);
+    const members = await byCall(CallMember);
+    const bindings = await byCall(UidBinding);
+    const calls = (await manager.createQueryBuilder().delete().from(Call).where("id IN (:...ids) AND status = 'ended'", { ids }).execute()).affected ?? 0;
+    return { calls, sessions, segments, members, bindings };
+  }
+
+  private serial(manager: EntityManager): boolean {
+    return manager.connection.options.type === 'better-sqlite3';
+  }
+}

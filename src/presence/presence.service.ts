@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { AuthUser } from '../auth/auth-user';
+import { CallsRepository } from '../calls/calls.repository';
+import { Clock } from '../common/clock';
+import { DomainException } from '../common/exceptions/domain.exception';
+import { presenceConfig } from '../config/presence.config';
+import { TransactionRunner } from '../database/transaction-runner.service';
+import { HeartbeatResultDto } from './dto/heartbeat.dto';
+
+/** The heartbeat rule: heartbeats are optional, and a session that sends one is held to the presence timeout. */
+@Injectable()
+export class PresenceService {
+  constructor(
+    private readonly repository: CallsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
+  ) {}
+
+  async heartbeat(user: AuthUser, callId: number): Promise<HeartbeatResultDto> {
+    const now = this.clock.now();
+    const beat = await this.tx.run((manager) => this.repository.recordHeartbeat(manager, callId, user.id, now));
+    if (!beat) {
+      if (!(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+      throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it again');
+    }
+    return { success: true, timeoutSeconds: this.presence.presenceTimeoutSeconds };
+  }
+}
