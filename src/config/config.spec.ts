@@ -76,7 +76,12 @@ describe('loadDatabaseConfig', () => {
     expect(loadDatabaseConfig({})).toEqual({
       target: { type: 'better-sqlite3', database: './data/calling.sqlite', url: 'sqlite:./data/calling.sqlite' },
       migrationsRun: true,
+      queryTimeoutMs: 5000,
     });
+  });
+
+  it('reads DB_QUERY_TIMEOUT_MS', () => {
+    expect(loadDatabaseConfig({ DB_QUERY_TIMEOUT_MS: '1500' }).queryTimeoutMs).toBe(1500);
   });
 
   it('reads sqlite::memory:, MySQL and MariaDB URLs', () => {
@@ -103,6 +108,9 @@ describe('loadDatabaseConfig', () => {
     ['DATABASE_URL', 'mysql://root@127.0.0.1:3306/'],
     ['DATABASE_URL', 'calling.sqlite'],
     ['DB_MIGRATIONS_RUN', 'maybe'],
+    ['DB_QUERY_TIMEOUT_MS', '2s'],
+    ['DB_QUERY_TIMEOUT_MS', '50'],
+    ['DB_QUERY_TIMEOUT_MS', '1000000'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     const error = refusal(() => loadDatabaseConfig({ [variable]: value }));
     expect(error.message).toContain(variable);
