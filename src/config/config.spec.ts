@@ -5,6 +5,7 @@ import { loadAppConfig } from './app.config';
 import { DEV_JWT_SECRET, loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
 import { ConfigValidationError } from './env';
+import { loadPresenceConfig } from './presence.config';
 
 const APP_ID = '00112233445566778899aabbccddeeff';
 const APP_CERTIFICATE = 'ffeeddccbbaa99887766554433221100';
@@ -114,6 +115,22 @@ describe('loadDatabaseConfig', () => {
   ])('refuses %s=%s and names the variable', (variable, value) => {
     const error = refusal(() => loadDatabaseConfig({ [variable]: value }));
     expect(error.message).toContain(variable);
+  });
+});
+
+describe('loadPresenceConfig: Redis', () => {
+  it('times Redis commands out after 100 ms and skips it for 3 s after a failure, by default', () => {
+    expect(loadPresenceConfig({})).toMatchObject({ redisUrl: undefined, redisCommandTimeoutMs: 100, redisCircuitOpenMs: 3000 });
+    expect(loadPresenceConfig({ REDIS_COMMAND_TIMEOUT_MS: '250', REDIS_CIRCUIT_OPEN_MS: '500' })).toMatchObject({ redisCommandTimeoutMs: 250, redisCircuitOpenMs: 500 });
+  });
+
+  it.each([
+    ['REDIS_COMMAND_TIMEOUT_MS', '0.1s'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '5'],
+    ['REDIS_CIRCUIT_OPEN_MS', '50'],
+    ['REDIS_CIRCUIT_OPEN_MS', 'soon'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    expect(refusal(() => loadPresenceConfig({ [variable]: value })).message).toContain(variable);
   });
 });
 
