@@ -8,4 +8,6 @@ import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from './src/config/database.config';
 import { buildDataSourceOptions } from './src/database/data-source.options';
 
-export default new DataSource(buildDataSourceOptions(loadDatabaseConfig().target));
+const config = loadDatabaseConfig();
+
+export default new DataSource(buildDataSourceOptions(config.target, false, config.queryTimeoutMs));

@@ -5,6 +5,7 @@ import { loadAppConfig } from './app.config';
 import { DEV_JWT_SECRET, loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
 import { ConfigValidationError } from './env';
+import { loadPresenceConfig } from './presence.config';
 
 const APP_ID = '00112233445566778899aabbccddeeff';
 const APP_CERTIFICATE = 'ffeeddccbbaa99887766554433221100';
@@ -76,7 +77,12 @@ describe('loadDatabaseConfig', () => {
     expect(loadDatabaseConfig({})).toEqual({
       target: { type: 'better-sqlite3', database: './data/calling.sqlite', url: 'sqlite:./data/calling.sqlite' },
       migrationsRun: true,
+      queryTimeoutMs: 5000,
     });
+  });
+
+  it('reads DB_QUERY_TIMEOUT_MS', () => {
+    expect(loadDatabaseConfig({ DB_QUERY_TIMEOUT_MS: '1500' }).queryTimeoutMs).toBe(1500);
   });
 
   it('reads sqlite::memory:, MySQL and MariaDB URLs', () => {
@@ -103,9 +109,28 @@ describe('loadDatabaseConfig', () => {
     ['DATABASE_URL', 'mysql://root@127.0.0.1:3306/'],
     ['DATABASE_URL', 'calling.sqlite'],
     ['DB_MIGRATIONS_RUN', 'maybe'],
+    ['DB_QUERY_TIMEOUT_MS', '2s'],
+    ['DB_QUERY_TIMEOUT_MS', '50'],
+    ['DB_QUERY_TIMEOUT_MS', '1000000'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     const error = refusal(() => loadDatabaseConfig({ [variable]: value }));
     expect(error.message).toContain(variable);
+  });
+});
+
+describe('loadPresenceConfig: Redis', () => {
+  it('times Redis commands out after 100 ms and skips it for 3 s after a failure, by default', () => {
+    expect(loadPresenceConfig({})).toMatchObject({ redisUrl: undefined, redisCommandTimeoutMs: 100, redisCircuitOpenMs: 3000 });
+    expect(loadPresenceConfig({ REDIS_COMMAND_TIMEOUT_MS: '250', REDIS_CIRCUIT_OPEN_MS: '500' })).toMatchObject({ redisCommandTimeoutMs: 250, redisCircuitOpenMs: 500 });
+  });
+
+  it.each([
+    ['REDIS_COMMAND_TIMEOUT_MS', '0.1s'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '5'],
+    ['REDIS_CIRCUIT_OPEN_MS', '50'],
+    ['REDIS_CIRCUIT_OPEN_MS', 'soon'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    expect(refusal(() => loadPresenceConfig({ [variable]: value })).message).toContain(variable);
   });
 });
 

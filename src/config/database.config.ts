@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, Matches } from 'class-validator';
-import { ConfigValidationError, toBool, validateEnv } from './env';
+import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ConfigValidationError, toBool, toInt, validateEnv } from './env';
 
 class DatabaseEnv {
   @IsOptional()
@@ -14,6 +14,13 @@ class DatabaseEnv {
   @Transform(toBool)
   @IsBoolean({ message: 'DB_MIGRATIONS_RUN must be true or false' })
   DB_MIGRATIONS_RUN?: boolean;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'DB_QUERY_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(100, { message: 'DB_QUERY_TIMEOUT_MS must be at least 100' })
+  @Max(600_000, { message: 'DB_QUERY_TIMEOUT_MS must be at most 600000' })
+  DB_QUERY_TIMEOUT_MS?: number;
 }
 
 export type DatabaseTarget =
@@ -23,7 +30,14 @@ export type DatabaseTarget =
 export interface DatabaseConfig {
   target: DatabaseTarget;
   migrationsRun: boolean;
+  /**
+   * The longest a request waits on the database for one step: a query, a pooled connection, a
+   * new connection (MySQL/MariaDB), or another process's write lock (SQLite's busy timeout).
+   */
+  queryTimeoutMs: number;
 }
+
+export const DEFAULT_DB_QUERY_TIMEOUT_MS = 5000;
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/calling.sqlite';
 
@@ -52,6 +66,7 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
   return {
     target,
     migrationsRun: v.DB_MIGRATIONS_RUN ?? true,
+    queryTimeoutMs: v.DB_QUERY_TIMEOUT_MS ?? DEFAULT_DB_QUERY_TIMEOUT_MS,
   };
 }
 

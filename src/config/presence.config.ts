@@ -52,6 +52,20 @@ class PresenceEnv {
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'REDIS_COMMAND_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(10, { message: 'REDIS_COMMAND_TIMEOUT_MS must be at least 10' })
+  @Max(60_000, { message: 'REDIS_COMMAND_TIMEOUT_MS must be at most 60000' })
+  REDIS_COMMAND_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'REDIS_CIRCUIT_OPEN_MS must be a whole number of milliseconds' })
+  @Min(100, { message: 'REDIS_CIRCUIT_OPEN_MS must be at least 100' })
+  @Max(600_000, { message: 'REDIS_CIRCUIT_OPEN_MS must be at most 600000' })
+  REDIS_CIRCUIT_OPEN_MS?: number;
 }
 
 export interface PresenceConfig {
@@ -66,6 +80,10 @@ export interface PresenceConfig {
   ncsSecret?: string;
   /** Shared rate-limit counters across instances; in memory when unset. */
   redisUrl?: string;
+  /** A Redis command slower than this counts as a failure: the request counts in memory instead. */
+  redisCommandTimeoutMs: number;
+  /** After a failure, Redis is skipped this long before one request probes it (doubling per failed probe). */
+  redisCircuitOpenMs: number;
 }
 
 export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): PresenceConfig {
@@ -79,6 +97,8 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
     sweepIntervalSeconds: v.SWEEP_INTERVAL_SECONDS ?? 30,
     ncsSecret: v.AGORA_NCS_SECRET && v.AGORA_NCS_SECRET !== 'off' ? v.AGORA_NCS_SECRET : undefined,
     redisUrl: v.REDIS_URL,
+    redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS ?? 100,
+    redisCircuitOpenMs: v.REDIS_CIRCUIT_OPEN_MS ?? 3000,
   };
 }
 

@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { DatabaseTarget } from '../config/database.config';
+import { DatabaseTarget, DEFAULT_DB_QUERY_TIMEOUT_MS } from '../config/database.config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /**
  * The one DataSource recipe, shared by the application and the TypeORM CLI (`ormconfig.ts`).
  * Entities and migrations are listed explicitly so the same code runs from `src` and `dist`.
+ * `waitMs` (DB_QUERY_TIMEOUT_MS) bounds SQLite's wait for another process's write lock and
+ * MySQL's wait for a new connection; the app bounds queries too (mysql-waits.ts).
  */
-export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = false): DataSourceOptions {
+export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = false, waitMs = DEFAULT_DB_QUERY_TIMEOUT_MS): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -26,8 +28,9 @@ export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = f
       type: 'better-sqlite3',
       database: target.database,
       enableWAL: target.database !== ':memory:',
-      // Wait up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
-      timeout: 5000,
+      // Wait this long for another process's write lock before failing with SQLITE_BUSY (503).
+      // better-sqlite3 waits synchronously: the whole process is held meanwhile.
+      timeout: waitMs,
       // Prepared statements are reused; the default 100 is too few once every route has run.
       statementCacheSize: 1000,
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
@@ -46,6 +49,8 @@ export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = f
     bigNumberStrings: false,
     // No call-site stack captured on every query (mysql2's default): 6% of the CPU under join+leave.
     trace: false,
+    // A new connection to a stalled server (TCP accepted, no handshake) gives up after this.
+    connectTimeout: waitMs,
     extra: { connectionLimit: 20 },
   };
 }

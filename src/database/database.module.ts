@@ -1,11 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
 import { runMigrationsExclusively } from './migrations-runner';
 import { reuseSqliteStatements } from './sqlite-statement-reuse';
 import { buildDataSourceOptions } from './data-source.options';
+import { boundMysqlWaits } from './mysql-waits';
 import { TransactionRunner } from './transaction-runner.service';
 
 @Global()
@@ -14,7 +15,7 @@ import { TransactionRunner } from './transaction-runner.service';
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
       useFactory: (db: ConfigType<typeof databaseConfig>) => ({
-        ...buildDataSourceOptions(db.target, db.migrationsRun),
+        ...buildDataSourceOptions(db.target, db.migrationsRun, db.queryTimeoutMs),
         // Fail fast at start-up instead of retrying for half a minute.
         retryAttempts: 0,
       }),
@@ -31,4 +32,14 @@ import { TransactionRunner } from './transaction-runner.service';
   providers: [TransactionRunner],
   exports: [TransactionRunner],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>,
+  ) {}
+
+  /** After start-up migrations (which must not be cut short), before the first request. */
+  onModuleInit(): void {
+    boundMysqlWaits(this.dataSource, this.db.queryTimeoutMs);
+  }
+}

@@ -25,19 +25,30 @@ export const ERROR_STATUS = {
   UID_TAKEN: HttpStatus.CONFLICT,
   TOKEN_GENERATION_FAILED: HttpStatus.INTERNAL_SERVER_ERROR,
   WEBHOOK_SIGNATURE_INVALID: HttpStatus.UNAUTHORIZED,
+  DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+export interface DomainExceptionOptions {
+  /** Sent as the `Retry-After` header (seconds). */
+  retryAfterSeconds?: number;
+  /** What went wrong underneath; logged, never sent. */
+  cause?: unknown;
+}
+
 export class DomainException extends Error {
   readonly status: number;
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options: DomainExceptionOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DomainException';
     this.status = ERROR_STATUS[code];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { databaseErrorCode, toDatabaseUnavailable } from '../../database/db-errors';
 import { DomainException } from '../exceptions/domain.exception';
 
 export interface ErrorBody {
@@ -68,8 +69,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const reply = context.getResponse<FastifyReply>();
     const request = context.getRequest<FastifyRequest>();
-    const body = toErrorBody(exception);
-    if (body.statusCode >= 500) {
+    const unavailable = toDatabaseUnavailable(exception);
+    const error = unavailable ?? exception;
+    const body = toErrorBody(error);
+    if (unavailable) {
+      // Expected while the database is away: one line per request, the driver's code, no stack.
+      this.logger.warn({ msg: 'database unavailable', reqId: request.id, route: request.routeOptions?.url, cause: databaseErrorCode(exception) ?? 'fatal' });
+    } else if (body.statusCode >= 500) {
       this.logger.error({
         msg: 'request failed',
         reqId: request.id,
@@ -77,6 +83,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         error: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception),
       });
     }
+    if (error instanceof DomainException && error.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(error.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 }

@@ -16,7 +16,12 @@ export const THROTTLER_STORAGE = Symbol('THROTTLER_STORAGE');
       provide: THROTTLER_STORAGE,
       inject: [presenceConfig.KEY],
       useFactory: (presence: ConfigType<typeof presenceConfig>) =>
-        presence.redisUrl ? new SharedThrottlerStorage(presence.redisUrl) : new FixedWindowThrottlerStorage(),
+        presence.redisUrl
+          ? new SharedThrottlerStorage(presence.redisUrl, {
+              commandTimeoutMs: presence.redisCommandTimeoutMs,
+              circuitOpenMs: presence.redisCircuitOpenMs,
+            })
+          : new FixedWindowThrottlerStorage(),
     },
   ],
   exports: [THROTTLER_STORAGE],
