@@ -15,6 +15,8 @@ describe('database errors', () => {
     ['too many connections', failed({ code: 'ER_CON_COUNT_ERROR' })],
     ['SQLite busy', failed({ code: 'SQLITE_BUSY' })],
     ['SQLite busy (extended code)', failed({ code: 'SQLITE_BUSY_SNAPSHOT' })],
+    ['a deadlock that outlasted the retries', failed({ code: 'ER_LOCK_DEADLOCK' })],
+    ['a lock wait time-out that outlasted the retries', failed({ code: 'ER_LOCK_WAIT_TIMEOUT' })],
   ])('%s is DATABASE_UNAVAILABLE (503, Retry-After)', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(toDatabaseUnavailable(error)).toMatchObject({ code: 'DATABASE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 });
@@ -22,7 +24,6 @@ describe('database errors', () => {
 
   it.each([
     ['a duplicate key', failed({ code: 'ER_DUP_ENTRY', errno: 1062 })],
-    ['a deadlock (retried instead)', failed({ code: 'ER_LOCK_DEADLOCK' })],
     ['a syntax error', failed({ code: 'ER_PARSE_ERROR' })],
     ['a constraint on SQLite', failed({ code: 'SQLITE_CONSTRAINT_UNIQUE' })],
     ['a plain bug', new TypeError('x is undefined')],

@@ -64,6 +64,9 @@ const UNAVAILABLE_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   // SQLite: another process held the write lock for longer than the busy timeout.
   'SQLITE_BUSY',
+  // Only once TransactionRunner's retries are used up: contention, never the client's fault.
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
 ]);
 
 /** Seconds a client is told to wait before trying again while the database is unavailable. */
