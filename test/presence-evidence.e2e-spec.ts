@@ -1,0 +1,268 @@
+/**
+ * Presence from evidence: a session closes only when something says the member is gone.
+ * Clients written from the spec never send heartbeats; they must never be dropped for it.
+ */
+import { createHmac } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { CallSession } from '../src/calls/entities/call-session.entity';
+import { Call } from '../src/calls/entities/call.entity';
+import { DEV_AGORA_APP_ID } from '../src/config/agora.config';
+import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
+import { baseChildEnv, freePort, runTsNode } from './support/child-process';
+import { createCall, CreatedCall, join, leave, token } from './support/calls';
+import { FakeClock } from './support/clock';
+import { as } from './support/jwt';
+import { createTestDatabase, startApp, TestApp, usingMysql } from './support/test-app';
+
+const T0 = Date.parse('2026-04-06T09:00:00.000Z');
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+const TIMEOUT = 120;
+const ENV = { PRESENCE_TIMEOUT_SECONDS: String(TIMEOUT), AGORA_TOKEN_TTL_SECONDS: '3600', CALL_IDLE_TIMEOUT_MINUTES: '60' };
+const NCS_SECRET = 'ncs-presence-secret-0123';
+const ADMIN = as.admin(1);
+
+/** What the fake Agora answers for one channel's user list. */
+type ChannelAnswer = { users: number[] } | { status: number } | 'no-channel' | 'hang';
+
+/** A stand-in for Agora's REST API that answers channel user lists and records every request. */
+async function fakeAgora(): Promise<{ url: string; requests: string[]; answers: Map<string, ChannelAnswer>; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const answers = new Map<string, ChannelAnswer>();
+  const hanging: ServerResponse[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    const match = /^\/dev\/v1\/channel\/user\/([^/]+)\/([^/?]+)$/.exec(req.url ?? '');
+    const answer = match ? (answers.get(decodeURIComponent(match[2])) ?? 'no-channel') : { status: 404 };
+    if (answer === 'hang') return void hanging.push(res);
+    res.setHeader('content-type', 'application/json');
+    if (answer === 'no-channel') return void res.end(JSON.stringify({ success: true, data: { channel_exist: false } }));
+    if ('status' in answer) {
+      res.statusCode = answer.status;
+      return void res.end(JSON.stringify({ success: false }));
+    }
+    res.end(JSON.stringify({ success: true, data: { channel_exist: true, mode: 1, total: answer.users.length, users: answer.users } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    answers,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('presence from evidence', () => {
+  const clock = new FakeClock(at(0));
+  let t: TestApp;
+  let sweeper: PresenceSweeper;
+  const session = (callId: number, userId: number) => t.dataSource.getRepository(CallSession).findOneOrFail({ where: { callId, userId }, order: { id: 'DESC' } });
+  const count = async (call: CreatedCall, viewer: number): Promise<number> => (await t.http.get(`/api/calling/${call.callId}`).set(as.member(viewer)).expect(200)).body.participant_count as number;
+  const beat = (callId: number, userId: number) => t.http.post(`/api/calling/${callId}/heartbeat`).set(as.member(userId));
+
+  beforeAll(async () => {
+    t = await startApp({ ...ENV, AGORA_NCS_SECRET: NCS_SECRET }, undefined, clock);
+    sweeper = t.app.get(PresenceSweeper);
+  });
+  afterAll(async () => t?.close());
+  beforeEach(() => clock.set(at(0)));
+
+  it('tells clients on join that heartbeats are optional, and how often to send them if they do', async () => {
+    const call = await createCall(t.http, 1100, { isPublic: true });
+    const res = await join(t.http, call.callId, as.member(1101)).expect(200);
+    expect(res.body.presence).toEqual({ heartbeatIntervalSeconds: 30, heartbeatRequired: false });
+  });
+
+  it('keeps a spec client (join, token, renewals, no heartbeat) for three presence timeouts, and counts its real minutes', async () => {
+    const call = await createCall(t.http, 1110, { isPublic: true });
+    await join(t.http, call.callId, as.member(1111)).expect(200);
+    clock.set(at(1));
+    await token(t.http, as.member(1111), call.channelName, 1111).expect(200);
+    for (let s = 60; s <= 3 * TIMEOUT + 60; s += 30) {
+      clock.set(at(s));
+      await sweeper.sweep();
+      expect((await session(call.callId, 1111)).open).toBe(1);
+      // The SDK asks for a new token now and then; each is 200 while the member is in.
+      if (s % 150 === 0) await token(t.http, as.member(1111), call.channelName, 1111).expect(200);
+    }
+    expect(await count(call, 1111)).toBe(1);
+    // A token request is evidence of presence: the session was last seen at the newest one.
+    expect((await session(call.callId, 1111)).lastSeenAt).toEqual(at(300));
+
+    clock.set(at(600));
+    await leave(t.http, call.callId, as.member(1111)).expect(200);
+    expect(await session(call.callId, 1111)).toMatchObject({ open: null, durationSeconds: 600, leaveReason: 'left' });
+    const details = await t.http.get(`/api/calling/admin/${call.callId}/details`).set(ADMIN).expect(200);
+    expect(details.body.stats).toMatchObject({ video_minutes_consumed: 10, audio_minutes_consumed: 0 });
+    const analytics = await t.http.get('/api/calling/admin/analytics').query({ days: 1, groupBy: 'day' }).set(ADMIN).expect(200);
+    expect(analytics.body.dailyStats.find((d: { date: string }) => d.date === '2026-04-06').video_minutes).toBe(10);
+  });
+
+  it('holds a client that sent one heartbeat to the timeout: silence closes it at the last beat, reason timeout', async () => {
+    const call = await createCall(t.http, 1120, { isPublic: true });
+    await join(t.http, call.callId, as.member(1121)).expect(200);
+    await join(t.http, call.callId, as.member(1122)).expect(200);
+    clock.set(at(40));
+    await beat(call.callId, 1121).expect(200, { success: true, timeoutSeconds: TIMEOUT });
+    clock.set(at(40 + TIMEOUT - 1));
+    await sweeper.sweep();
+    expect((await session(call.callId, 1121)).open).toBe(1);
+    clock.set(at(40 + TIMEOUT + 1));
+    const report = await sweeper.sweep();
+    expect(report.timedOut).toBe(1);
+    expect(await session(call.callId, 1121)).toMatchObject({ open: null, leftAt: at(40), durationSeconds: 40, leaveReason: 'timeout' });
+    // The one that never beat is untouched.
+    expect((await session(call.callId, 1122)).open).toBe(1);
+    await beat(call.callId, 1121).expect(403);
+  });
+
+  it('never times out a session Agora saw join, even in heartbeat mode; Agora’s leave closes it at Agora’s time', async () => {
+    const call = await createCall(t.http, 1130, { isPublic: true });
+    await join(t.http, call.callId, as.member(1131)).expect(200);
+    await token(t.http, as.member(1131), call.channelName, 1131).expect(200);
+    clock.set(at(5));
+    const notice = (eventType: number, payload: Record<string, unknown>, id: string) => {
+      const raw = JSON.stringify({ noticeId: id, productId: 1, eventType, notifyMs: T0, payload: { channelName: call.channelName, uid: 1131, platform: 7, ...payload } });
+      return t.http.post('/api/calling/webhooks/agora').set('Content-Type', 'application/json').set('Agora-Signature-V2', createHmac('sha256', NCS_SECRET).update(raw).digest('hex')).send(raw);
+    };
+    await notice(107, { clientSeq: 1, ts: T0 / 1000 + 4 }, `presence-join-${call.callId}`).expect(200);
+    await beat(call.callId, 1131).expect(200);
+    clock.set(at(10 * TIMEOUT));
+    await sweeper.sweep();
+    expect((await session(call.callId, 1131)).open).toBe(1);
+    await notice(108, { clientSeq: 2, ts: T0 / 1000 + 900, reason: 2, duration: 896 }, `presence-leave-${call.callId}`).expect(200);
+    expect(await session(call.callId, 1131)).toMatchObject({ open: null, leftAt: at(900), leaveReason: 'agora_timeout' });
+  });
+
+  it('closes a silent session at its newest token’s expiry, reason token_expired', async () => {
+    const call = await createCall(t.http, 1140, { isPublic: true });
+    await join(t.http, call.callId, as.member(1141)).expect(200);
+    clock.set(at(100));
+    await token(t.http, as.member(1141), call.channelName, 1141).expect(200);
+    clock.set(at(100 + 3600 - 1));
+    await sweeper.sweep();
+    expect((await session(call.callId, 1141)).open).toBe(1);
+    clock.set(at(100 + 3600 + 30));
+    await sweeper.sweep();
+    expect(await session(call.callId, 1141)).toMatchObject({ open: null, leftAt: at(3700), leaveReason: 'token_expired' });
+    await token(t.http, as.member(1141), call.channelName, 1141).expect(403);
+  });
+
+  describe("Agora's channel user list (REST credentials set)", () => {
+    let agora: Awaited<ReturnType<typeof fakeAgora>>;
+    let withAgora: TestApp;
+    let agoraSweeper: PresenceSweeper;
+    const agoraSession = (callId: number, userId: number) => withAgora.dataSource.getRepository(CallSession).findOneByOrFail({ callId, userId });
+
+    beforeAll(async () => {
+      agora = await fakeAgora();
+      withAgora = await startApp({ ...ENV, AGORA_CUSTOMER_ID: 'customer-id', AGORA_CUSTOMER_SECRET: 'customer-secret', AGORA_API_BASE_URL: agora.url }, undefined, clock);
+      agoraSweeper = withAgora.app.get(PresenceSweeper);
+    });
+    afterAll(async () => {
+      await withAgora?.close();
+      await agora?.close();
+    });
+    beforeEach(() => agora.requests.splice(0));
+
+    /** A public call with these members joined at 0 and each given a token for uid = user id. */
+    async function callWith(host: number, members: number[]): Promise<CreatedCall> {
+      const call = await createCall(withAgora.http, host, { isPublic: true });
+      for (const m of members) {
+        await join(withAgora.http, call.callId, as.member(m)).expect(200);
+        await token(withAgora.http, as.member(m), call.channelName, m).expect(200);
+      }
+      return call;
+    }
+
+    it('asks once per channel per sweep: members it lists stay (seen now), members it does not close as absent when last seen', async () => {
+      const call = await callWith(1200, [1201, 1202, 1203]);
+      agora.answers.set(call.channelName, { users: [1201, 1203, 99] });
+      clock.set(at(TIMEOUT + 30));
+      const report = await agoraSweeper.sweep();
+      const asked = agora.requests.filter((r) => r.includes(encodeURIComponent(call.channelName)));
+      expect(asked).toEqual([`GET /dev/v1/channel/user/${DEV_AGORA_APP_ID}/${call.channelName} Basic ${Buffer.from('customer-id:customer-secret').toString('base64')}`]);
+      expect(report).toMatchObject({ confirmed: 2, absent: 1 });
+      expect(await agoraSession(call.callId, 1201)).toMatchObject({ open: 1, lastSeenAt: at(TIMEOUT + 30) });
+      expect(await agoraSession(call.callId, 1202)).toMatchObject({ open: null, leaveReason: 'absent', leftAt: at(0) });
+      // Seen just now: the next sweep within the timeout asks nothing.
+      agora.requests.splice(0);
+      clock.set(at(TIMEOUT + 60));
+      await agoraSweeper.sweep();
+      expect(agora.requests.filter((r) => r.includes(encodeURIComponent(call.channelName)))).toEqual([]);
+    });
+
+    it('a channel Agora says does not exist closes its silent sessions as absent', async () => {
+      const call = await callWith(1210, [1211]);
+      clock.set(at(TIMEOUT + 1));
+      await agoraSweeper.sweep();
+      expect(await agoraSession(call.callId, 1211)).toMatchObject({ open: null, leaveReason: 'absent' });
+    });
+
+    it.each([
+      ['a 500', { status: 500 } as ChannelAnswer],
+      ['a 401', { status: 401 } as ChannelAnswer],
+      ['no answer within the timeout', 'hang' as ChannelAnswer],
+    ])('keeps every session when Agora answers %s: no answer is no evidence of absence', async (_name, answer) => {
+      const call = await callWith(1220, [1221, 1222]);
+      agora.answers.set(call.channelName, answer);
+      clock.set(at(TIMEOUT + 1));
+      const report = await agoraSweeper.sweep();
+      expect(report.unanswered).toBeGreaterThanOrEqual(2);
+      expect((await agoraSession(call.callId, 1221)).open).toBe(1);
+      expect((await agoraSession(call.callId, 1222)).open).toBe(1);
+      expect(agora.requests.filter((r) => r.includes(encodeURIComponent(call.channelName)))).toHaveLength(1);
+      // A clean-up for the next case: leave through the API.
+      for (const m of [1221, 1222]) await leave(withAgora.http, call.callId, as.member(m)).expect(200);
+    }, 15_000);
+
+    it('keeps every session when nothing listens at Agora’s address', async () => {
+      const refused = await startApp(
+        { ...ENV, AGORA_CUSTOMER_ID: 'customer-id', AGORA_CUSTOMER_SECRET: 'customer-secret', AGORA_API_BASE_URL: `http://127.0.0.1:${await freePort()}` },
+        undefined,
+        clock,
+      );
+      try {
+        const call = await createCall(refused.http, 1230, { isPublic: true });
+        await join(refused.http, call.callId, as.member(1231)).expect(200);
+        clock.set(at(TIMEOUT + 1));
+        const report = await refused.app.get(PresenceSweeper).sweep();
+        expect(report.unanswered).toBe(1);
+        expect((await refused.dataSource.getRepository(CallSession).findOneByOrFail({ callId: call.callId, userId: 1231 })).open).toBe(1);
+      } finally {
+        await refused.close();
+      }
+    });
+  });
+
+  it('the seeded demo still has live calls a minute after the service starts', async () => {
+    const file = joinPath(tmpdir(), `calling-seed-${process.pid}.sqlite`);
+    const db = usingMysql ? await createTestDatabase() : { url: `sqlite:${file}`, drop: async () => rmSync(file, { force: true }) };
+    try {
+      const seeded = await runTsNode('scripts/seed.ts', [], baseChildEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'development' }), 120_000);
+      expect(seeded.code).toBe(0);
+      const later = new FakeClock(new Date(Date.now() + 60_000));
+      const app = await startApp({ JOBS_ENABLED: 'false' }, db.url, later);
+      try {
+        await app.app.get(PresenceSweeper).sweep();
+        const live: Array<{ id: number }> = await app.dataSource.getRepository(Call).find({ where: { status: 'active' }, select: { id: true } });
+        expect(live.length).toBeGreaterThan(0);
+        const open = await app.dataSource.getRepository(CallSession).countBy({ open: 1 });
+        expect(open).toBeGreaterThan(0);
+      } finally {
+        await app.app.close();
+      }
+    } finally {
+      await db.drop();
+      for (const suffix of ['-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    }
+  }, 150_000);
+});
