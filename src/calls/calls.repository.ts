@@ -87,6 +87,33 @@ export class CallsRepository {
 
   // ---- calls
 
+  /** A new active call with its creator as host. */
+  async insertCall(manager: EntityManager, fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'>): Promise<Call> {
+    const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null });
+    await manager.insert(Call, call);
+    await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null });
+    return call;
+  }
+
+  findCall(callId: number): Promise<Call | null> {
+    return this.dataSource.getRepository(Call).findOne({ where: { id: callId } });
+  }
+
+  /** Calls a member belongs to (created, invited, took part), newest first, with their role in each. */
+  async callsOfMember(userId: number, status: CallStatus | undefined, limit: number): Promise<Array<{ call: Call; role: CallRole }>> {
+    const builder = this.dataSource
+      .getRepository(Call)
+      .createQueryBuilder('call')
+      .innerJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId })
+      .addSelect('member.role', 'member_role')
+      .orderBy('call.created_at', 'DESC')
+      .addOrderBy('call.id', 'DESC')
+      .limit(limit);
+    if (status) builder.where('call.status = :status', { status });
+    const { entities, raw } = await builder.getRawAndEntities<{ member_role: CallRole }>();
+    return entities.map((call, index) => ({ call, role: raw[index].member_role }));
+  }
+
   /**
    * Takes one slot of the call's live head count if it is active and not full: one conditional
    * UPDATE, atomic on both databases, which also takes the call's row lock when it matches.
@@ -224,6 +251,36 @@ export class CallsRepository {
       removed: row.removed_at !== null,
       boundUserId: toInt(row.bound_user_id),
     };
+  }
+
+  findMember(callId: number, userId: number): Promise<CallMember | null> {
+    return this.dataSource.getRepository(CallMember).findOne({ where: { callId, userId } });
+  }
+
+  /** Which of these users are members of the call already. */
+  async membersAmong(manager: EntityManager, callId: number, userIds: number[]): Promise<Set<number>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await manager.find(CallMember, { where: { callId, userId: In(userIds) }, select: { userId: true } });
+    return new Set(rows.map((row) => row.userId));
+  }
+
+  /** Adds members (participants), skipping any who became members meanwhile. */
+  async addMembers(manager: EntityManager, callId: number, userIds: number[], at: Date): Promise<void> {
+    if (userIds.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(CallMember)
+      .values(userIds.map((userId) => ({ callId, userId, role: 'participant' as const, createdAt: at, removedAt: null })))
+      .orIgnore()
+      .execute();
+  }
+
+  /** Members' roles in a call. */
+  async rolesOf(callId: number, userIds: number[]): Promise<Map<number, CallRole>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(CallMember).find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true } });
+    return new Map(rows.map((row) => [row.userId, row.role]));
   }
 
   /** Adds a member to a call (participant) unless they already are one. */

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
 import { AgoraChannelService } from '../agora/agora-channel.service';
 import { AnalyticsRecorder } from '../analytics/analytics-recorder.service';
 import { AuthUser } from '../auth/auth-user';
@@ -79,8 +77,6 @@ interface Admission {
 @Injectable()
 export class CallsService {
   constructor(
-    @InjectRepository(Call) private readonly calls: Repository<Call>,
-    @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
     private readonly users: UsersService,
     private readonly tx: TransactionRunner,
     private readonly participation: ParticipationService,
@@ -98,22 +94,15 @@ export class CallsService {
       const now = this.clock.now();
       try {
         const call = await this.tx.run(async (manager) => {
-          const created = manager.create(Call, {
+          const created = await this.repository.insertCall(manager, {
             title: dto.title,
             description: dto.description ?? null,
             channelName: generateChannelName(now),
             creatorId: user.id,
             isPublic: dto.isPublic ?? false,
             maxParticipants: dto.maxParticipants ?? 50,
-            status: 'active',
-            activeParticipants: 0,
-            peakParticipants: 0,
             createdAt: now,
-            endedAt: null,
-            endedBy: null,
           });
-          await manager.insert(Call, created);
-          await manager.insert(CallMember, { callId: created.id, userId: user.id, role: 'host', createdAt: now, removedAt: null });
           await this.analytics.callCreated(manager, created);
           return created;
         });
@@ -141,19 +130,9 @@ export class CallsService {
     }
     const wanted = [...new Set(userIds)];
     return this.tx.run(async (manager) => {
-      const existing = await manager.find(CallMember, { where: { callId, userId: In(wanted) }, select: { userId: true } });
-      const already = new Set(existing.map((row) => row.userId));
+      const already = await this.repository.membersAmong(manager, callId, wanted);
       const invited = wanted.filter((id) => !already.has(id));
-      const now = this.clock.now();
-      if (invited.length > 0) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(CallMember)
-          .values(invited.map((userId) => ({ callId, userId, role: 'participant' as const, createdAt: now, removedAt: null })))
-          .orIgnore()
-          .execute();
-      }
+      await this.repository.addMembers(manager, callId, invited, this.clock.now());
       return { success: true, invited, alreadyMembers: wanted.filter((id) => already.has(id)) };
     });
   }
@@ -218,7 +197,7 @@ export class CallsService {
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
   async leave(user: AuthUser, callId: number): Promise<{ success: true }> {
     const left = await this.tx.run((manager) => this.participation.closeMember(manager, callId, user.id, this.clock.now(), 'left'));
-    if (!left && !(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    if (!left && !(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
     return { success: true };
   }
 
@@ -226,7 +205,7 @@ export class CallsService {
   async switchMedia(user: AuthUser, callId: number, media: CallMedia): Promise<SwitchMediaResultDto> {
     const switched = await this.tx.run((manager) => this.participation.switchMedia(manager, callId, user.id, media, this.clock.now()));
     if (!switched) {
-      if (!(await this.calls.exists({ where: { id: callId } }))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+      if (!(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
       throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
     }
     return { success: true, media };
@@ -268,8 +247,7 @@ export class CallsService {
     if (member?.removedAt && !user.isAdmin) throw new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
     if (!member && !user.isAdmin) throw new DomainException('CALL_ACCESS_DENIED', 'Access denied to this call');
     const open = await this.repository.openSessionsByJoin(callId);
-    const roles = await this.members.find({ where: { callId, userId: In(open.map((s) => s.userId)) }, select: { userId: true, role: true } });
-    const roleOf = new Map(roles.map((row) => [row.userId, row.role]));
+    const roleOf = await this.repository.rolesOf(callId, open.map((s) => s.userId));
     const otos = await this.users.otoNumbers(open.map((s) => s.userId));
     return {
       ...toCallRow(call, member?.role ?? null),
@@ -285,21 +263,13 @@ export class CallsService {
 
   /** Calls the caller created, was invited to, or took part in; newest first. */
   async myCalls(user: AuthUser, query: MyCallsQueryDto): Promise<CallRowDto[]> {
-    const builder = this.calls
-      .createQueryBuilder('call')
-      .innerJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId: user.id })
-      .addSelect('member.role', 'member_role')
-      .orderBy('call.created_at', 'DESC')
-      .addOrderBy('call.id', 'DESC')
-      .limit(query.limit ?? 20);
-    if (query.status) builder.where('call.status = :status', { status: query.status });
-    const { entities, raw } = await builder.getRawAndEntities<{ member_role: CallRole }>();
-    return entities.map((call, index) => toCallRow(call, raw[index].member_role));
+    const rows = await this.repository.callsOfMember(user.id, query.status, query.limit ?? 20);
+    return rows.map(({ call, role }) => toCallRow(call, role));
   }
 
   /** The call and the caller's membership row; 404 when the call does not exist. */
   async admission(callId: number, userId: number): Promise<Admission> {
-    const [call, member] = await Promise.all([this.calls.findOne({ where: { id: callId } }), this.members.findOne({ where: { callId, userId } })]);
+    const [call, member] = await Promise.all([this.repository.findCall(callId), this.repository.findMember(callId, userId)]);
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
     return { call, member };
   }
