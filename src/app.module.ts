@@ -11,6 +11,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { RateLimitingModule } from './common/throttling/throttling.module';
 import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
 import { agoraConfig } from './config/agora.config';
+import { analyticsConfig } from './config/analytics.config';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
@@ -28,7 +29,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, analyticsConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),

@@ -1,10 +1,11 @@
+import { AnalyticsRollup } from '../src/analytics/analytics-rollup.service';
 import { createCall, join, leave } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
 
 const ANALYTICS = '/api/calling/admin/analytics';
-const zero = (date: string) => ({ date, total_calls: 0, total_participants: 0, avg_duration: 0, audio_minutes: 0, video_minutes: 0 });
+const zero = (date: string) => ({ date, total_calls: 0, total_participants: 0, avg_duration: 0, audio_minutes: 0, video_minutes: 0, unique_members: 0, peak_participants: 0 });
 
 /**
  * One fixture built through the HTTP API with a clock moved by hand, and answers computed by
@@ -25,6 +26,11 @@ const zero = (date: string) => ({ date, total_calls: 0, total_participants: 0, a
  *  C7 Wed 03-04 08:00, still going: 101 video 08:00, 108 audio 08:05, 109 audio 08:10, 110 audio 08:15,
  *     108 leaves 08:20 (audio 15; open segments count nothing yet). Peak 4.
  * Empty days: 02-26, 02-28, 03-01 (and most of January and February).
+ *
+ * A participant is a member's first session in a call, on the day of that join (101 is one in
+ * C2, C3, C6 and C7); unique members count each member once per bucket; a bucket's peak is the
+ * largest peak of a call created in it. Nothing is folded by the rollup job until the last tests:
+ * the reports before are computed from the raw rows, and must not change once folded.
  */
 describe('Admin analytics: buckets and summary from the per-day aggregates', () => {
   const clock = new FakeClock('2026-01-03T10:00:00.000Z');
@@ -129,20 +135,22 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
     expect(res.body).toEqual({
       dailyStats: [
         zero('2026-02-26'),
-        { date: '2026-02-27', total_calls: 1, total_participants: 1, avg_duration: 3610, audio_minutes: 30, video_minutes: 0 },
+        { date: '2026-02-27', total_calls: 1, total_participants: 1, avg_duration: 3610, audio_minutes: 30, video_minutes: 0, unique_members: 1, peak_participants: 1 },
         zero('2026-02-28'),
         zero('2026-03-01'),
-        { date: '2026-03-02', total_calls: 1, total_participants: 2, avg_duration: 1800, audio_minutes: 4.67, video_minutes: 10 },
-        { date: '2026-03-03', total_calls: 0, total_participants: 1, avg_duration: 0, audio_minutes: 35, video_minutes: 15 },
-        { date: '2026-03-04', total_calls: 1, total_participants: 4, avg_duration: 0, audio_minutes: 15, video_minutes: 0 },
+        { date: '2026-03-02', total_calls: 1, total_participants: 2, avg_duration: 1800, audio_minutes: 4.67, video_minutes: 10, unique_members: 2, peak_participants: 3 },
+        // 107 joined C6 after midnight; no call was created that day.
+        { date: '2026-03-03', total_calls: 0, total_participants: 1, avg_duration: 0, audio_minutes: 35, video_minutes: 15, unique_members: 1, peak_participants: 0 },
+        { date: '2026-03-04', total_calls: 1, total_participants: 4, avg_duration: 0, audio_minutes: 15, video_minutes: 0, unique_members: 4, peak_participants: 4 },
       ],
       summary: {
         totalCalls: 3, // C5, C6, C7
-        totalParticipants: 7, // 105; 101, 106; 107; 101, 108, 109, 110
+        totalParticipants: 8, // 105; 101, 106, 107 in C6; 101, 108, 109, 110 in C7
         totalAudioMinutes: 84.67, // 30 + 4.6667 + 35 + 15
         totalVideoMinutes: 25,
         averageCallDuration: 2705, // (3610 + 1800) / 2
         peakParticipants: 4, // C7, still going; C8 (5) was created before the window
+        uniqueMembers: 7, // 105, 101, 106, 107, 108, 109, 110
       },
     });
   });
@@ -152,25 +160,26 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
     // The window is 2026-01-04 (a Sunday) to 2026-03-04: C1 on 01-03 is outside it.
     expect(res.body).toEqual({
       dailyStats: [
-        { date: '2025-12-29', total_calls: 1, total_participants: 2, avg_duration: 2700, audio_minutes: 20, video_minutes: 40 },
+        { date: '2025-12-29', total_calls: 1, total_participants: 2, avg_duration: 2700, audio_minutes: 20, video_minutes: 40, unique_members: 2, peak_participants: 2 },
         zero('2026-01-05'),
         zero('2026-01-12'),
-        { date: '2026-01-19', total_calls: 1, total_participants: 2, avg_duration: 2408, audio_minutes: 50.13, video_minutes: 10 },
+        { date: '2026-01-19', total_calls: 1, total_participants: 2, avg_duration: 2408, audio_minutes: 50.13, video_minutes: 10, unique_members: 2, peak_participants: 2 },
         zero('2026-01-26'),
         zero('2026-02-02'),
-        { date: '2026-02-09', total_calls: 1, total_participants: 1, avg_duration: 900, audio_minutes: 0, video_minutes: 15 },
-        { date: '2026-02-16', total_calls: 1, total_participants: 5, avg_duration: 0, audio_minutes: 0, video_minutes: 6 },
-        { date: '2026-02-23', total_calls: 1, total_participants: 1, avg_duration: 3610, audio_minutes: 30, video_minutes: 0 },
-        // 2 + 1 + 4 daily members, but 101 joined on 03-02 and 03-04: 6 distinct.
-        { date: '2026-03-02', total_calls: 2, total_participants: 6, avg_duration: 1800, audio_minutes: 54.67, video_minutes: 25 },
+        { date: '2026-02-09', total_calls: 1, total_participants: 1, avg_duration: 900, audio_minutes: 0, video_minutes: 15, unique_members: 1, peak_participants: 1 },
+        { date: '2026-02-16', total_calls: 1, total_participants: 5, avg_duration: 0, audio_minutes: 0, video_minutes: 6, unique_members: 5, peak_participants: 5 },
+        { date: '2026-02-23', total_calls: 1, total_participants: 1, avg_duration: 3610, audio_minutes: 30, video_minutes: 0, unique_members: 1, peak_participants: 1 },
+        // C6's 3 and C7's 4 participants; 101 is in both: 6 distinct members.
+        { date: '2026-03-02', total_calls: 2, total_participants: 7, avg_duration: 1800, audio_minutes: 54.67, video_minutes: 25, unique_members: 6, peak_participants: 4 },
       ],
       summary: {
         totalCalls: 7, // C2, C3, C4, C8, C5, C6, C7
-        totalParticipants: 15, // 101-115
+        totalParticipants: 18, // 2 + 2 + 1 + 5 + 1 + 3 + 4
         totalAudioMinutes: 154.8, // 20 + 50.1333 + 30 + 54.6667
         totalVideoMinutes: 96, // 40 + 10 + 15 + 6 + 25
         averageCallDuration: 2284, // (2700 + 2408 + 900 + 3610 + 1800) / 5 = 2283.6
         peakParticipants: 5, // C8, still going
+        uniqueMembers: 15, // 101-115
       },
     });
   });
@@ -179,18 +188,19 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
     const res = await t.http.get(ANALYTICS).query({ days: 60, groupBy: 'month' }).set(admin).expect(200);
     expect(res.body).toEqual({
       dailyStats: [
-        // 101, 102 on 01-04 and 101, 103 on 01-20: 3 distinct; 116 (01-03) is outside the window.
-        { date: '2026-01-01', total_calls: 2, total_participants: 3, avg_duration: 2554, audio_minutes: 70.13, video_minutes: 50 },
-        { date: '2026-02-01', total_calls: 3, total_participants: 7, avg_duration: 2255, audio_minutes: 30, video_minutes: 21 },
-        { date: '2026-03-01', total_calls: 2, total_participants: 6, avg_duration: 1800, audio_minutes: 54.67, video_minutes: 25 },
+        // 101, 102 in C2 and 101, 103 in C3: 4 participants, 3 distinct; 116 (01-03) is outside the window.
+        { date: '2026-01-01', total_calls: 2, total_participants: 4, avg_duration: 2554, audio_minutes: 70.13, video_minutes: 50, unique_members: 3, peak_participants: 2 },
+        { date: '2026-02-01', total_calls: 3, total_participants: 7, avg_duration: 2255, audio_minutes: 30, video_minutes: 21, unique_members: 7, peak_participants: 5 },
+        { date: '2026-03-01', total_calls: 2, total_participants: 7, avg_duration: 1800, audio_minutes: 54.67, video_minutes: 25, unique_members: 6, peak_participants: 4 },
       ],
       summary: {
         totalCalls: 7,
-        totalParticipants: 15,
+        totalParticipants: 18,
         totalAudioMinutes: 154.8,
         totalVideoMinutes: 96,
         averageCallDuration: 2284,
         peakParticipants: 5,
+        uniqueMembers: 15,
       },
     });
   });
@@ -200,13 +210,13 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
     // its minutes after midnight are in; 101, 107-110 joined on those days.
     const week = await t.http.get(ANALYTICS).query({ days: 2, groupBy: 'week' }).set(admin).expect(200);
     expect(week.body).toEqual({
-      dailyStats: [{ date: '2026-03-02', total_calls: 1, total_participants: 5, avg_duration: 0, audio_minutes: 50, video_minutes: 15 }],
-      summary: { totalCalls: 1, totalParticipants: 5, totalAudioMinutes: 50, totalVideoMinutes: 15, averageCallDuration: 0, peakParticipants: 4 },
+      dailyStats: [{ date: '2026-03-02', total_calls: 1, total_participants: 5, avg_duration: 0, audio_minutes: 50, video_minutes: 15, unique_members: 5, peak_participants: 4 }],
+      summary: { totalCalls: 1, totalParticipants: 5, totalAudioMinutes: 50, totalVideoMinutes: 15, averageCallDuration: 0, peakParticipants: 4, uniqueMembers: 5 },
     });
     const month = await t.http.get(ANALYTICS).query({ days: 1, groupBy: 'month' }).set(admin).expect(200);
     expect(month.body).toEqual({
-      dailyStats: [{ date: '2026-03-01', total_calls: 1, total_participants: 4, avg_duration: 0, audio_minutes: 15, video_minutes: 0 }],
-      summary: { totalCalls: 1, totalParticipants: 4, totalAudioMinutes: 15, totalVideoMinutes: 0, averageCallDuration: 0, peakParticipants: 4 },
+      dailyStats: [{ date: '2026-03-01', total_calls: 1, total_participants: 4, avg_duration: 0, audio_minutes: 15, video_minutes: 0, unique_members: 4, peak_participants: 4 }],
+      summary: { totalCalls: 1, totalParticipants: 4, totalAudioMinutes: 15, totalVideoMinutes: 0, averageCallDuration: 0, peakParticipants: 4, uniqueMembers: 4 },
     });
   });
 
@@ -217,26 +227,54 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
     expect(res.body.dailyStats.map((row: { date: string }) => row.date).slice(-2)).toEqual(['2026-03-03', '2026-03-04']);
     expect(res.body.summary).toEqual({
       totalCalls: 5, // C4, C8, C5, C6, C7
-      totalParticipants: 13, // 104, 111-115, 105, 101, 106-110
+      totalParticipants: 14, // 104; 111-115; 105; 101, 106, 107; 101, 108-110
       totalAudioMinutes: 84.67,
       totalVideoMinutes: 46, // 15 + 6 + 10 + 15
       averageCallDuration: 2103, // (900 + 3610 + 1800) / 3 = 2103.33
       peakParticipants: 5,
+      uniqueMembers: 13, // 104, 111-115, 105, 101, 106-110
     });
   });
 
-  it('reads the aggregates with five queries, never the raw sessions nor per-member rows', async () => {
+  it('reads the day rows and sketches, and of the raw rows only the tail not folded yet, through its flags', async () => {
     const runner = t.dataSource.createQueryRunner();
     const query = jest.spyOn(Object.getPrototypeOf(runner) as { query: (sql: string) => Promise<unknown> }, 'query');
     await runner.release();
     try {
       await t.http.get(ANALYTICS).query({ days: 365, groupBy: 'week' }).set(admin).expect(200);
-      const sql = query.mock.calls.map(([text]) => text).filter((text) => !/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SELECT VERSION)/i.test(text));
-      expect(sql.filter((text) => /analytics_|[`"]calls[`"]/.test(text))).toHaveLength(5);
-      expect(sql.join('\n')).not.toMatch(/call_sessions|call_media_segments|analytics_day_members|analytics_period_members|analytics_member_last_days/);
+      const sql = query.mock.calls.map(([text]) => text).filter((text) => !/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SELECT VERSION|SET TRANSACTION)/i.test(text));
+      expect(sql.filter((text) => /analytics_(days|day_sketches)/.test(text))).toHaveLength(2);
+      const raw = sql.filter((text) => /call_sessions|call_media_segments|[`"\s]calls[`"\s]/.test(text));
+      expect(raw).toHaveLength(4);
+      for (const text of raw) expect(text).toMatch(/folded_at IS NULL|analytics_state IS NULL|status. <> 'ended'/);
+      expect(sql.join('\n')).not.toMatch(/analytics_day_members|analytics_period_members|analytics_member_last_days/);
     } finally {
       query.mockRestore();
     }
+  });
+
+  it("adds up, over a window's buckets, to the calls' own participant counts", async () => {
+    const res = await t.http.get(ANALYTICS).query({ days: 60, groupBy: 'day' }).set(admin).expect(200);
+    const fromBuckets = res.body.dailyStats.reduce((sum: number, row: { total_participants: number }) => sum + row.total_participants, 0);
+    const calls = await t.dataSource.query("SELECT id FROM calls WHERE created_at >= '2026-01-04'");
+    let fromCalls = 0;
+    for (const { id } of calls as Array<{ id: number }>) fromCalls += (await t.http.get(`/api/calling/admin/${id}/details`).set(admin).expect(200)).body.stats.total_participants;
+    expect(fromBuckets).toBe(18);
+    expect(fromCalls).toBe(fromBuckets);
+  });
+
+  it('gives the same reports once the rollup job has folded everything, and folds nothing twice', async () => {
+    const queries = [{ days: 7, groupBy: 'day' }, { days: 60, groupBy: 'week' }, { days: 60, groupBy: 'month' }, { days: 2, groupBy: 'week' }, {}];
+    const reports = async () => Promise.all(queries.map(async (q) => (await t.http.get(ANALYTICS).query(q).set(as.admin(930)).expect(200)).body as unknown));
+    const before = await reports();
+    const rollup = t.app.get(AnalyticsRollup);
+    // Two folds at once (the job on one instance, retention on another): each row is counted once.
+    const [first, second] = await Promise.all([rollup.foldAll(), rollup.foldAll()]);
+    expect(first + second).toBeGreaterThan(30);
+    expect(await t.dataSource.query('SELECT id FROM call_sessions WHERE folded_at IS NULL')).toEqual([]);
+    expect(await reports()).toEqual(before);
+    expect(await rollup.foldAll()).toBe(0);
+    expect(await reports()).toEqual(before);
   });
 
   it('answers aggregates only: no username, email or user id anywhere', async () => {
@@ -244,7 +282,7 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
     expect(res.body.dailyStats).toHaveLength(60);
     expect(Object.keys(res.body)).toEqual(['dailyStats', 'summary']);
     for (const row of res.body.dailyStats) {
-      expect(Object.keys(row)).toEqual(['date', 'total_calls', 'total_participants', 'avg_duration', 'audio_minutes', 'video_minutes']);
+      expect(Object.keys(row)).toEqual(['date', 'total_calls', 'total_participants', 'avg_duration', 'audio_minutes', 'video_minutes', 'unique_members', 'peak_participants']);
     }
     const text = JSON.stringify(res.body);
     expect(text).not.toMatch(/real-name|example\.org|user|email|oto/i);

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsRecorder } from './analytics-recorder.service';
+import { CallsModule } from '../calls/calls.module';
+import { AnalyticsRollup } from './analytics-rollup.service';
 import { AnalyticsService } from './analytics.service';
 
-/** Per-day aggregates: written by the calls feature as things happen, read by admin analytics. */
+/** Per-day aggregates: folded from the raw records by the rollup job, read by admin analytics. */
 @Module({
-  providers: [AnalyticsRecorder, AnalyticsService],
-  exports: [AnalyticsRecorder, AnalyticsService],
+  imports: [CallsModule],
+  providers: [AnalyticsRollup, AnalyticsService],
+  exports: [AnalyticsRollup, AnalyticsService],
 })
 export class AnalyticsModule {}

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgoraModule } from '../agora/agora.module';
-import { AnalyticsModule } from '../analytics/analytics.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { CallsController } from './calls.controller';
 import { CallsService } from './calls.service';
@@ -13,7 +12,7 @@ import { ParticipationService } from './participation.service';
 import { CallsRepository } from './calls.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AnalyticsModule, AgoraModule],
+  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AgoraModule],
   controllers: [CallsController],
   providers: [CallsService, ParticipationService, CallsRepository],
   exports: [CallsService, ParticipationService, CallsRepository],

@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { toDate, toInt } from '../database/raw-values';
 import { UidBinding } from '../tokens/entities/uid-binding.entity';
+import { MaskingPreferencesDto } from '../preferences/dto/preferences.dto';
+import { CallPreference } from '../preferences/entities/call-preference.entity';
+import { toMasking } from '../preferences/preferences.service';
 import { isSameChannel } from './channel-name';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
@@ -14,6 +17,14 @@ export interface MemberState {
   call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants'>;
   member: { role: CallRole; removed: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
+  /** What the member's client applies on entry (read in the same round trip). */
+  preferences: MaskingPreferencesDto;
+}
+
+/** A member's open session and its open media segment, read together (see `openSessionForUpdate`). */
+export interface OpenStay {
+  session: Pick<CallSession, 'id' | 'callId' | 'joinedAt'>;
+  segment: Pick<CallMediaSegment, 'id' | 'media' | 'startedAt'> | null;
 }
 
 /** What a token request needs to know, read in one round trip (see `tokenAdmission`). */
@@ -27,6 +38,30 @@ export interface TokenAdmission {
   boundUserId: number | null;
 }
 
+export interface UnfoldedCall {
+  id: number;
+  createdAt: Date;
+  endedAt: Date | null;
+  peakParticipants: number;
+  /** `calls.analytics_state` as read: null nothing folded, 1 the creation. */
+  state: 1 | null;
+}
+
+export interface UnfoldedSession {
+  id: number;
+  userId: number;
+  joinedAt: Date;
+  /** The member's first session in this call: they become a participant of it. */
+  first: boolean;
+}
+
+export interface UnfoldedSegment {
+  id: number;
+  media: CallMedia;
+  startedAt: Date;
+  endedAt: Date;
+}
+
 /** An open session the sweeper may close, with what it knows of the member's presence. */
 export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joinedAt' | 'lastSeenAt' | 'tokenExpiresAt'>;
 
@@ -34,10 +69,20 @@ const MEMBER_STATE_SQL = `
   SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
          c.is_public AS is_public, c.max_participants AS max_participants,
          m.role AS role, m.removed_at AS removed_at,
-         s.id AS session_id, s.media AS media, s.joined_at AS joined_at
+         s.id AS session_id, s.media AS media, s.joined_at AS joined_at,
+         p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
+         p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar
   FROM calls c
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  LEFT JOIN call_preferences p ON p.user_id = ?
+  WHERE c.id = ?`;
+
+const OPEN_STAY_SQL = `
+  SELECT c.id AS call_id, s.id AS session_id, s.joined_at AS joined_at, g.id AS segment_id, g.media AS media, g.started_at AS started_at
+  FROM calls c
+  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
   WHERE c.id = ?`;
 
 const TOKEN_ADMISSION_SQL = `
@@ -89,7 +134,7 @@ export class CallsRepository {
 
   /** A new active call with its creator as host. */
   async insertCall(manager: EntityManager, fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'>): Promise<Call> {
-    const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null });
+    const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null, analyticsState: null });
     await manager.insert(Call, call);
     await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null });
     return call;
@@ -212,7 +257,13 @@ export class CallsRepository {
       session_id: RawId | null;
       media: CallMedia | null;
       joined_at: RawDate;
-    }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, callId]);
+      p_user: RawId | null;
+      p_voice: number | boolean | null;
+      p_video: number | boolean | null;
+      p_mute: number | boolean | null;
+      p_quality: string | null;
+      p_avatar: string | null;
+    }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, callId]);
     const row = rows[0];
     if (!row) return null;
     return {
@@ -226,6 +277,37 @@ export class CallsRepository {
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
+      preferences: toMasking(
+        row.p_user === null
+          ? null
+          : {
+              voiceMaskingEnabled: Boolean(Number(row.p_voice)),
+              videoMaskingEnabled: Boolean(Number(row.p_video)),
+              autoMuteOnJoin: Boolean(Number(row.p_mute)),
+              videoQuality: row.p_quality as CallPreference['videoQuality'],
+              preferredAvatar: row.p_avatar,
+            },
+      ),
+    };
+  }
+
+  /**
+   * Takes the call's row lock and reads the member's open session with its open media segment,
+   * in one round trip (the lock covers the rows read: call, session, segment). Null when the
+   * member has no open session.
+   */
+  async openSessionForUpdate(manager: EntityManager, callId: number, userId: number): Promise<OpenStay | null> {
+    const serial = this.serial(manager);
+    const rows: Array<{ session_id: RawId | null; joined_at: RawDate; segment_id: RawId | null; media: CallMedia | null; started_at: RawDate }> = await manager.query(
+      serial ? OPEN_STAY_SQL : `${OPEN_STAY_SQL} FOR UPDATE`,
+      [userId, callId],
+    );
+    if (rows.length > 0) this.noteLocked(manager, callId);
+    const row = rows[0];
+    if (!row || row.session_id === null) return null;
+    return {
+      session: { id: toInt(row.session_id)!, callId, joinedAt: toDate(row.joined_at)! },
+      segment: row.segment_id === null ? null : { id: toInt(row.segment_id)!, media: row.media!, startedAt: toDate(row.started_at)! },
     };
   }
 
@@ -443,7 +525,7 @@ export class CallsRepository {
   // ---- segments
 
   async openSegment(manager: EntityManager, session: Pick<CallSession, 'id' | 'callId' | 'userId'>, media: CallMedia, at: Date): Promise<void> {
-    await manager.insert(CallMediaSegment, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null });
+    await manager.insert(CallMediaSegment, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null, foldedAt: null });
   }
 
   findOpenSegment(manager: EntityManager, sessionId: number): Promise<CallMediaSegment | null> {
@@ -456,6 +538,86 @@ export class CallsRepository {
 
   segmentsOf(callId: number): Promise<Array<Pick<CallMediaSegment, 'media' | 'startedAt' | 'endedAt'>>> {
     return this.dataSource.getRepository(CallMediaSegment).find({ where: { callId }, select: { media: true, startedAt: true, endedAt: true } });
+  }
+
+  // ---- analytics: the raw rows the rollup has not folded yet (AnalyticsRollup)
+
+  /** Calls whose creation, or end, is not in the aggregates yet (`limit` rows after `afterId`; all without a limit). */
+  async unfoldedCalls(manager: EntityManager, afterId = 0, limit?: number): Promise<UnfoldedCall[]> {
+    const rows: Array<{ id: RawId; created_at: RawDate; ended_at: RawDate; peak_participants: RawId; analytics_state: RawId | null }> = await manager.query(
+      `SELECT id, created_at, ended_at, peak_participants, analytics_state FROM calls
+       WHERE (analytics_state IS NULL OR (analytics_state = 1 AND ended_at IS NOT NULL)) AND id > ? ORDER BY id${limit ? ' LIMIT ?' : ''}`,
+      limit ? [afterId, limit] : [afterId],
+    );
+    return rows.map((row) => ({
+      id: toInt(row.id)!,
+      createdAt: toDate(row.created_at)!,
+      endedAt: toDate(row.ended_at),
+      peakParticipants: toInt(row.peak_participants)!,
+      state: toInt(row.analytics_state) as UnfoldedCall['state'],
+    }));
+  }
+
+  /**
+   * Sessions not in the aggregates yet, each saying whether it is the member's first session in
+   * its call (which makes them a participant of the call, counted on the day of that join).
+   */
+  async unfoldedSessions(manager: EntityManager, afterId = 0, limit?: number): Promise<UnfoldedSession[]> {
+    const rows: Array<{ id: RawId; user_id: RawId; joined_at: RawDate; earlier: RawId }> = await manager.query(
+      `SELECT s.id, s.user_id, s.joined_at,
+              (SELECT COUNT(*) FROM call_sessions p WHERE p.call_id = s.call_id AND p.user_id = s.user_id AND p.id < s.id) AS earlier
+       FROM call_sessions s WHERE s.folded_at IS NULL AND s.id > ? ORDER BY s.id${limit ? ' LIMIT ?' : ''}`,
+      limit ? [afterId, limit] : [afterId],
+    );
+    return rows.map((row) => ({ id: toInt(row.id)!, userId: toInt(row.user_id)!, joinedAt: toDate(row.joined_at)!, first: toInt(row.earlier) === 0 }));
+  }
+
+  /** Closed media segments not in the aggregates yet (open ones count once they close). */
+  async unfoldedSegments(manager: EntityManager, afterId = 0, limit?: number): Promise<UnfoldedSegment[]> {
+    const rows: Array<{ id: RawId; media: CallMedia; started_at: RawDate; ended_at: RawDate }> = await manager.query(
+      `SELECT id, media, started_at, ended_at FROM call_media_segments
+       WHERE folded_at IS NULL AND ended_at IS NOT NULL AND id > ? ORDER BY id${limit ? ' LIMIT ?' : ''}`,
+      limit ? [afterId, limit] : [afterId],
+    );
+    return rows.map((row) => ({ id: toInt(row.id)!, media: row.media, startedAt: toDate(row.started_at)!, endedAt: toDate(row.ended_at)! }));
+  }
+
+  /**
+   * Marks rows folded, only where they were not: the number marked, so a fold that raced
+   * another fold over the same rows can tell and roll back instead of counting them twice.
+   */
+  async markFolded(manager: EntityManager, kind: 'sessions' | 'segments', ids: number[], at: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const entity = kind === 'sessions' ? CallSession : CallMediaSegment;
+    const result = await manager.createQueryBuilder().update(entity).set({ foldedAt: at }).where('id IN (:...ids) AND folded_at IS NULL', { ids }).execute();
+    return result.affected ?? 0;
+  }
+
+  /** Moves calls' analytics state from what the fold read to what it folded (see `markFolded`). */
+  async markCallsFolded(manager: EntityManager, calls: Array<Pick<UnfoldedCall, 'id' | 'state' | 'endedAt'>>): Promise<number> {
+    let marked = 0;
+    for (const from of [null, 1] as const) {
+      for (const to of [1, 2] as const) {
+        const ids = calls.filter((c) => c.state === from && (c.endedAt ? 2 : 1) === to && to !== from).map((c) => c.id);
+        if (ids.length === 0) continue;
+        const was = from === null ? 'analytics_state IS NULL' : 'analytics_state = 1';
+        const result = await manager.createQueryBuilder().update(Call).set({ analyticsState: to }).where(`id IN (:...ids) AND ${was}`, { ids }).execute();
+        marked += result.affected ?? 0;
+      }
+    }
+    return marked;
+  }
+
+  /** Calls not ended, created in [from, to): their peaks so far are not in the aggregates yet. */
+  async livePeaks(from: Date, to: Date, manager: EntityManager = this.dataSource.manager): Promise<Array<{ createdAt: Date; peakParticipants: number }>> {
+    const rows = await manager
+      .getRepository(Call)
+      .createQueryBuilder('call')
+      .select(['call.createdAt', 'call.peakParticipants'])
+      .where("call.status <> 'ended'")
+      .andWhere('call.created_at >= :from AND call.created_at < :to', { from, to })
+      .getMany();
+    return rows.map((row) => ({ createdAt: row.createdAt, peakParticipants: row.peakParticipants }));
   }
 
   // ---- retention
@@ -472,6 +634,10 @@ export class CallsRepository {
       .select(['c.id', 'c.createdAt'])
       .where("c.status = 'ended'")
       .andWhere('c.created_at >= :afterAt AND c.created_at < :cutoff', { afterAt: after.createdAt, cutoff })
+      // Never a row analytics has not counted yet.
+      .andWhere('c.analytics_state = 2')
+      .andWhere('NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = c.id AND s.folded_at IS NULL)')
+      .andWhere('NOT EXISTS (SELECT 1 FROM call_media_segments g WHERE g.call_id = c.id AND g.folded_at IS NULL)')
       .andWhere('(c.created_at > :afterAt OR c.id > :afterId)', { afterId: after.id })
       .andWhere('c.ended_at < :cutoff')
       .orderBy('c.createdAt', 'ASC')

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AgoraChannelService } from '../agora/agora-channel.service';
-import { AnalyticsRecorder } from '../analytics/analytics-recorder.service';
 import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
 import { Clock } from '../common/clock';
@@ -59,6 +58,7 @@ interface Entry {
   call: MemberState['call'];
   session: Pick<CallSession, 'media' | 'joinedAt'>;
   role: CallRole;
+  preferences: MemberState['preferences'];
 }
 
 /** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
@@ -83,7 +83,6 @@ export class CallsService {
     private readonly repository: CallsRepository,
     private readonly preferences: PreferencesService,
     private readonly clock: Clock,
-    private readonly analytics: AnalyticsRecorder,
     private readonly agora: AgoraChannelService,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
   ) {}
@@ -103,7 +102,6 @@ export class CallsService {
             maxParticipants: dto.maxParticipants ?? 50,
             createdAt: now,
           });
-          await this.analytics.callCreated(manager, created);
           return created;
         });
         return {
@@ -148,8 +146,7 @@ export class CallsService {
    * call gets the same answer as their first join, and the slot taken goes back.
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const preferences = await this.preferences.forUser(user.id);
-    const { call, session, role } = await this.enter(user, callId, media);
+    const { call, session, role, preferences } = await this.enter(user, callId, media);
     return {
       success: true,
       channelName: call.channelName,
@@ -175,14 +172,14 @@ export class CallsService {
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {
-            const entry = { call: state.call, session: state.open, role };
+            const entry = { call: state.call, session: state.open, role, preferences: state.preferences };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
           if (!reserved) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
           const session = await this.participation.open(manager, callId, user.id, media, now);
           if (!state.member) await this.repository.addMember(manager, callId, user.id, now);
-          return { call: state.call, session, role };
+          return { call: state.call, session, role, preferences: state.preferences };
         });
       } catch (error) {
         // Rolled back, so the slot it took is free again.
@@ -220,7 +217,7 @@ export class CallsService {
 
   /**
    * Ends a call: status `ended`, `ended_at`, every open session and segment closed at that
-   * moment, and the day's aggregates updated, all in one transaction. Then, when Agora REST
+   * moment, in one transaction. Then, when Agora REST
    * credentials are configured, a channel-wide kicking rule (best effort: never fails the end).
    */
   async end(callId: number, endedBy: CallEndedBy, at?: Date): Promise<CallEndedDto> {
@@ -233,9 +230,7 @@ export class CallsService {
         throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
       }
       await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
-      const ended = await manager.findOneOrFail(Call, { where: { id: callId } });
-      await this.analytics.callEnded(manager, { id: ended.id, createdAt: ended.createdAt, endedAt, peakParticipants: ended.peakParticipants });
-      return ended;
+      return manager.findOneOrFail(Call, { where: { id: callId }, select: { id: true, channelName: true } });
     });
     const agoraKick = await this.agora.kickChannel(call.channelName);
     return { success: true, message: 'Call ended successfully', endedAt: endedAt.toISOString(), agoraKick };

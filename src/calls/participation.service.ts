@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AnalyticsRecorder } from '../analytics/analytics-recorder.service';
-import { CallsRepository } from './calls.repository';
+import { CallsRepository, OpenStay } from './calls.repository';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
 
 /** Whole seconds between two instants, never negative. */
@@ -14,7 +13,8 @@ type SessionRef = Pick<CallSession, 'id' | 'callId' | 'joinedAt'>;
 /**
  * Participation sessions and their media segments, the one place that knows what opening,
  * switching and closing mean. Every method runs inside the caller's transaction and keeps the
- * call's live head count and the per-day aggregates in step.
+ * call's live head count in step. Nothing here writes analytics: the rollup job folds these
+ * rows into the per-day aggregates later (AnalyticsRollup).
  *
  * The lock order, for every transaction that changes a participation (join, leave, media
  * switch, removal, end, the sweeper, Agora webhooks): the call's row first, then its members,
@@ -25,10 +25,7 @@ type SessionRef = Pick<CallSession, 'id' | 'callId' | 'joinedAt'>;
  */
 @Injectable()
 export class ParticipationService {
-  constructor(
-    private readonly repository: CallsRepository,
-    private readonly analytics: AnalyticsRecorder,
-  ) {}
+  constructor(private readonly repository: CallsRepository) {}
 
   /** Opens a session and its first media segment. The caller has already reserved the slot. */
   async open(manager: EntityManager, callId: number, userId: number, media: CallMedia, at: Date): Promise<CallSession> {
@@ -49,7 +46,6 @@ export class ParticipationService {
     });
     await this.repository.insertSession(manager, session);
     await this.repository.openSegment(manager, session, media, at);
-    await this.analytics.memberJoined(manager, userId, at);
     return session;
   }
 
@@ -64,28 +60,28 @@ export class ParticipationService {
     if (!session) return false;
     if (session.media === media) return true;
     await this.repository.setSessionMedia(manager, session.id, media);
-    await this.closeSegment(manager, session.id, at);
+    await this.closeSegment(manager, await this.repository.findOpenSegment(manager, session.id), at);
     await this.repository.openSegment(manager, session, media, at);
     return true;
   }
 
-  /** Closes the member's open session, if any, taking the call's lock first. */
+  /** Closes the member's open session, if any, taking the call's lock first (with the read). */
   async closeMember(manager: EntityManager, callId: number, userId: number, at: Date, reason: string): Promise<boolean> {
-    await this.repository.lockCall(manager, callId);
-    const open = await this.repository.findOpenSession(manager, callId, userId);
-    return open ? this.close(manager, open, at, reason) : false;
+    const stay = await this.repository.openSessionForUpdate(manager, callId, userId);
+    return stay ? this.close(manager, stay.session, at, reason, stay.segment) : false;
   }
 
   /**
    * Closes one open session at `at`. Returns false when it was already closed (someone else
    * got there first), in which case nothing changes.
    */
-  async close(manager: EntityManager, session: SessionRef, at: Date, reason: string): Promise<boolean> {
+  async close(manager: EntityManager, session: SessionRef, at: Date, reason: string, openSegment?: OpenStay['segment']): Promise<boolean> {
     await this.repository.lockCall(manager, session.callId);
     const leftAt = at < session.joinedAt ? session.joinedAt : at;
     if (!(await this.repository.closeSession(manager, session.id, leftAt, secondsBetween(session.joinedAt, leftAt), reason))) return false;
     await this.repository.releaseSlot(manager, session.callId);
-    await this.closeSegment(manager, session.id, leftAt);
+    // The open segment, when the caller read it with the session under the lock; else looked up.
+    await this.closeSegment(manager, openSegment === undefined ? await this.repository.findOpenSegment(manager, session.id) : openSegment, leftAt);
     return true;
   }
 
@@ -97,11 +93,9 @@ export class ParticipationService {
     return closed;
   }
 
-  private async closeSegment(manager: EntityManager, sessionId: number, at: Date): Promise<void> {
-    const segment = await this.repository.findOpenSegment(manager, sessionId);
+  private async closeSegment(manager: EntityManager, segment: OpenStay['segment'], at: Date): Promise<void> {
     if (!segment) return;
     const endedAt = at < segment.startedAt ? segment.startedAt : at;
     await this.repository.closeSegmentRow(manager, segment.id, endedAt, secondsBetween(segment.startedAt, endedAt));
-    await this.analytics.mediaUsed(manager, segment.id, segment.media, segment.startedAt, endedAt);
   }
 }

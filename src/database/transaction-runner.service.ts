@@ -38,6 +38,16 @@ export class TransactionRunner {
     return next;
   }
 
+  /**
+   * Runs reads that must agree with each other (a report that adds raw rows not yet folded to
+   * the aggregates they are folded into) on one snapshot: REPEATABLE READ, read only, on
+   * MySQL/MariaDB; on SQLite a transaction in the same queue as the writes.
+   */
+  snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.serial) return this.run(work);
+    return this.transaction(work, 'REPEATABLE READ');
+  }
+
   private async withRetries<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -50,7 +60,7 @@ export class TransactionRunner {
   }
 
   /** One transaction on a pooled connection, as DataSource.transaction does, at READ COMMITTED. */
-  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'REPEATABLE READ'): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const connection = (await runner.connect()) as object;
@@ -58,7 +68,7 @@ export class TransactionRunner {
         await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
         this.readCommitted.add(connection);
       }
-      await runner.startTransaction();
+      await runner.startTransaction(isolation);
       try {
         const result = await work(runner.manager);
         await runner.commitTransaction();

@@ -32,7 +32,9 @@ export function toColumns(changes: UpdatePreferencesDto): PreferenceColumns {
   return columns;
 }
 
-function toMasking(row: CallPreference): MaskingPreferencesDto {
+/** A member's masking preferences from their stored columns, or the defaults when they saved none. */
+export function toMasking(row: Pick<CallPreference, 'voiceMaskingEnabled' | 'videoMaskingEnabled' | 'autoMuteOnJoin' | 'videoQuality' | 'preferredAvatar'> | null): MaskingPreferencesDto {
+  if (!row) return { ...DEFAULT_PREFERENCES };
   return {
     voice_masking_enabled: row.voiceMaskingEnabled,
     video_masking_enabled: row.videoMaskingEnabled,
@@ -65,8 +67,7 @@ export class PreferencesService {
 
   /** What a client applies when the member joins a call: stored, or the defaults. */
   async forUser(userId: number): Promise<MaskingPreferencesDto> {
-    const row = await this.preferences.findOne({ where: { userId } });
-    return row ? toMasking(row) : { ...DEFAULT_PREFERENCES };
+    return toMasking(await this.preferences.findOne({ where: { userId } }));
   }
 
   /**

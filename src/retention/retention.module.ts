@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsModule } from '../analytics/analytics.module';
 import { CallsModule } from '../calls/calls.module';
 import { RetentionService } from './retention.service';
 
@@ -7,7 +8,7 @@ import { RetentionService } from './retention.service';
  * retention period are deleted; the per-day analytics aggregates stay.
  */
 @Module({
-  imports: [CallsModule],
+  imports: [CallsModule, AnalyticsModule],
   providers: [RetentionService],
   exports: [RetentionService],
 })

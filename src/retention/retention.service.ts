@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AnalyticsRollup } from '../analytics/analytics-rollup.service';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { presenceConfig } from '../config/presence.config';
@@ -60,6 +61,7 @@ export class RetentionService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: CallsRepository,
+    private readonly rollup: AnalyticsRollup,
     @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
@@ -80,6 +82,8 @@ export class RetentionService implements OnModuleInit {
     const recordingCutoff = new Date(now.getTime() - this.config.recordingRetentionDays * DAY_MS);
     const counts: Counts = { calls: 0, sessions: 0, segments: 0, members: 0, bindings: 0, notices: 0, recordings: 0, batches: 0 };
 
+    // Nothing is purged before analytics counted it (the purge itself also skips unfolded rows).
+    await this.rollup.foldAll();
     await this.purgeCalls(callCutoff, batchSize, counts);
     await this.purgeNotices(callCutoff, batchSize, counts);
     await this.purgeRecordings(recordingCutoff, batchSize, counts);

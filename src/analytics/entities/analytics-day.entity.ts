@@ -6,9 +6,8 @@ const count = { type: 'bigint' as const, default: 0, transformer: { to: (v: numb
 export const ANALYTICS_SHARDS = 16;
 
 /**
- * Per-day (UTC) totals, kept current as calls are created and ended and as media segments
- * close. Analytics reads these instead of scanning raw sessions, and they outlive the raw
- * records' retention.
+ * Per-day (UTC) totals, folded in from the raw records by the analytics rollup job. Analytics
+ * reads these (plus the raw rows not folded yet), and they outlive the raw records' retention.
  */
 @Entity({ name: 'analytics_days' })
 export class AnalyticsDay {
@@ -17,15 +16,15 @@ export class AnalyticsDay {
   day: string;
 
   /**
-   * A day's totals are spread over ANALYTICS_SHARDS rows (a day is the sum of its rows), so
-   * concurrent writers on MariaDB rarely wait for the same row lock.
+   * A day's totals may be spread over several rows (a day is the sum of its rows): older
+   * versions wrote ANALYTICS_SHARDS of them; the rollup job writes shard 0.
    */
   @PrimaryColumn({ type: 'int' })
   shard: number;
 
-  /** Distinct members who joined a call this day. */
+  /** Participants whose first session in a call began this day (one per member and call). */
   @Column(count)
-  members: number;
+  participants: number;
 
   /** Calls created this day. */
   @Column({ name: 'calls_created', ...count })

@@ -9,6 +9,7 @@ import type { CallMedia } from './call-session.entity';
 @Entity({ name: 'call_media_segments' })
 @Index('IDX_call_media_segments_session', ['sessionId'])
 @Index('IDX_call_media_segments_call', ['callId'])
+@Index('IDX_call_media_segments_folded', ['foldedAt'])
 export class CallMediaSegment {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -33,4 +34,8 @@ export class CallMediaSegment {
 
   @Column({ name: 'duration_seconds', type: 'int', nullable: true })
   durationSeconds: number | null;
+
+  /** When the analytics rollup counted this segment's media time (only after it closed); NULL until it has. */
+  @Column({ name: 'folded_at', type: 'datetime', precision: 3, nullable: true })
+  foldedAt: Date | null;
 }

@@ -16,6 +16,7 @@ export type OpenMarker = typeof OPEN | null;
 @Index('IDX_call_sessions_user', ['userId'])
 @Index('IDX_call_sessions_joined', ['joinedAt'])
 @Index('IDX_call_sessions_presence', ['open', 'lastSeenAt'])
+@Index('IDX_call_sessions_folded', ['foldedAt'])
 export class CallSession {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -75,4 +76,8 @@ export class CallSession {
   /** The newest Agora webhook `clientSeq` applied to this session: older events are ignored. */
   @Column({ name: 'last_client_seq', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) } })
   lastClientSeq: number | null;
+
+  /** When the analytics rollup counted this session (its participant, and its member in the day's sketch); NULL until it has. */
+  @Column({ name: 'folded_at', type: 'datetime', precision: 3, nullable: true })
+  foldedAt: Date | null;
 }

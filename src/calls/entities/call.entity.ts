@@ -18,6 +18,7 @@ export type CallEndedBy = 'host' | 'admin' | 'system';
 @Index('UQ_calls_channel_name', ['channelName'], { unique: true })
 @Index('IDX_calls_creator', ['creatorId'])
 @Index('IDX_calls_status_created', ['status', 'createdAt'])
+@Index('IDX_calls_analytics_state', ['analyticsState'])
 export class Call {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -63,4 +64,11 @@ export class Call {
 
   @Column({ name: 'ended_by', type: 'varchar', length: 16, nullable: true })
   endedBy: CallEndedBy | null;
+
+  /**
+   * How much of this call the analytics rollup has folded into the per-day aggregates:
+   * NULL nothing yet, 1 its creation, 2 its creation and its end.
+   */
+  @Column({ name: 'analytics_state', type: 'tinyint', nullable: true })
+  analyticsState: 1 | 2 | null;
 }
