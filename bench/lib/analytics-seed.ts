@@ -3,19 +3,18 @@
  * INSERTs into the real tables, in batches of a few thousand rows, one transaction per group
  * of batches. The rows are what the services would have written for ended calls (calls, host
  * and participant call_members, call_sessions, call_media_segments with media switches, users),
- * and the per-day aggregates (analytics_days, analytics_day_members) are computed here from
- * exactly those rows, with the service's own rules (src/analytics): calls created/ended and
- * their length on the day the call was created, the peak head count of ended calls, media time
- * on the UTC days it covered (split at midnight), and who joined on each day.
+ * and the per-day aggregates (analytics_days, analytics_day_sketches) are computed here from
+ * exactly those rows with the service's own definition (DayFold in src/analytics), and the raw
+ * rows are marked folded, as the rollup job leaves them.
  *
  * Growth is incremental: seeding to 1,000,000 after 100,000 adds 900,000 sessions and adds
  * their aggregates to the rows already there, so data the services wrote meanwhile stays
  * consistent too.
  */
-import { bucketStart } from '../../src/analytics/utc-days';
-import { FILL_LAST_DAY_COUNTS } from '../../src/database/migrations/1764029500000-AnalyticsLastDayCounts';
+import { DayFold } from '../../src/analytics/analytics-rollup.service';
+import { HyperLogLog } from '../../src/analytics/hyperloglog';
 import type { BenchDb } from './db';
-import { DAY, HOUR, MINUTE, random, sqlDate, utcDay } from './util';
+import { DAY, HOUR, MINUTE, random, sqlDate } from './util';
 
 /** Analytics members are user ids from here on (other scenarios use lower ids). */
 export const ANALYTICS_FIRST_USER_ID = 3_000_001;
@@ -34,29 +33,8 @@ export interface AnalyticsSeedState {
 
 export const emptyAnalyticsState = (): AnalyticsSeedState => ({ sessions: 0, users: 0, calls: 0, segments: 0 });
 
-interface DayTotals {
-  callsCreated: number;
-  callsEnded: number;
-  endedDurationMs: number;
-  peak: number;
-  audioMs: number;
-  videoMs: number;
-}
-
 const BATCH = 4_000;
 const BATCHES_PER_TRANSACTION = 10;
-
-/** Splits [from, to) at UTC midnights (as src/analytics/utc-days.ts does). */
-function splitByUtcDay(from: number, to: number): Array<{ day: string; ms: number }> {
-  const parts: Array<{ day: string; ms: number }> = [];
-  let start = from;
-  while (start < to) {
-    const stop = Math.min(to, (Math.floor(start / DAY) + 1) * DAY);
-    parts.push({ day: utcDay(start), ms: stop - start });
-    start = stop;
-  }
-  return parts;
-}
 
 const OTO_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -114,13 +92,7 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
   const first = now - 90 * DAY;
   const span = 90 * DAY - 3 * HOUR;
 
-  const days = new Map<string, DayTotals>();
-  const dayMembers = new Map<string, Set<number>>();
-  const totals = (day: string): DayTotals => {
-    let entry = days.get(day);
-    if (!entry) days.set(day, (entry = { callsCreated: 0, callsEnded: 0, endedDurationMs: 0, peak: 0, audioMs: 0, videoMs: 0 }));
-    return entry;
-  };
+  const fold = new DayFold();
 
   const buffers = { calls: [] as unknown[][], members: [] as unknown[][], sessions: [] as unknown[][], segments: [] as unknown[][] };
   let batches = 0;
@@ -134,16 +106,16 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
     }
     await db.insertMany(
       'calls',
-      ['id', 'title', 'description', 'channel_name', 'creator_id', 'is_public', 'max_participants', 'status', 'active_participants', 'peak_participants', 'created_at', 'ended_at', 'ended_by'],
+      ['id', 'title', 'description', 'channel_name', 'creator_id', 'is_public', 'max_participants', 'status', 'active_participants', 'peak_participants', 'created_at', 'ended_at', 'ended_by', 'analytics_state'],
       buffers.calls,
     );
     await db.insertMany('call_members', ['id', 'call_id', 'user_id', 'role', 'created_at', 'removed_at'], buffers.members);
     await db.insertMany(
       'call_sessions',
-      ['id', 'call_id', 'user_id', 'media', 'open', 'joined_at', 'left_at', 'duration_seconds', 'leave_reason', 'last_seen_at', 'token_expires_at', 'last_client_seq'],
+      ['id', 'call_id', 'user_id', 'media', 'open', 'joined_at', 'left_at', 'duration_seconds', 'leave_reason', 'last_seen_at', 'token_expires_at', 'last_client_seq', 'folded_at'],
       buffers.sessions,
     );
-    await db.insertMany('call_media_segments', ['id', 'session_id', 'call_id', 'user_id', 'media', 'started_at', 'ended_at', 'duration_seconds'], buffers.segments);
+    await db.insertMany('call_media_segments', ['id', 'session_id', 'call_id', 'user_id', 'media', 'started_at', 'ended_at', 'duration_seconds', 'folded_at'], buffers.segments);
     rows += buffers.calls.length + buffers.members.length + buffers.sessions.length + buffers.segments.length;
     buffers.calls = [];
     buffers.members = [];
@@ -190,20 +162,15 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
         sqlDate(joinedAt),
         null,
         null,
+        sqlDate(endedAt),
       ]);
+      fold.addSessions([{ id: sessionId, userId, joinedAt: new Date(joinedAt), first: true }]);
       const segments: Array<[string, number, number]> = switchAt === undefined ? [[firstMedia, joinedAt, leftAt]] : [[firstMedia, joinedAt, switchAt], [lastMedia, switchAt, leftAt]];
       for (const [media, from, to] of segments) {
         segmentId += 1;
-        buffers.segments.push([segmentId, sessionId, callId, userId, media, sqlDate(from), sqlDate(to), Math.max(0, Math.round((to - from) / 1000))]);
-        for (const part of splitByUtcDay(from, to)) {
-          if (media === 'audio') totals(part.day).audioMs += part.ms;
-          else totals(part.day).videoMs += part.ms;
-        }
+        buffers.segments.push([segmentId, sessionId, callId, userId, media, sqlDate(from), sqlDate(to), Math.max(0, Math.round((to - from) / 1000)), sqlDate(endedAt)]);
+        fold.addSegments([{ id: segmentId, media: media as 'audio' | 'video', startedAt: new Date(from), endedAt: new Date(to) }]);
       }
-      const joinDay = utcDay(joinedAt);
-      let set = dayMembers.get(joinDay);
-      if (!set) dayMembers.set(joinDay, (set = new Set()));
-      set.add(userId);
       events.push([joinedAt, 1], [leftAt, -1]);
     }
     // The head count at its highest: leaves before joins at the same instant, as a leave
@@ -215,11 +182,7 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
       present += delta;
       peak = Math.max(peak, present);
     }
-    const day = totals(utcDay(createdAt));
-    day.callsCreated += 1;
-    day.callsEnded += 1;
-    day.endedDurationMs += length;
-    day.peak = Math.max(day.peak, peak);
+    fold.addCalls([{ id: callId, createdAt: new Date(createdAt), endedAt: new Date(endedAt), peakParticipants: peak, state: null }]);
     buffers.calls.push([
       callId,
       `Bench analytics call ${callId}`,
@@ -234,6 +197,7 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
       sqlDate(createdAt),
       sqlDate(endedAt),
       'host',
+      2,
     ]);
     state.sessions += people.size;
     state.calls += 1;
@@ -242,45 +206,23 @@ export async function growAnalyticsDataSet(db: BenchDb, state: AnalyticsSeedStat
   await flush(true);
   state.segments = segmentId;
 
-  // The aggregates: add to each day's row (created when missing), as the recorder does.
+  // The aggregates: add to each day's row (shard 0, created when missing) and merge each day's
+  // sketch, as the rollup job does.
   await db.begin();
-  // (All of a day's totals go to shard 0; the service spreads its own writes over shards.)
-  for (const [day, t] of days) {
+  for (const [day, t] of fold.days) {
     await db.insertMany('analytics_days', ['day', 'shard'], [[day, 0]], true);
     await db.query(
-      'UPDATE analytics_days SET members = members + ?, calls_created = calls_created + ?, calls_ended = calls_ended + ?, ended_duration_ms = ended_duration_ms + ?, ' +
+      'UPDATE analytics_days SET participants = participants + ?, calls_created = calls_created + ?, calls_ended = calls_ended + ?, ended_duration_ms = ended_duration_ms + ?, ' +
         'audio_ms = audio_ms + ?, video_ms = video_ms + ?, peak_participants = CASE WHEN peak_participants < ? THEN ? ELSE peak_participants END WHERE day = ? AND shard = 0',
-      [dayMembers.get(day)?.size ?? 0, t.callsCreated, t.callsEnded, t.endedDurationMs, t.audioMs, t.videoMs, t.peak, t.peak, day],
+      [t.participants, t.callsCreated, t.callsEnded, t.endedDurationMs, t.audioMs, t.videoMs, t.peakParticipants, t.peakParticipants, day],
     );
   }
-  const pairs: unknown[][] = [];
-  // The distinct-member rollups the recorder keeps: per week and month, each member's last join
-  // day in it, and each member's last join day overall.
-  const periodLast = new Map<string, string>();
-  const lastDay = new Map<number, string>();
-  for (const day of [...dayMembers.keys()].sort()) {
-    for (const userId of dayMembers.get(day)!) {
-      pairs.push([day, userId]);
-      lastDay.set(userId, day);
-      for (const kind of ['week', 'month'] as const) periodLast.set(`${kind}|${bucketStart(day, kind)}|${userId}`, day);
-    }
+  for (const [day, sketch] of fold.sketches) {
+    const [stored] = await db.query<{ registers: Buffer }>('SELECT registers FROM analytics_day_sketches WHERE day = ?', [day]);
+    if (stored) await db.query('UPDATE analytics_day_sketches SET registers = ? WHERE day = ?', [sketch.merge(HyperLogLog.from(stored.registers)).toBuffer(), day]);
+    else await db.query('INSERT INTO analytics_day_sketches (day, registers) VALUES (?, ?)', [day, sketch.toBuffer()]);
   }
-  await db.insertMany('analytics_day_members', ['day', 'user_id'], pairs, true);
-  const periodRows: unknown[][] = [];
-  const periodCounts = new Map<string, number>();
-  for (const [key, day] of periodLast) {
-    const [kind, start, userId] = key.split('|');
-    periodRows.push([kind, start, Number(userId), day]);
-    periodCounts.set(`${kind}|${start}`, (periodCounts.get(`${kind}|${start}`) ?? 0) + 1);
-  }
-  await db.insertMany('analytics_period_members', ['kind', 'start', 'user_id', 'last_day'], periodRows, true);
-  await db.insertMany('analytics_periods', ['kind', 'start', 'members'], [...periodCounts].map(([key, n]) => [...key.split('|'), n]), true);
-  await db.insertMany('analytics_member_last_days', ['user_id', 'last_day'], [...lastDay], true);
-  // The per-day counts of those last days (what the recorder keeps as last days move), rebuilt
-  // from the rows now in the tables, as the migration that added them does.
-  await db.query('DELETE FROM analytics_last_day_counts');
-  for (const sql of FILL_LAST_DAY_COUNTS) await db.query(sql);
   await db.commit();
-  rows += days.size + pairs.length + periodRows.length + periodCounts.size + lastDay.size;
+  rows += fold.days.size + fold.sketches.size;
   return { rows };
 }
