@@ -47,9 +47,14 @@ export class HyperLogLog {
 
   /** Adds everything another sketch has seen (the register-wise maximum). */
   merge(other: HyperLogLog): this {
-    for (let i = 0; i < REGISTERS; i += 1) {
-      const theirs = other.register(i);
-      if (theirs > this.register(i)) this.setRegister(i, theirs);
+    // Byte by byte: both registers of a byte at once (reports merge hundreds of sketches).
+    const mine = this.bytes;
+    const theirs = other.bytes;
+    for (let i = 0; i < HLL_BYTES; i += 1) {
+      const a = mine[i];
+      const b = theirs[i];
+      if (a === b) continue;
+      mine[i] = Math.max(a & 0x0f, b & 0x0f) | (Math.max(a >> 4, b >> 4) << 4);
     }
     return this;
   }
@@ -57,7 +62,11 @@ export class HyperLogLog {
   /** The estimated number of distinct members added, rounded. */
   count(): number {
     const histogram = new Array<number>(Q + 2).fill(0);
-    for (let i = 0; i < REGISTERS; i += 1) histogram[this.register(i)] += 1;
+    for (let i = 0; i < HLL_BYTES; i += 1) {
+      const byte = this.bytes[i];
+      histogram[byte & 0x0f] += 1;
+      histogram[byte >> 4] += 1;
+    }
     if (histogram[0] === REGISTERS) return 0;
     let z = REGISTERS * tau(1 - histogram[Q + 1] / REGISTERS);
     for (let k = Q; k >= 1; k -= 1) z = 0.5 * (z + histogram[k]);
