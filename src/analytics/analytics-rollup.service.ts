@@ -24,7 +24,8 @@ export interface DayTotals {
 }
 
 const COUNTERS = ['callsCreated', 'callsEnded', 'endedDurationMs', 'audioMs', 'videoMs', 'participants'] as const;
-const noTotals = (): DayTotals => ({ callsCreated: 0, callsEnded: 0, endedDurationMs: 0, peakParticipants: 0, audioMs: 0, videoMs: 0, participants: 0 });
+/** A day with nothing in it yet. */
+export const noTotals = (): DayTotals => ({ callsCreated: 0, callsEnded: 0, endedDurationMs: 0, peakParticipants: 0, audioMs: 0, videoMs: 0, participants: 0 });
 
 /**
  * The one definition of what raw rows mean for analytics, used both by the rollup job (which

@@ -3,7 +3,7 @@ import { Between } from 'typeorm';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { DayFold, DayTotals } from './analytics-rollup.service';
+import { DayFold, DayTotals, noTotals } from './analytics-rollup.service';
 import { AnalyticsGroupBy, AnalyticsQueryDto } from './dto/analytics-query.dto';
 import { AnalyticsBucketDto, AnalyticsReportDto } from './dto/analytics-report.dto';
 import { AnalyticsDaySketch } from './entities/analytics-day-sketch.entity';
@@ -126,10 +126,10 @@ export class AnalyticsService {
         .addSegments(await this.repository.unfoldedSegments(manager));
       for (const live of await this.repository.livePeaks(midnight(from), midnight(addDays(to, 1)), manager)) {
         const day = utcDay(live.createdAt);
-        tail.days.set(day, { ...(tail.days.get(day) ?? zero()), peakParticipants: Math.max(tail.days.get(day)?.peakParticipants ?? 0, live.peakParticipants) });
+        tail.days.set(day, { ...(tail.days.get(day) ?? noTotals()), peakParticipants: Math.max(tail.days.get(day)?.peakParticipants ?? 0, live.peakParticipants) });
       }
       for (const row of stored) {
-        const totals = tail.days.get(row.day) ?? zero();
+        const totals = tail.days.get(row.day) ?? noTotals();
         totals.callsCreated += Number(row.callsCreated);
         totals.callsEnded += Number(row.callsEnded);
         totals.endedDurationMs += Number(row.endedDurationMs);
@@ -148,5 +148,3 @@ export class AnalyticsService {
     return assembleReport({ groupBy, starts, from, to, days, sketches });
   }
 }
-
-const zero = (): DayTotals => ({ callsCreated: 0, callsEnded: 0, endedDurationMs: 0, peakParticipants: 0, audioMs: 0, videoMs: 0, participants: 0 });
