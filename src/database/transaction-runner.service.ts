@@ -40,7 +40,7 @@ export class TransactionRunner {
 
   /**
    * Runs reads that must agree with each other (a report that adds raw rows not yet folded to
-   * the aggregates they are folded into) on one snapshot: REPEATABLE READ, read only, on
+   * the aggregates they are folded into) on one snapshot: a REPEATABLE READ transaction on
    * MySQL/MariaDB; on SQLite a transaction in the same queue as the writes.
    */
   snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
