@@ -10,6 +10,7 @@ import { AnalyticsDayMember } from '../analytics/entities/analytics-day-member.e
 import { AnalyticsLastDayCount, AnalyticsMemberLastDay, AnalyticsPeriod, AnalyticsPeriodMember } from '../analytics/entities/analytics-period.entity';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
 import { JobLock } from '../jobs/entities/job-lock.entity';
+import { MuteRule } from '../moderation/entities/mute-rule.entity';
 
 /** Every entity the DataSource knows, listed explicitly (no globs). */
-export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDayMember, AgoraNotice, JobLock, AnalyticsPeriod, AnalyticsPeriodMember, AnalyticsMemberLastDay, AnalyticsLastDayCount];
+export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDayMember, AgoraNotice, JobLock, AnalyticsPeriod, AnalyticsPeriodMember, AnalyticsMemberLastDay, AnalyticsLastDayCount, MuteRule];

@@ -6,6 +6,7 @@ import { Presence1764029200000 } from './1764029200000-Presence';
 import { AnalyticsScale1764029400000 } from './1764029400000-AnalyticsScale';
 import { AnalyticsLastDayCounts1764029500000 } from './1764029500000-AnalyticsLastDayCounts';
 import { PresenceEvidence1764029600000 } from './1764029600000-PresenceEvidence';
+import { HostControls1764029700000 } from './1764029700000-HostControls';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AnalyticsScale1764029400000,
   AnalyticsLastDayCounts1764029500000,
   PresenceEvidence1764029600000,
+  HostControls1764029700000,
 ];
