@@ -17,6 +17,7 @@ import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { presenceConfig } from './config/presence.config';
 import { JobsModule } from './jobs/jobs.module';
+import { ModerationModule } from './moderation/moderation.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PreferencesModule } from './preferences/preferences.module';
@@ -42,6 +43,7 @@ import { TokensModule } from './tokens/tokens.module';
     TokensModule,
     PreferencesModule,
     AdminModule,
+    ModerationModule,
     PresenceModule,
     RetentionModule,
   ],

@@ -137,7 +137,7 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
   it('remove: closes the session, refuses rejoin and token, kicks the bound uids', async () => {
     clock.set('2026-02-04T12:00:00.000Z');
     const call = await createCall(t.http, 730, { isPublic: true });
-    await join(t.http, call.callId, as.member(731)).expect(200);
+    const joined = await join(t.http, call.callId, as.member(731)).expect(200);
     await token(t.http, as.member(731), call.channelName, 31).expect(200);
     await token(t.http, as.member(731), call.channelName, 32).expect(200);
     const before = agora.requests.length;
@@ -145,7 +145,8 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
     const res = await t.http.delete(`/api/calling/admin/${call.callId}/participants/731`).set(as.admin(9)).expect(200);
     expect(res.body).toEqual({ success: true, message: 'Participant removed from call', agoraKick: 'applied' });
     const kicked = agora.requests.slice(before).map((r) => r.body as { uid: number; cname: string });
-    expect(kicked.map((b) => b.uid).sort()).toEqual([31, 32]);
+    // The uid assigned at join and the two the client picked.
+    expect(kicked.map((b) => b.uid).sort((x, y) => x - y)).toEqual([31, 32, joined.body.uid]);
     expect(kicked.every((b) => b.cname === call.channelName)).toBe(true);
 
     const session = await t.dataSource.getRepository(CallSession).findOneByOrFail({ callId: call.callId, userId: 731 });
@@ -176,11 +177,13 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
     await join(t.http, call.callId, as.member(741)).expect(403);
   });
 
-  it('a member who joined but never asked for a token is removed without a kick', async () => {
+  it('a member who joined but never asked for a token is kicked by the uid assigned at join', async () => {
     const call = await createCall(t.http, 750, { isPublic: true });
-    await join(t.http, call.callId, as.member(751)).expect(200);
+    const joined = await join(t.http, call.callId, as.member(751)).expect(200);
+    const before = agora.requests.length;
     const res = await t.http.delete(`/api/calling/admin/${call.callId}/participants/751`).set(as.admin(9)).expect(200);
-    expect(res.body.agoraKick).toBe('skipped');
+    expect(res.body.agoraKick).toBe('applied');
+    expect(agora.requests.slice(before).map((r) => (r.body as { uid: number }).uid)).toEqual([joined.body.uid]);
   });
 
   it('media switch needs an open session and a valid medium', async () => {

@@ -263,7 +263,7 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         ended_at: null,
       });
       expect(res.body.participants).toHaveLength(2);
-      expect(res.body.participants[1]).toEqual({ oto_number: 'OTO#ABC123', role: 'participant', joined_at: expect.any(String), media: 'audio' });
+      expect(res.body.participants[1]).toEqual({ oto_number: 'OTO#ABC123', role: 'participant', joined_at: expect.any(String), media: 'audio', muted: { audio: false, video: false } });
       expect(res.body.participants[0].oto_number).toMatch(/^OTO#[A-Z0-9]{6}$/);
       const text = JSON.stringify(res.body);
       expect(text).not.toMatch(/real-name|example\.org|user_id/);
@@ -276,7 +276,7 @@ describe('Calls: create, invite, join, leave, view, list', () => {
   });
 
   describe('GET /api/calling/my-calls', () => {
-    it('lists created, invited and joined calls newest first with role and live count', async () => {
+    it('scope=mine lists created, invited and joined calls newest first with role and live count', async () => {
       await createCall(t.http, 60, { title: 'Mine' });
       const invitedTo = await createCall(t.http, 61, { title: 'Invited' });
       await t.http.post(`/api/calling/${invitedTo.callId}/invite`).set(as.member(61)).send({ userIds: [60] }).expect(200);
@@ -285,7 +285,7 @@ describe('Calls: create, invite, join, leave, view, list', () => {
       await join(t.http, joined.callId, as.member(62)).expect(200);
       await createCall(t.http, 63, { title: 'Not mine', isPublic: true });
 
-      const res = await t.http.get('/api/calling/my-calls').set(as.member(60)).expect(200);
+      const res = await t.http.get('/api/calling/my-calls?scope=mine').set(as.member(60)).expect(200);
       expect(res.body.map((row: { title: string }) => row.title)).toEqual(['Joined', 'Invited', 'Mine']);
       expect(res.body[0]).toEqual({
         id: joined.callId,
@@ -303,13 +303,13 @@ describe('Calls: create, invite, join, leave, view, list', () => {
       expect(res.body[1].role).toBe('participant');
       expect(res.body[2].role).toBe('host');
 
-      const limited = await t.http.get('/api/calling/my-calls?limit=1').set(as.member(60)).expect(200);
+      const limited = await t.http.get('/api/calling/my-calls?scope=mine&limit=1').set(as.member(60)).expect(200);
       expect(limited.body).toHaveLength(1);
-      const ended = await t.http.get('/api/calling/my-calls?status=ended').set(as.member(60)).expect(200);
+      const ended = await t.http.get('/api/calling/my-calls?scope=mine&status=ended').set(as.member(60)).expect(200);
       expect(ended.body).toEqual([]);
     });
 
-    it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'status=done', 'status=', 'page=2'])('refuses ?%s with 400', async (query) => {
+    it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'status=done', 'status=', 'page=2', 'scope=public', 'scope='])('refuses ?%s with 400', async (query) => {
       await t.http.get(`/api/calling/my-calls?${query}`).set(as.member(60)).expect(400);
     });
   });

@@ -7,6 +7,8 @@
 import { randomInt } from 'node:crypto';
 import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
 import { CallSession } from '../src/calls/entities/call-session.entity';
+import { Call } from '../src/calls/entities/call.entity';
+import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { brokenInvariants } from './support/invariants';
 import { as } from './support/jwt';
@@ -122,6 +124,65 @@ describe('participation races', () => {
     for (const res of joins) expect([200, 404]).toContain(res.status);
     expect(await openSessions(call.callId)).toBe(0);
     await b.http.post(`/api/calling/admin/${call.callId}/end`).set(as.admin(ADMIN)).expect(409);
+  });
+
+  it('a PATCH of maxParticipants racing many joins never leaves the cap below the live count', async () => {
+    const call = await createCall(a.http, user(20), { isPublic: true, maxParticipants: 500 });
+    const members = Array.from({ length: MEMBERS }, (_, i) => user(900 + i));
+    const inside = Math.floor(MEMBERS / 4);
+    for (const m of members.slice(0, inside)) await join(a.http, call.callId, as.member(m)).expect(200);
+    const caps = Array.from({ length: 8 }, (_, i) => inside + i * Math.ceil(MEMBERS / 8));
+    const results = await Promise.all([
+      ...members.slice(inside).map((m, i) => join(i % 2 === 0 ? a.http : b.http, call.callId, as.member(m))),
+      ...caps.map((cap, i) => (i % 2 === 0 ? b : a).http.patch(`/api/calling/${call.callId}`).set(as.member(user(20))).send({ maxParticipants: cap })),
+    ]);
+    const joins = results.slice(0, members.length - inside);
+    const patches = results.slice(members.length - inside);
+    for (const res of joins) expect([[200, undefined], [400, 'CALL_FULL']]).toContainEqual([res.status, res.body.code]);
+    for (const res of patches) expect([[200, undefined], [409, 'CAPACITY_BELOW_LIVE']]).toContainEqual([res.status, res.body.code]);
+    expect(patches.some((res) => res.status === 200)).toBe(true);
+    // Each accepted cap held the members in the call when it was set (the answer's live count).
+    for (const res of patches.filter((r) => r.status === 200)) expect(res.body.participant_count).toBeLessThanOrEqual(res.body.max_participants);
+    const stored = await a.dataSource.getRepository(Call).findOneByOrFail({ id: call.callId });
+    expect(stored.activeParticipants).toBeLessThanOrEqual(stored.maxParticipants);
+    expect(stored.activeParticipants).toBe(inside + joins.filter((res) => res.status === 200).length);
+  });
+
+  it('a removal by the host on one instance refuses the rejoin and the token at once on the other', async () => {
+    const host = user(30);
+    const call = await createCall(b.http, host, { isPublic: true, maxParticipants: 500 });
+    const members = Array.from({ length: MEMBERS }, (_, i) => user(1100 + i));
+    for (const m of members) {
+      await join(a.http, call.callId, as.member(m)).expect(200);
+      await token(a.http, as.member(m), call.channelName, 50_000 + (m - base)).expect(200);
+    }
+    // Half are removed while they rejoin on the other instance (the race), then every one of them is refused.
+    const raced = await Promise.all(
+      members.map((m, i) => Promise.all([i % 2 === 0 ? join(a.http, call.callId, as.member(m)) : Promise.resolve({ status: 200 }), b.http.delete(`/api/calling/${call.callId}/participants/${m}`).set(as.member(host))])),
+    );
+    for (const [joined, removed] of raced) {
+      expect([200, 403]).toContain(joined.status);
+      expect(removed.status).toBe(200);
+    }
+    for (const m of members) {
+      expect((await join(a.http, call.callId, as.member(m))).body.code).toBe('PARTICIPANT_REMOVED');
+      expect((await token(a.http, as.member(m), call.channelName, 50_000 + (m - base))).status).toBe(403);
+      expect((await a.http.post('/api/calling/token').set(as.member(m)).send({ channelName: call.channelName })).status).toBe(403);
+    }
+    expect(await openSessions(call.callId)).toBe(0);
+  });
+
+  it('assigns 200 concurrent joiners 200 different uids, never 0, each bound once', async () => {
+    const call = await createCall(a.http, user(40), { isPublic: true, maxParticipants: 500 });
+    const members = Array.from({ length: 200 }, (_, i) => user(1300 + i));
+    const joins = await Promise.all(members.map((m, i) => join(i % 2 === 0 ? a.http : b.http, call.callId, as.member(m))));
+    for (const res of joins) expect(res.status).toBe(200);
+    const uids = joins.map((res) => res.body.uid as number);
+    expect(new Set(uids).size).toBe(200);
+    for (const uid of uids) expect(uid >= 1 && uid <= 4_294_967_295 && Number.isInteger(uid)).toBe(true);
+    const bindings = await a.dataSource.getRepository(UidBinding).findBy({ callId: call.callId, assigned: 1 });
+    expect(bindings).toHaveLength(200);
+    expect(new Map(bindings.map((b) => [b.userId, b.uid]))).toEqual(new Map(members.map((m, i) => [m, uids[i]])));
   });
 
   it('gives no token for a channel name that only looks like the call’s (case, trailing spaces)', async () => {

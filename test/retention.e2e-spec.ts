@@ -126,7 +126,7 @@ describe('Retention: the daily purge of raw call records', () => {
     expect(before.expired.members.length).toBe(4); // host, invitee, two joiners
     expect(before.expired.sessions.length).toBe(2);
     expect(before.expired.segments.length).toBe(3);
-    expect(before.expired.bindings.length).toBe(1);
+    expect(before.expired.bindings.length).toBe(3); // one picked by a client, two assigned at join
     expect(before.oldActive.call[0]).toMatchObject({ status: 'active', createdAt: daysAgo(200) });
     const analyticsBefore = await analytics();
     const untouchedBefore = await untouched();
@@ -145,7 +145,8 @@ describe('Retention: the daily purge of raw call records', () => {
       log.mockRestore();
     }
 
-    expect(report).toEqual({ calls: 1, members: 4, sessions: 2, segments: 3, bindings: 1, notices: 2, recordings: 0, batches: 2, durationMs: expect.any(Number) });
+    // bindings: the uid one joiner picked, and the uid each of the two joiners was assigned at join.
+    expect(report).toEqual({ calls: 1, members: 4, sessions: 2, segments: 3, bindings: 3, notices: 2, recordings: 0, batches: 2, durationMs: expect.any(Number) });
     expect(await rowsOf(expired)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [] });
     expect(await rowsOf(recent)).toEqual(before.recent);
     expect(await rowsOf(longCall)).toEqual(before.longCall);
@@ -176,7 +177,8 @@ describe('Retention: the daily purge of raw call records', () => {
     const report = await retention.purge({ batchSize: 2 });
 
     // 2 + 2 + 1 calls: three transactions; the fourth is not needed because the third was short.
-    expect(report).toMatchObject({ calls: 5, members: 10, sessions: 5, segments: 5, bindings: 0, notices: 0, recordings: 0, batches: 3 });
+    // bindings: each call's joiner was assigned a uid.
+    expect(report).toMatchObject({ calls: 5, members: 10, sessions: 5, segments: 5, bindings: 5, notices: 0, recordings: 0, batches: 3 });
     for (const callId of batchCalls) expect(await rowsOf(callId)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [] });
     expect({ recent: await rowsOf(recent), longCall: await rowsOf(longCall), oldActive: await rowsOf(oldActive) }).toEqual(keptBefore);
     expect(await analytics()).toEqual(analyticsBefore);

@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminAccess } from '../auth/access.decorator';
+import { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { CallEndedDto } from '../calls/dto/end-call.dto';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { AdminService } from './admin.service';
@@ -45,14 +47,14 @@ export class AdminController {
   @ApiOperation({
     summary: 'Remove a participant (admin)',
     description:
-      "Closes the member's open session and bars them from this call: no rejoin, no token. With Agora REST credentials, their uid(s) are kicked by a kicking rule; `agoraKick` reports the outcome and the removal stands regardless.",
+      "Closes the member's open session and bars them from this call: no rejoin, no token. With Agora REST credentials, their uid(s) are kicked by a kicking rule; `agoraKick` reports the outcome and the removal stands regardless. The same removal as the member-facing `DELETE /api/calling/:callId/participants/:member`; an admin does not remove themselves (403 `ACTION_NOT_ALLOWED`).",
   })
   @ApiParam(CALL_ID)
   @ApiParam({ name: 'userId', description: 'Ikoota user id of the participant', example: 456 })
   @ApiOkResponse({ type: ParticipantRemovedDto })
   @ApiBadRequestResponse(BAD_ID)
   @ApiNotFoundResponse({ description: 'No such call, or the member never took part in it', schema: { example: { statusCode: 404, error: 'Not Found', message: 'This member never took part in this call', code: 'PARTICIPANT_NOT_FOUND' } } })
-  remove(@Param('callId', PositiveIntPipe) callId: number, @Param('userId', PositiveIntPipe) userId: number): Promise<ParticipantRemovedDto> {
-    return this.admin.removeParticipant(callId, userId);
+  remove(@CurrentUser() admin: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('userId', PositiveIntPipe) userId: number): Promise<ParticipantRemovedDto> {
+    return this.admin.removeParticipant(admin, callId, userId);
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgoraModule } from '../agora/agora.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CallsModule } from '../calls/calls.module';
+import { ModerationModule } from '../moderation/moderation.module';
 import { CallMediaSegment } from '../calls/entities/call-media-segment.entity';
 import { CallMember } from '../calls/entities/call-member.entity';
 import { CallSession } from '../calls/entities/call-session.entity';
@@ -13,7 +14,7 @@ import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment, UidBinding]), CallsModule, AnalyticsModule, AgoraModule],
+  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment, UidBinding]), CallsModule, AnalyticsModule, AgoraModule, ModerationModule],
   controllers: [AdminController, AdminAnalyticsController],
   providers: [AdminService],
 })

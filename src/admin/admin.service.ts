@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service';
+import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
 import { CallsRepository } from '../calls/calls.repository';
 import { CallsService, toCallRow } from '../calls/calls.service';
@@ -9,10 +9,10 @@ import { CallRowDto } from '../calls/dto/call-row.dto';
 import { CallEndedDto } from '../calls/dto/end-call.dto';
 import { CallMember } from '../calls/entities/call-member.entity';
 import { Call } from '../calls/entities/call.entity';
-import { ParticipationService, secondsBetween } from '../calls/participation.service';
+import { secondsBetween } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
-import { TransactionRunner } from '../database/transaction-runner.service';
+import { ModerationService } from '../moderation/moderation.service';
 import { CallDetailsDto, ParticipantRemovedDto } from './dto/call-details.dto';
 
 const minutes = (ms: number): number => Math.round((ms / 60_000) * 100) / 100;
@@ -23,11 +23,9 @@ export class AdminService {
     @InjectRepository(Call) private readonly calls: Repository<Call>,
     @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
     private readonly callsService: CallsService,
-    private readonly participation: ParticipationService,
     private readonly repository: CallsRepository,
     private readonly users: UsersService,
-    private readonly agora: AgoraChannelService,
-    private readonly tx: TransactionRunner,
+    private readonly moderation: ModerationService,
     private readonly clock: Clock,
   ) {}
 
@@ -75,25 +73,9 @@ export class AdminService {
     return this.callsService.end(callId, 'admin');
   }
 
-  /**
-   * Removes a member from a call: their open session closes now and they may not rejoin or get
-   * a token for this call. Then, with Agora REST credentials configured, each uid they were
-   * issued is kicked; the removal stands whatever Agora answers.
-   */
-  async removeParticipant(callId: number, userId: number): Promise<ParticipantRemovedDto> {
-    const call = await this.calls.findOne({ where: { id: callId }, select: { id: true, channelName: true } });
-    if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    if (!(await this.repository.tookPart(callId, userId))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
-    const now = this.clock.now();
-    await this.tx.run(async (manager) => {
-      // The call's lock first (the one lock order): a join racing this removal either committed
-      // before (its session is closed here) or waits, then sees the removal.
-      await this.participation.closeMember(manager, callId, userId, now, 'removed');
-      await this.repository.markRemoved(manager, callId, userId, now);
-    });
-    const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
-    const outcomes = await Promise.all(uids.map((uid) => this.agora.kickUser(call.channelName, uid)));
-    return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };
+  /** The one removal (ModerationService.removeParticipant), shared with the member-facing route. */
+  removeParticipant(admin: AuthUser, callId: number, userId: number): Promise<ParticipantRemovedDto> {
+    return this.moderation.removeParticipant(admin, callId, userId);
   }
 }
 
@@ -101,11 +83,4 @@ export class AdminService {
 function withoutMemberView(row: CallRowDto): Omit<CallRowDto, 'role' | 'participant_count'> {
   const { role: _role, participant_count: _count, ...call } = row;
   return call;
-}
-
-/** One outcome for several kicks: failed if any failed, skipped if none were sent. */
-function combine(outcomes: KickOutcome[]): KickOutcome {
-  if (outcomes.includes('failed')) return 'failed';
-  if (outcomes.includes('applied')) return 'applied';
-  return 'skipped';
 }

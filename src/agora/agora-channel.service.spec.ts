@@ -144,6 +144,58 @@ describe('AgoraChannelService', () => {
     expectNoCredentials(logged(logger));
   });
 
+  it('mutes one uid with a publish_audio or publish_video rule and keeps the id Agora answers', async () => {
+    server = await startServer((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', id: 1953 }));
+    });
+    const { service } = build(server.baseUrl);
+
+    await expect(service.muteUser('team-standup', 4242, 'publish_audio')).resolves.toEqual({ outcome: 'applied', ruleId: 1953 });
+    await expect(service.muteUser('team-standup', 4242, 'publish_video')).resolves.toEqual({ outcome: 'applied', ruleId: 1953 });
+
+    expect(server.requests.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([
+      ['POST', '/dev/v1/kicking-rule', EXPECTED_AUTHORIZATION],
+      ['POST', '/dev/v1/kicking-rule', EXPECTED_AUTHORIZATION],
+    ]);
+    expect(server.requests.map((r) => r.body)).toEqual([
+      `{"appid":"${APP_ID}","cname":"team-standup","uid":4242,"time_in_seconds":86430,"privileges":["publish_audio"]}`,
+      `{"appid":"${APP_ID}","cname":"team-standup","uid":4242,"time_in_seconds":86430,"privileges":["publish_video"]}`,
+    ]);
+  });
+
+  it('counts a mute without a rule id in the answer as failed (it could never be lifted)', async () => {
+    server = await startServer(reply(200));
+    const { service, logger } = build(server.baseUrl);
+    await expect(service.muteUser('room', 5, 'publish_audio')).resolves.toEqual({ outcome: 'failed' });
+    expect(logger.warn.mock.calls[0][0]).toMatchObject({ channel: 'room', uid: 5, status: 200 });
+  });
+
+  it('deletes a rule by its id with the body { appid, id }', async () => {
+    server = await startServer(reply(200));
+    const { service } = build(server.baseUrl);
+
+    await expect(service.deleteRule(1953)).resolves.toBe('applied');
+
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]).toMatchObject({ method: 'DELETE', url: '/dev/v1/kicking-rule', body: `{"appid":"${APP_ID}","id":1953}` });
+    expect(server.requests[0].headers.authorization).toBe(EXPECTED_AUTHORIZATION);
+    expect(server.requests[0].headers['content-type']).toBe('application/json');
+  });
+
+  it('reports a refused delete as failed, and sends nothing without credentials', async () => {
+    server = await startServer(reply(404));
+    const { service, logger } = build(server.baseUrl);
+    await expect(service.deleteRule(7)).resolves.toBe('failed');
+    expect(logger.warn.mock.calls[0][0]).toMatchObject({ ruleId: 7, status: 404 });
+    expectNoCredentials(logged(logger));
+
+    const unconfigured = build(server.baseUrl, { customerId: undefined }).service;
+    await expect(unconfigured.deleteRule(7)).resolves.toBe('skipped');
+    await expect(unconfigured.muteUser('room', 1, 'publish_video')).resolves.toEqual({ outcome: 'skipped' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('reports failed on a redirect instead of following it with the credentials', async () => {
     server = await startServer((res) => {
       res.writeHead(302, { location: '/elsewhere' });

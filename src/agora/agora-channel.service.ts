@@ -49,16 +49,25 @@ export const AGORA_ACCOUNT_LIMITER = new StartRateLimiter(RATE_LIMIT_REQUESTS, R
 
 export const AGORA_CHANNEL_OPTIONS = Symbol('AGORA_CHANNEL_OPTIONS');
 
+/** What a kicking rule takes away: joining the channel (a kick), or publishing audio or video (a mute). */
+export type RulePrivilege = 'join_channel' | 'publish_audio' | 'publish_video';
+
 interface KickingRuleBody {
   appid: string;
   cname: string;
   uid?: number;
   time_in_seconds: number;
-  privileges: ['join_channel'];
+  privileges: RulePrivilege[];
+}
+
+/** A mute rule's outcome, with the id Agora gave the rule when it was applied (to delete it on unmute). */
+export interface MuteRuleOutcome {
+  outcome: KickOutcome;
+  ruleId?: number;
 }
 
 /**
- * Agora's channel-management REST API, used when an admin removes a participant or ends a call.
+ * Agora's channel-management REST API, used when a participant is removed or muted, or a call ends.
  * Kicking is best effort: the outcome is reported, never thrown, so the admin action itself
  * (which also stops new tokens) succeeds whether or not Agora answered.
  */
@@ -80,28 +89,51 @@ export class AgoraChannelService {
   }
 
   /** Bans one uid from a channel (which also drops it from the channel now). */
-  kickUser(channelName: string, uid: number): Promise<KickOutcome> {
-    return this.applyRule({ cname: channelName, uid, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) });
+  async kickUser(channelName: string, uid: number): Promise<KickOutcome> {
+    return (await this.applyRule({ cname: channelName, uid, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) }, 'join_channel')).outcome;
   }
 
   /** Bans everyone from a channel: the call has ended. */
-  kickChannel(channelName: string): Promise<KickOutcome> {
-    return this.applyRule({ cname: channelName, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) });
+  async kickChannel(channelName: string): Promise<KickOutcome> {
+    return (await this.applyRule({ cname: channelName, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) }, 'join_channel')).outcome;
   }
 
-  private async applyRule(rule: { cname: string; uid?: number; time_in_seconds: number }): Promise<KickOutcome> {
+  /**
+   * Stops one uid publishing audio or video in a channel for the rest of the token lifetime (a
+   * mute). Applied only when Agora answers with the rule's id, which `deleteRule` needs to lift it.
+   */
+  muteUser(channelName: string, uid: number, privilege: 'publish_audio' | 'publish_video'): Promise<MuteRuleOutcome> {
+    return this.applyRule({ cname: channelName, uid, time_in_seconds: banSecondsFor(this.config.tokenTtlSeconds) }, privilege, true);
+  }
+
+  /** Deletes a kicking rule by the id its POST answered (an unmute). */
+  async deleteRule(ruleId: number): Promise<KickOutcome> {
     if (!this.rest.isConfigured()) return 'skipped';
+    const answer = await this.rest.send('DELETE', KICKING_RULE_PATH, { appid: this.config.appId, id: ruleId });
+    if ('ok' in answer && answer.ok) return 'applied';
+    this.logger.warn({ msg: 'agora kicking rule delete failed', ruleId, ...('error' in answer ? { error: answer.error } : { status: answer.status }) });
+    return 'failed';
+  }
+
+  private async applyRule(rule: { cname: string; uid?: number; time_in_seconds: number }, privilege: RulePrivilege, needsId = false): Promise<MuteRuleOutcome> {
+    if (!this.rest.isConfigured()) return { outcome: 'skipped' };
     const body: KickingRuleBody = {
       appid: this.config.appId,
       cname: rule.cname,
       ...(rule.uid === undefined ? {} : { uid: rule.uid }),
       time_in_seconds: rule.time_in_seconds,
-      privileges: ['join_channel'],
+      privileges: [privilege],
     };
     const answer = await this.rest.send('POST', KICKING_RULE_PATH, body);
-    if ('ok' in answer && answer.ok) return 'applied';
+    if ('ok' in answer && answer.ok) {
+      const id = (answer.body as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'number' && Number.isSafeInteger(id)) return { outcome: 'applied', ruleId: id };
+      if (!needsId) return { outcome: 'applied' };
+      this.warn(rule, { status: answer.status, error: 'no rule id in the answer' });
+      return { outcome: 'failed' };
+    }
     this.warn(rule, 'error' in answer ? { error: answer.error } : { status: answer.status });
-    return 'failed';
+    return { outcome: 'failed' };
   }
 
   /** Only the channel, the uid and a status or error code: never credentials or headers. */

@@ -57,7 +57,7 @@ export class AgoraRest {
     return this.config.appId;
   }
 
-  async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<AgoraAnswer> {
+  async send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<AgoraAnswer> {
     const credentials = Buffer.from(`${this.config.customerId}:${this.config.customerSecret}`).toString('base64');
     try {
       for (const limiter of this.limiters) await limiter.acquire();

@@ -68,6 +68,17 @@ export class UsersService {
     return new Map(rows.map((row) => [row.id, row.otoNumber]));
   }
 
+  /** The user id behind an OTO# number, or null when no member has it. */
+  async idOfOtoNumber(otoNumber: string): Promise<number | null> {
+    const row = await this.users.findOne({ where: { otoNumber }, select: { id: true } });
+    return row?.id ?? null;
+  }
+
+  /** Whether this service has ever seen the member. */
+  known(userId: number): Promise<boolean> {
+    return this.users.exists({ where: { id: userId } });
+  }
+
   private async upsert(claims: IkootaClaims, now: Date): Promise<User> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {

@@ -10,11 +10,12 @@ import { CallSession } from './entities/call-session.entity';
 import { Call } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
 import { CallsRepository } from './calls.repository';
+import { AssignedUids } from './assigned-uids.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AgoraModule],
   controllers: [CallsController],
-  providers: [CallsService, ParticipationService, CallsRepository],
-  exports: [CallsService, ParticipationService, CallsRepository],
+  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids],
+  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids],
 })
 export class CallsModule {}

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { toDate, toInt } from '../database/raw-values';
+import { isUniqueViolation } from '../database/db-errors';
+import { MuteRule, MutePrivilege } from '../moderation/entities/mute-rule.entity';
 import { UidBinding } from '../tokens/entities/uid-binding.entity';
 import { MaskingPreferencesDto } from '../preferences/dto/preferences.dto';
 import { CallPreference } from '../preferences/entities/call-preference.entity';
@@ -12,11 +14,13 @@ import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
 import { Call, CallStatus } from './entities/call.entity';
 
-/** A call, one member's row in it and their open session, read together (see `memberState`). */
+/** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
   call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants'>;
   member: { role: CallRole; removed: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
+  /** The uid the service assigned the member in this call at their first join; null before. */
+  assignedUid: number | null;
   /** What the member's client applies on entry (read in the same round trip). */
   preferences: MaskingPreferencesDto;
 }
@@ -32,10 +36,14 @@ export interface TokenAdmission {
   callId: number;
   channelName: string;
   status: CallStatus;
+  isPublic: boolean;
   sessionId: number | null;
   tokenExpiresAt: Date | null;
-  removed: boolean;
+  member: { removed: boolean } | null;
+  /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
   boundUserId: number | null;
+  /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
+  uid: number | null;
 }
 
 export interface UnfoldedCall {
@@ -62,6 +70,16 @@ export interface UnfoldedSegment {
   endedAt: Date;
 }
 
+/** How one member appears in a call's view: their role and whether they are muted. */
+export interface MemberView {
+  role: CallRole;
+  audioMuted: boolean;
+  videoMuted: boolean;
+}
+
+/** Which calls my-calls lists: the member's own (`mine`), or those plus public live calls (`all`). */
+export type CallsScope = 'all' | 'mine';
+
 /** An open session the sweeper may close, with what it knows of the member's presence. */
 export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joinedAt' | 'lastSeenAt' | 'tokenExpiresAt'>;
 
@@ -69,12 +87,13 @@ const MEMBER_STATE_SQL = `
   SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
          c.is_public AS is_public, c.max_participants AS max_participants,
          m.role AS role, m.removed_at AS removed_at,
-         s.id AS session_id, s.media AS media, s.joined_at AS joined_at,
+         s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
          p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar
   FROM calls c
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  LEFT JOIN call_uid_bindings b ON b.call_id = c.id AND b.user_id = ? AND b.assigned = 1
   LEFT JOIN call_preferences p ON p.user_id = ?
   WHERE c.id = ?`;
 
@@ -85,14 +104,17 @@ const OPEN_STAY_SQL = `
   LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
   WHERE c.id = ?`;
 
-const TOKEN_ADMISSION_SQL = `
-  SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, s.id AS session_id,
-         s.token_expires_at AS token_expires_at, m.removed_at AS removed_at, b.user_id AS bound_user_id
+/** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
+const tokenAdmissionSql = (byUid: boolean): string => `
+  SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
+         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, b.user_id AS bound_user_id, b.uid AS bound_uid
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
-  LEFT JOIN call_uid_bindings b ON b.call_id = c.id AND b.uid = ?
+  LEFT JOIN call_uid_bindings b ON b.call_id = c.id AND ${byUid ? 'b.uid = ?' : 'b.user_id = ? AND b.assigned = 1'}
   WHERE c.channel_name = ?`;
+const TOKEN_ADMISSION_BY_UID_SQL = tokenAdmissionSql(true);
+const TOKEN_ADMISSION_ASSIGNED_SQL = tokenAdmissionSql(false);
 
 type RawId = number | string;
 type RawDate = Date | string | null;
@@ -144,19 +166,48 @@ export class CallsRepository {
     return this.dataSource.getRepository(Call).findOne({ where: { id: callId } });
   }
 
-  /** Calls a member belongs to (created, invited, took part), newest first, with their role in each. */
-  async callsOfMember(userId: number, status: CallStatus | undefined, limit: number): Promise<Array<{ call: Call; role: CallRole }>> {
+  /**
+   * Calls a member can access, newest first, with their role in each: those they belong to
+   * (created, invited, took part) and, with scope `all`, every public call that is active or
+   * paused (role null where they have no place).
+   */
+  async callsOfMember(userId: number, status: CallStatus | undefined, limit: number, scope: CallsScope = 'mine'): Promise<Array<{ call: Call; role: CallRole | null }>> {
     const builder = this.dataSource
       .getRepository(Call)
       .createQueryBuilder('call')
-      .innerJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId })
       .addSelect('member.role', 'member_role')
       .orderBy('call.created_at', 'DESC')
       .addOrderBy('call.id', 'DESC')
       .limit(limit);
-    if (status) builder.where('call.status = :status', { status });
-    const { entities, raw } = await builder.getRawAndEntities<{ member_role: CallRole }>();
-    return entities.map((call, index) => ({ call, role: raw[index].member_role }));
+    if (scope === 'mine') builder.innerJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId });
+    else {
+      builder
+        .leftJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId })
+        .where(new Brackets((q) => q.where('member.id IS NOT NULL').orWhere("(call.is_public = 1 AND call.status IN ('active', 'paused'))")));
+    }
+    if (status) builder.andWhere('call.status = :status', { status });
+    const { entities, raw } = await builder.getRawAndEntities<{ member_role: CallRole | null }>();
+    return entities.map((call, index) => ({ call, role: raw[index].member_role ?? null }));
+  }
+
+  /** The whole call row, under the call's row lock (taken here, and noted for the transaction). */
+  async lockedCall(manager: EntityManager, callId: number): Promise<Call | null> {
+    const query = manager.createQueryBuilder(Call, 'call').where('call.id = :callId', { callId });
+    if (!this.serial(manager)) query.setLock('pessimistic_write');
+    const call = await query.getOne();
+    if (call) this.noteLocked(manager, callId);
+    return call;
+  }
+
+  /** Pauses or resumes a call that has not ended. */
+  async setStatus(manager: EntityManager, callId: number, status: 'active' | 'paused'): Promise<void> {
+    await manager.createQueryBuilder().update(Call).set({ status }).where("id = :callId AND status <> 'ended'", { callId }).execute();
+  }
+
+  /** Changes what a host may edit on a call. */
+  async updateCall(manager: EntityManager, callId: number, fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants'>>): Promise<void> {
+    if (Object.keys(fields).length === 0) return;
+    await manager.update(Call, { id: callId }, fields);
   }
 
   /**
@@ -263,7 +314,8 @@ export class CallsRepository {
       p_mute: number | boolean | null;
       p_quality: string | null;
       p_avatar: string | null;
-    }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, callId]);
+      assigned_uid: RawId | null;
+    }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
     const row = rows[0];
     if (!row) return null;
     return {
@@ -277,6 +329,7 @@ export class CallsRepository {
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
+      assignedUid: toInt(row.assigned_uid),
       preferences: toMasking(
         row.p_user === null
           ? null
@@ -311,28 +364,74 @@ export class CallsRepository {
     };
   }
 
-  /** Everything a token request is admitted on, fresh from the database in one indexed round trip. */
-  async tokenAdmission(channelName: string, userId: number, uid: number): Promise<TokenAdmission | null> {
+  /**
+   * Everything a token request is admitted on, fresh from the database in one indexed round trip.
+   * With a `uid`, who that uid is bound to in the call; without, the caller's assigned uid.
+   */
+  async tokenAdmission(channelName: string, userId: number, uid: number | undefined): Promise<TokenAdmission | null> {
     const rows: Array<{
       call_id: RawId;
       channel_name: string;
       status: CallStatus;
+      is_public: number | boolean;
       session_id: RawId | null;
       token_expires_at: RawDate;
+      role: CallRole | null;
       removed_at: RawDate;
       bound_user_id: RawId | null;
-    }> = await this.dataSource.query(TOKEN_ADMISSION_SQL, [userId, userId, uid, channelName]);
+      bound_uid: RawId | null;
+    }> =
+      uid === undefined
+        ? await this.dataSource.query(TOKEN_ADMISSION_ASSIGNED_SQL, [userId, userId, userId, channelName])
+        : await this.dataSource.query(TOKEN_ADMISSION_BY_UID_SQL, [userId, userId, uid, channelName]);
     const row = rows[0];
     if (!row || !isSameChannel(row.channel_name, channelName)) return null;
     return {
       callId: toInt(row.call_id)!,
       channelName: row.channel_name,
       status: row.status,
+      isPublic: Boolean(Number(row.is_public)),
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
-      removed: row.removed_at !== null,
+      member: row.role === null ? null : { removed: row.removed_at !== null },
       boundUserId: toInt(row.bound_user_id),
+      uid: uid ?? toInt(row.bound_uid),
     };
+  }
+
+  /** The member's assigned uid in a call, if they have one. */
+  async assignedUid(manager: EntityManager, callId: number, userId: number): Promise<number | null> {
+    const binding = await manager.findOne(UidBinding, { where: { callId, userId, assigned: 1 }, select: { id: true, uid: true } });
+    return binding?.uid ?? null;
+  }
+
+  /**
+   * Binds `uid` to the member as their assigned uid in the call: one INSERT. False when the uid is
+   * bound already (to anyone: a client may have picked it), so the caller tries the next one.
+   */
+  async bindAssignedUid(manager: EntityManager, callId: number, userId: number, uid: number, at: Date): Promise<boolean> {
+    try {
+      await manager.createQueryBuilder().insert().into(UidBinding).values({ callId, uid, userId, assigned: 1, createdAt: at }).updateEntity(false).execute();
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The member's row in a call, read in the caller's transaction. */
+  memberRow(manager: EntityManager, callId: number, userId: number): Promise<CallMember | null> {
+    return manager.findOne(CallMember, { where: { callId, userId } });
+  }
+
+  async setRole(manager: EntityManager, memberId: number, role: CallRole): Promise<void> {
+    await manager.update(CallMember, { id: memberId }, { role });
+  }
+
+  /** Sets or clears a member's mute flags (undefined leaves one as it is). */
+  async setMuted(manager: EntityManager, memberId: number, flags: Partial<Pick<CallMember, 'audioMutedAt' | 'videoMutedAt'>>): Promise<void> {
+    if (Object.keys(flags).length === 0) return;
+    await manager.update(CallMember, { id: memberId }, flags);
   }
 
   findMember(callId: number, userId: number): Promise<CallMember | null> {
@@ -358,11 +457,13 @@ export class CallsRepository {
       .execute();
   }
 
-  /** Members' roles in a call. */
-  async rolesOf(callId: number, userIds: number[]): Promise<Map<number, CallRole>> {
+  /** Members' roles and mute flags in a call. */
+  async memberViews(callId: number, userIds: number[]): Promise<Map<number, MemberView>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(CallMember).find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true } });
-    return new Map(rows.map((row) => [row.userId, row.role]));
+    const rows = await this.dataSource
+      .getRepository(CallMember)
+      .find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true, audioMutedAt: true, videoMutedAt: true } });
+    return new Map(rows.map((row) => [row.userId, { role: row.role, audioMuted: row.audioMutedAt !== null, videoMuted: row.videoMutedAt !== null }]));
   }
 
   /** Adds a member to a call (participant) unless they already are one. */
@@ -378,8 +479,8 @@ export class CallsRepository {
   }
 
   /** Whether the member ever had a session in the call. */
-  tookPart(callId: number, userId: number): Promise<boolean> {
-    return this.dataSource.getRepository(CallSession).exists({ where: { callId, userId } });
+  tookPart(callId: number, userId: number, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return manager.getRepository(CallSession).exists({ where: { callId, userId } });
   }
 
   // ---- sessions
@@ -480,6 +581,23 @@ export class CallsRepository {
     const binding = await manager.findOne(UidBinding, { where: { callId, uid }, select: { id: true, userId: true } });
     if (!binding) return null;
     return manager.findOne(CallSession, { where: { callId, userId: binding.userId, open: OPEN }, select: { id: true, callId: true, joinedAt: true } });
+  }
+
+  /** The Agora mute rules kept for a member's uids in a call, for the given privileges. */
+  muteRulesOf(manager: EntityManager, callId: number, userId: number, privileges: MutePrivilege[]): Promise<MuteRule[]> {
+    if (privileges.length === 0) return Promise.resolve([]);
+    return manager.find(MuteRule, { where: { callId, userId, privilege: In(privileges) } });
+  }
+
+  /** Keeps the ids of mute rules Agora accepted; a rule kept already for the uid and privilege stays. */
+  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt'>>): Promise<void> {
+    if (rules.length === 0) return;
+    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).orIgnore().updateEntity(false).execute();
+  }
+
+  async forgetMuteRules(manager: EntityManager, ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.delete(MuteRule, { id: In(ids) });
   }
 
   /** The uids each member was given tokens for, per call. */
@@ -648,12 +766,14 @@ export class CallsRepository {
 
   /** Deletes ended calls with every row of theirs, children first. Counts what went. */
   async deleteEndedCalls(manager: EntityManager, ids: number[]): Promise<{ calls: number; sessions: number; segments: number; members: number; bindings: number }> {
-    const byCall = async (entity: typeof CallMediaSegment | typeof CallSession | typeof CallMember | typeof UidBinding) =>
+    const byCall = async (entity: typeof CallMediaSegment | typeof CallSession | typeof CallMember | typeof UidBinding | typeof MuteRule) =>
       (await manager.createQueryBuilder().delete().from(entity).where('call_id IN (:...ids)', { ids }).execute()).affected ?? 0;
     const segments = await byCall(CallMediaSegment);
     const sessions = await byCall(CallSession);
     const members = await byCall(CallMember);
     const bindings = await byCall(UidBinding);
+    // Agora's own rules expire with the token lifetime; what is kept of them goes with the call.
+    await byCall(MuteRule);
     const calls = (await manager.createQueryBuilder().delete().from(Call).where("id IN (:...ids) AND status = 'ended'", { ids }).execute()).affected ?? 0;
     return { calls, sessions, segments, members, bindings };
   }

@@ -21,6 +21,8 @@ import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
+import { admissionRefusal, factsOf } from './admission';
+import { AssignedUids } from './assigned-uids.service';
 import { CallsRepository, MemberState } from './calls.repository';
 import { ParticipationService } from './participation.service';
 
@@ -42,23 +44,14 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   };
 }
 
-/**
- * The one admission rule: whether a member may enter a call, given its state read under the
- * call's lock (`ParticipationService.memberState`). Null when they may.
- */
-export function admissionRefusal(state: MemberState, user: AuthUser): DomainException | null {
-  if (state.call.status === 'ended') return new DomainException('CALL_ENDED', 'Call not found or ended');
-  if (state.member?.removed) return new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
-  if (!state.call.isPublic && !state.member && !user.isAdmin) return new DomainException('CALL_PRIVATE', 'Access denied to private call');
-  return null;
-}
-
-/** A member's place in a call after a join: the call, their open session and their role. */
+/** A member's place in a call after a join: the call, their open session, their role and uid. */
 interface Entry {
   call: MemberState['call'];
   session: Pick<CallSession, 'media' | 'joinedAt'>;
   role: CallRole;
   preferences: MemberState['preferences'];
+  /** Null only for a session opened before uids were assigned (bound after the join's transaction). */
+  uid: number | null;
 }
 
 /** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
@@ -84,6 +77,7 @@ export class CallsService {
     private readonly preferences: PreferencesService,
     private readonly clock: Clock,
     private readonly agora: AgoraChannelService,
+    private readonly uids: AssignedUids,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
   ) {}
 
@@ -146,12 +140,13 @@ export class CallsService {
    * call gets the same answer as their first join, and the slot taken goes back.
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const { call, session, role, preferences } = await this.enter(user, callId, media);
+    const { call, session, role, uid, preferences } = await this.enter(user, callId, media);
     return {
       success: true,
       channelName: call.channelName,
       callTitle: call.title,
       callId: call.id,
+      uid: uid ?? (await this.tx.run((manager) => this.uids.ensure(manager, callId, user.id, this.clock.now()))),
       role,
       media: session.media,
       joinedAt: session.joinedAt.toISOString(),
@@ -168,18 +163,20 @@ export class CallsService {
           const reserved = await this.repository.reserveSlot(manager, callId);
           const state = await this.repository.memberState(manager, callId, user.id);
           if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
-          const refusal = admissionRefusal(state, user);
+          const refusal = admissionRefusal(factsOf(state), user);
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {
-            const entry = { call: state.call, session: state.open, role, preferences: state.preferences };
+            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
           if (!reserved) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
           const session = await this.participation.open(manager, callId, user.id, media, now);
           if (!state.member) await this.repository.addMember(manager, callId, user.id, now);
-          return { call: state.call, session, role, preferences: state.preferences };
+          // Bound under the call's lock (reserveSlot took it): one INSERT on a member's first join.
+          const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
+          return { call: state.call, session, role, uid, preferences: state.preferences };
         });
       } catch (error) {
         // Rolled back, so the slot it took is free again.
@@ -200,11 +197,7 @@ export class CallsService {
 
   /** Switches the caller's open session to another medium (a new media segment starts now). */
   async switchMedia(user: AuthUser, callId: number, media: CallMedia): Promise<SwitchMediaResultDto> {
-    const switched = await this.tx.run((manager) => this.participation.switchMedia(manager, callId, user.id, media, this.clock.now()));
-    if (!switched) {
-      if (!(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-      throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
-    }
+    await this.tx.run((manager) => this.participation.switchMedia(manager, callId, user, media, this.clock.now()));
     return { success: true, media };
   }
 
@@ -242,23 +235,31 @@ export class CallsService {
     if (member?.removedAt && !user.isAdmin) throw new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
     if (!member && !user.isAdmin) throw new DomainException('CALL_ACCESS_DENIED', 'Access denied to this call');
     const open = await this.repository.openSessionsByJoin(callId);
-    const roleOf = await this.repository.rolesOf(callId, open.map((s) => s.userId));
+    const views = await this.repository.memberViews(callId, open.map((s) => s.userId));
     const otos = await this.users.otoNumbers(open.map((s) => s.userId));
     return {
       ...toCallRow(call, member?.role ?? null),
       ended_at: iso(call.endedAt),
-      participants: open.map((session) => ({
-        oto_number: otos.get(session.userId) ?? 'OTO#UNKNWN',
-        role: roleOf.get(session.userId) ?? 'participant',
-        joined_at: session.joinedAt.toISOString(),
-        media: session.media,
-      })),
+      participants: open.map((session) => {
+        const view = views.get(session.userId);
+        return {
+          oto_number: otos.get(session.userId) ?? 'OTO#UNKNWN',
+          role: view?.role ?? 'participant',
+          joined_at: session.joinedAt.toISOString(),
+          media: session.media,
+          muted: { audio: view?.audioMuted ?? false, video: view?.videoMuted ?? false },
+        };
+      }),
     };
   }
 
-  /** Calls the caller created, was invited to, or took part in; newest first. */
+  /**
+   * Calls the caller can access, newest first: by default the calls they created, were invited
+   * to or took part in, plus every public call that is active or paused (role null where they
+   * have no place); `scope=mine` only the former.
+   */
   async myCalls(user: AuthUser, query: MyCallsQueryDto): Promise<CallRowDto[]> {
-    const rows = await this.repository.callsOfMember(user.id, query.status, query.limit ?? 20);
+    const rows = await this.repository.callsOfMember(user.id, query.status, query.limit ?? 20, query.scope ?? 'all');
     return rows.map(({ call, role }) => toCallRow(call, role));
   }
 

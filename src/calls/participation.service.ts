@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { DomainException } from '../common/exceptions/domain.exception';
+import { admissionRefusal, factsOf } from './admission';
 import { CallsRepository, OpenStay } from './calls.repository';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
 
@@ -52,17 +54,21 @@ export class ParticipationService {
   /**
    * Moves the member's open session to another medium: the current segment closes, a new one
    * opens. Takes the call's lock first, so a concurrent leave, removal or end either closed the
-   * session before (false: nothing changes) or waits for this switch to commit.
+   * session before (refused: nothing changes) or waits for this switch to commit. The admission
+   * rule applies (a removed member, an ended call); then there must be an open session.
    */
-  async switchMedia(manager: EntityManager, callId: number, userId: number, media: CallMedia, at: Date): Promise<boolean> {
+  async switchMedia(manager: EntityManager, callId: number, user: { id: number; isAdmin: boolean }, media: CallMedia, at: Date): Promise<void> {
     await this.repository.lockCall(manager, callId);
-    const session = await this.repository.findOpenSession(manager, callId, userId);
-    if (!session) return false;
-    if (session.media === media) return true;
+    const state = await this.repository.memberState(manager, callId, user.id);
+    if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    const refusal = admissionRefusal(factsOf(state), user);
+    if (refusal) throw refusal;
+    const session = state.open;
+    if (!session) throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');
+    if (session.media === media) return;
     await this.repository.setSessionMedia(manager, session.id, media);
     await this.closeSegment(manager, await this.repository.findOpenSegment(manager, session.id), at);
-    await this.repository.openSegment(manager, session, media, at);
-    return true;
+    await this.repository.openSegment(manager, { id: session.id, callId, userId: user.id }, media, at);
   }
 
   /** Closes the member's open session, if any, taking the call's lock first (with the read). */

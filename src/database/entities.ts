@@ -9,6 +9,7 @@ import { AnalyticsDay } from '../analytics/entities/analytics-day.entity';
 import { AnalyticsDaySketch } from '../analytics/entities/analytics-day-sketch.entity';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
 import { JobLock } from '../jobs/entities/job-lock.entity';
+import { MuteRule } from '../moderation/entities/mute-rule.entity';
 
 /** Every entity the DataSource knows, listed explicitly (no globs). */
-export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDaySketch, AgoraNotice, JobLock];
+export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDaySketch, AgoraNotice, JobLock, MuteRule];

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AuthUser } from '../auth/auth-user';
+import { admissionRefusal, factsOf } from '../calls/admission';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
@@ -22,8 +23,11 @@ export class PresenceService {
     const now = this.clock.now();
     const beat = await this.tx.run((manager) => this.repository.recordHeartbeat(manager, callId, user.id, now));
     if (!beat) {
-      if (!(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-      throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it again');
+      // Nothing open to touch: the one admission rule says why (ended, removed, paused, private), else join again.
+      // An open session passes the rule by the participation invariants, so the beat above needs no read.
+      const state = await this.tx.run((manager) => this.repository.memberState(manager, callId, user.id));
+      if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+      throw admissionRefusal(factsOf(state), user) ?? new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it again');
     }
     return { success: true, timeoutSeconds: this.presence.presenceTimeoutSeconds };
   }

@@ -4,6 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { admissionRefusal } from '../calls/admission';
+import { AssignedUids } from '../calls/assigned-uids.service';
 import { CallsRepository, TokenAdmission } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
@@ -15,11 +17,14 @@ import { UidBinding } from './entities/uid-binding.entity';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
+const UID_REQUIRED = 'uid is required: you have no assigned uid in this call (join it first, or give a uid from 1 to 4294967295)';
 
 /**
  * Issues Agora RTC tokens to admitted participants only: the caller must have an open session
- * in the active call that owns the channel and must not have been removed from it. Each uid is
- * bound to one member per call, so nobody can get a token to publish as someone else.
+ * in the call that owns the channel and pass the one admission rule (`admissionRefusal`: not
+ * ended, not removed; a paused call lets those in renew). Each uid is bound to one member per
+ * call, so nobody can get a token to publish as someone else; without a uid in the request the
+ * token is for the uid the service assigned the caller at join.
  */
 @Injectable()
 export class TokensService {
@@ -31,18 +36,26 @@ export class TokensService {
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly assigned: AssignedUids,
   ) {}
 
   async issue(user: AuthUser, dto: CreateTokenDto): Promise<RtcTokenDto> {
     // Fresh from the database in one round trip, so a leave, removal or end on any instance
     // refuses the very next token.
     const admission = await this.repository.tokenAdmission(dto.channelName, user.id, dto.uid);
-    if (!admission || admission.status !== 'active' || admission.sessionId === null || admission.removed) {
-      throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+    // Without a uid the token is for the caller's assigned uid; with none to give, the uid is required.
+    if (dto.uid === undefined && (!admission || (admission.uid === null && admission.sessionId === null))) {
+      throw new DomainException('VALIDATION_FAILED', UID_REQUIRED);
     }
-    if (admission.boundUserId === null) await this.bindUid(admission.callId, dto.uid, user.id);
-    else if (admission.boundUserId !== user.id) throw new DomainException('UID_TAKEN', UID_TAKEN);
-    const issued = this.build(dto.channelName, dto.uid, dto.role ?? 'publisher');
+    // The one admission rule (a paused call keeps those in), and a token is only for someone in the call.
+    const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user) !== null;
+    if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+    const uid = dto.uid ?? admission.uid ?? (await this.tx.run((manager) => this.assigned.ensure(manager, admission.callId, user.id, this.clock.now())));
+    if (dto.uid !== undefined) {
+      if (admission.boundUserId === null) await this.bindUid(admission.callId, dto.uid, user.id);
+      else if (admission.boundUserId !== user.id) throw new DomainException('UID_TAKEN', UID_TAKEN);
+    }
+    const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher');
     const now = this.clock.now();
     await this.recordToken(admission, new Date(now.getTime() + this.agora.tokenTtlSeconds * 1000), now);
     return issued;

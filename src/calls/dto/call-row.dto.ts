@@ -18,10 +18,17 @@ export class CallRowDto {
   status: string;
   /** @example "2023-12-01T10:00:00.000Z" */
   created_at: string;
-  /** The caller's role in the call: host, moderator or participant. @example "host" */
+  /** The caller's role in the call: host, moderator or participant; null for a public call they have no place in. @example "host" */
   role: string | null;
   /** Members in the call right now. @example 8 */
   participant_count: number;
+}
+
+export class MutedFlagsDto {
+  /** @example false */
+  audio: boolean;
+  /** @example false */
+  video: boolean;
 }
 
 export class ActiveParticipantDto {
@@ -33,6 +40,8 @@ export class ActiveParticipantDto {
   joined_at: string;
   /** @example "video" */
   media: string;
+  /** Whether a host, moderator or admin muted the participant's audio or video. */
+  muted: MutedFlagsDto;
 }
 
 export class CallDetailDto extends CallRowDto {

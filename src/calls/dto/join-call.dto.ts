@@ -33,6 +33,12 @@ export class JoinCallResponseDto {
   callTitle: string;
   /** @example 12345 */
   callId: number;
+  /**
+   * The caller's Agora uid in this call, assigned by the service: never 0, unique in the call,
+   * the same on every rejoin, unrelated to the caller's uid in any other call. A token request
+   * without `uid` is for this one. @example 2847561093
+   */
+  uid: number;
   /** The caller's role in this call. @example "participant" */
   role: string;
   /** @example "video" */

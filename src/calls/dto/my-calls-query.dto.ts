@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { CallsScope } from '../calls.repository';
 import { CALL_STATUSES, CallStatus } from '../entities/call.entity';
 
 export class MyCallsQueryDto {
@@ -15,4 +16,13 @@ export class MyCallsQueryDto {
   @IsOptional()
   @IsIn(CALL_STATUSES)
   status?: CallStatus;
+
+  /**
+   * `all` (the default): the caller's calls and every public call that is active or paused
+   * (`role: null` where they have no place). `mine`: only calls the caller created, was invited
+   * to, or joined. @example "mine"
+   */
+  @IsOptional()
+  @IsIn(['all', 'mine'])
+  scope?: CallsScope = 'all';
 }

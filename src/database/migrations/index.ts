@@ -7,6 +7,7 @@ import { AnalyticsScale1764029400000 } from './1764029400000-AnalyticsScale';
 import { AnalyticsLastDayCounts1764029500000 } from './1764029500000-AnalyticsLastDayCounts';
 import { PresenceEvidence1764029600000 } from './1764029600000-PresenceEvidence';
 import { AnalyticsRollup1764029700000 } from './1764029700000-AnalyticsRollup';
+import { HostControls1764029800000 } from './1764029800000-HostControls';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AnalyticsLastDayCounts1764029500000,
   PresenceEvidence1764029600000,
   AnalyticsRollup1764029700000,
+  HostControls1764029800000,
 ];

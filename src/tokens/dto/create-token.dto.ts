@@ -15,13 +15,16 @@ export class CreateTokenDto {
 
   /**
    * The Agora uid to join as: an integer 1 .. 4294967295 (0, Agora's wildcard, is never issued).
-   * Bound to the caller within this call on first use.
+   * Optional: without it the token is for the uid the service assigned the caller at join (the
+   * join answer's `uid`). A uid the client picks is bound to the caller within this call on
+   * first use.
    * @example 789012
    */
+  @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_AGORA_UID)
-  uid: number;
+  uid?: number;
 
   /** @example "publisher" */
   @IsOptional()

@@ -1,0 +1,36 @@
+import { DomainException } from '../common/exceptions/domain.exception';
+import type { MemberState } from './calls.repository';
+import { CallStatus } from './entities/call.entity';
+
+/**
+ * What the admission rule looks at. Every caller reads it in the round trip it makes anyway: join
+ * and media switch from `CallsRepository.memberState` (under the call's lock), the token request
+ * from `CallsRepository.tokenAdmission`, a heartbeat from `memberState` when it found no open
+ * session to touch.
+ */
+export interface AdmissionFacts {
+  status: CallStatus;
+  isPublic: boolean;
+  /** The member's row in the call (host, invited, joined before), or null. */
+  member: { removed: boolean } | null;
+  /** Whether the member has an open session in the call now. */
+  inCall: boolean;
+}
+
+/**
+ * The one admission rule, used by join, token, heartbeat and media switch: the call is not ended,
+ * the member was not removed, a private call needs membership (or an admin), and a paused call
+ * admits nobody new (members already in stay, renew tokens, switch media). Null when they may.
+ */
+export function admissionRefusal(facts: AdmissionFacts, user: { isAdmin: boolean }): DomainException | null {
+  if (facts.status === 'ended') return new DomainException('CALL_ENDED', 'Call not found or ended');
+  if (facts.member?.removed) return new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
+  if (!facts.isPublic && !facts.member && !user.isAdmin) return new DomainException('CALL_PRIVATE', 'Access denied to private call');
+  if (facts.status === 'paused' && !facts.inCall) return new DomainException('CALL_PAUSED', 'The call is paused: nobody new can join until it resumes');
+  return null;
+}
+
+/** The rule's input from a member's state (`CallsRepository.memberState`). */
+export function factsOf(state: MemberState): AdmissionFacts {
+  return { status: state.call.status, isPublic: state.call.isPublic, member: state.member, inCall: state.open !== null };
+}

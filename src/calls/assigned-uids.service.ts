@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { authConfig } from '../config/auth.config';
+import { CallsRepository } from './calls.repository';
+
+/** Agora uids are 1 .. 2^32-1 (0 is Agora's "any uid" and is never assigned). */
+export const UID_SPACE = 4_294_967_295;
+
+/** The HKDF label that derives the uid key from JWT_SECRET: a fixed, versioned purpose string. */
+export const UID_KEY_LABEL = 'ikoota-calling/assigned-agora-uid/v1';
+
+/** The key assigned uids are derived under: HKDF-SHA256 of JWT_SECRET, so no new setting is needed. */
+export function deriveUidKey(jwtSecret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(jwtSecret, 'utf8'), Buffer.alloc(0), UID_KEY_LABEL, 32));
+}
+
+/**
+ * The uids a member may be assigned in a call, in the order they are tried: HMAC-SHA256 of
+ * (call, member) reduced to 1 .. 2^32-1, then the next values (wrapping) when one is taken.
+ * Without the key nobody can tell that two uids in two calls belong to the same member.
+ */
+export function* uidCandidates(key: Buffer, callId: number, userId: number): Generator<number> {
+  const digest = createHmac('sha256', key).update(`${callId}:${userId}`).digest();
+  let uid = (digest.readUIntBE(0, 6) % UID_SPACE) + 1;
+  for (;;) {
+    yield uid;
+    uid = (uid % UID_SPACE) + 1;
+  }
+}
+
+/** A collision needs another member's uid (assigned or picked) on every value tried: this many is never reached. */
+const MAX_ATTEMPTS = 64;
+
+/**
+ * Each member's Agora uid in each call, assigned by the service at their first join and stored
+ * in `call_uid_bindings` (`assigned = 1`), so it stays the same across rejoins whatever happens
+ * to the key, and is unique in the call by the (call, uid) unique index.
+ */
+@Injectable()
+export class AssignedUids {
+  private readonly key: Buffer;
+
+  constructor(
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    private readonly repository: CallsRepository,
+  ) {
+    this.key = deriveUidKey(auth.jwtSecret);
+  }
+
+  /**
+   * Binds the member's assigned uid. The caller holds the call's lock and knows the member has
+   * none yet; a value bound already (a client may have picked it) is skipped for the next.
+   */
+  async assign(manager: EntityManager, callId: number, userId: number, at: Date): Promise<number> {
+    let attempts = 0;
+    for (const uid of uidCandidates(this.key, callId, userId)) {
+      if (await this.repository.bindAssignedUid(manager, callId, userId, uid, at)) return uid;
+      if ((attempts += 1) >= MAX_ATTEMPTS) break;
+    }
+    throw new Error(`no free uid for member ${userId} in call ${callId} after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** The member's assigned uid, binding one now if they have none (a session opened before uids were assigned). */
+  async ensure(manager: EntityManager, callId: number, userId: number, at: Date): Promise<number> {
+    await this.repository.lockCall(manager, callId);
+    return (await this.repository.assignedUid(manager, callId, userId)) ?? this.assign(manager, callId, userId, at);
+  }
+}

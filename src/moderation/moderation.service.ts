@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service';
+import { AuthUser } from '../auth/auth-user';
+import { UsersService } from '../auth/users.service';
+import { CallsRepository } from '../calls/calls.repository';
+import { toCallRow } from '../calls/calls.service';
+import { CallRowDto } from '../calls/dto/call-row.dto';
+import { CallRole } from '../calls/entities/call-member.entity';
+import { Call } from '../calls/entities/call.entity';
+import { ParticipationService } from '../calls/participation.service';
+import { Clock } from '../common/clock';
+import { DomainException } from '../common/exceptions/domain.exception';
+import { TransactionRunner } from '../database/transaction-runner.service';
+import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
+import { MemberRoleDto } from './dto/change-role.dto';
+import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
+import { UpdateCallDto } from './dto/update-call.dto';
+import { MuteRule, MutePrivilege } from './entities/mute-rule.entity';
+
+/** What an action needs of the caller: `moderate` (host, moderator, admin) or `host` (host, admin). */
+type Power = 'moderate' | 'host';
+
+/** The caller's standing in a call, read under the call's lock. */
+interface Standing {
+  call: Call;
+  /** The caller's role, null when they have no place (or were removed). */
+  role: CallRole | null;
+}
+
+/** What a mute decided inside its transaction, for the Agora requests sent after it. */
+interface MutePlan {
+  channelName: string;
+  muted: { audio: boolean; video: boolean };
+  post: Array<{ uid: number; privilege: MutePrivilege }>;
+  lift: MuteRule[];
+}
+
+const PRIVILEGE = { audio: 'publish_audio', video: 'publish_video' } as const;
+
+/**
+ * What hosts, moderators and admins do to a call they run: pause and resume it, edit it, make
+ * members moderators, remove and mute participants. Admins may do everything a host may.
+ *
+ * Each action is one transaction that takes the call's row lock first (`lockedCall`), then reads
+ * the caller's and the target's rows: the one lock order of ParticipationService, so a join,
+ * leave or removal on another instance either committed before and is seen, or waits. Agora is
+ * asked afterwards, outside the transaction, and its outcome reported, never thrown.
+ */
+@Injectable()
+export class ModerationService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly repository: CallsRepository,
+    private readonly participation: ParticipationService,
+    private readonly agora: AgoraChannelService,
+    private readonly users: UsersService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
+  setPaused(user: AuthUser, callId: number, paused: boolean): Promise<CallRowDto> {
+    return this.tx.run(async (manager) => {
+      const { call, role } = await this.standing(manager, callId, user);
+      if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
+      this.require('moderate', role, user, paused ? 'pause this call' : 'resume this call');
+      const status = paused ? 'paused' : 'active';
+      if (call.status !== status) {
+        await this.repository.setStatus(manager, callId, status);
+        call.status = status;
+      }
+      return toCallRow(call, role);
+    });
+  }
+
+  /**
+   * Edits a call. The cap is checked against the live head count under the call's lock, which a
+   * join's slot UPDATE needs too: the cap never drops below the members in the call.
+   */
+  edit(user: AuthUser, callId: number, dto: UpdateCallDto): Promise<CallRowDto> {
+    return this.tx.run(async (manager) => {
+      const { call, role } = await this.standing(manager, callId, user);
+      if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
+      this.require('moderate', role, user, 'edit this call');
+      if (dto.maxParticipants !== undefined && dto.maxParticipants < call.activeParticipants) {
+        throw new DomainException('CAPACITY_BELOW_LIVE', `maxParticipants ${dto.maxParticipants} is below the ${call.activeParticipants} members in the call now`);
+      }
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants'>> = {};
+      if (dto.title !== undefined) fields.title = dto.title;
+      if (dto.description !== undefined) fields.description = dto.description;
+      if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
+      if (dto.maxParticipants !== undefined) fields.maxParticipants = dto.maxParticipants;
+      await this.repository.updateCall(manager, callId, fields);
+      return toCallRow(Object.assign(call, fields), role);
+    });
+  }
+
+  /** Makes a member of the call a moderator, or a participant again (host or admin). The host's role is fixed. */
+  async setRole(user: AuthUser, callId: number, userId: number, role: 'moderator' | 'participant'): Promise<MemberRoleDto> {
+    await this.tx.run(async (manager) => {
+      const standing = await this.standing(manager, callId, user);
+      if (standing.call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
+      this.require('host', standing.role, user, 'change roles in this call');
+      const target = await this.repository.memberRow(manager, callId, userId);
+      if (!target || target.removedAt) throw new DomainException('NOT_A_CALL_MEMBER', 'This member is not a member of this call');
+      if (target.role === 'host') throw new DomainException('HOST_ROLE_FIXED', "The host's role cannot change");
+      if (target.role !== role) await this.repository.setRole(manager, target.id, role);
+    });
+    return { success: true, oto_number: await this.otoNumber(userId), role };
+  }
+
+  /**
+   * Removes a member from a call: their open session closes now and they may not rejoin or get a
+   * token for this call. Then, with Agora REST credentials configured, each uid bound to them is
+   * kicked; the removal stands whatever Agora answers. The one implementation behind the admin
+   * route and the member-facing one: a moderator cannot remove the host or another moderator,
+   * and nobody removes themselves this way (they leave).
+   */
+  async removeParticipant(user: AuthUser, callId: number, userId: number): Promise<ParticipantRemovedDto> {
+    if (userId === user.id) throw new DomainException('ACTION_NOT_ALLOWED', 'Nobody removes themselves: leave the call instead');
+    const now = this.clock.now();
+    const channelName = await this.tx.run(async (manager) => {
+      // The call's lock first (the one lock order): a join racing this removal either committed
+      // before (its session is closed here) or waits, then sees the removal.
+      const { call, role } = await this.standing(manager, callId, user);
+      this.require('moderate', role, user, 'remove participants from this call');
+      const target = await this.repository.memberRow(manager, callId, userId);
+      if (!user.isAdmin && role === 'moderator' && target && target.role !== 'participant') {
+        throw new DomainException('ACTION_NOT_ALLOWED', 'A moderator cannot remove the host or another moderator');
+      }
+      if (!(await this.repository.tookPart(callId, userId, manager))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
+      await this.participation.closeMember(manager, callId, userId, now, 'removed');
+      await this.repository.markRemoved(manager, callId, userId, now);
+      return call.channelName;
+    });
+    const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
+    const outcomes = await Promise.all(uids.map((uid) => this.agora.kickUser(channelName, uid)));
+    return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };
+  }
+
+  /**
+   * Mutes or unmutes a member's audio and/or video. The flags are the service's record (shown in
+   * `GET /:callId`); with Agora credentials, muting posts a kicking rule with the privilege
+   * `publish_audio` / `publish_video` for each uid bound to the member, for the rest of the token
+   * lifetime, and unmuting deletes those rules by the ids Agora answered. A moderator may mute
+   * participants only.
+   */
+  async mute(user: AuthUser, callId: number, userId: number, dto: MuteMemberDto): Promise<MemberMutedDto> {
+    if (dto.audio === undefined && dto.video === undefined) throw new DomainException('VALIDATION_FAILED', 'audio or video is required (true mutes, false unmutes)');
+    const now = this.clock.now();
+    const plan = await this.tx.run((manager) => this.planMute(manager, user, callId, userId, dto, now));
+    const posted = await Promise.all(plan.post.map(async (rule) => ({ ...rule, ...(await this.agora.muteUser(plan.channelName, rule.uid, rule.privilege)) })));
+    const lifted = await Promise.all(plan.lift.map(async (rule) => ({ rule, outcome: await this.agora.deleteRule(rule.ruleId) })));
+    const keep = posted.filter((p) => p.ruleId !== undefined).map((p) => ({ callId, userId, uid: p.uid, privilege: p.privilege, ruleId: p.ruleId!, createdAt: now }));
+    const forget = lifted.filter((l) => l.outcome === 'applied').map((l) => l.rule.id);
+    if (keep.length > 0 || forget.length > 0) {
+      await this.tx.run(async (manager) => {
+        await this.repository.keepMuteRules(manager, keep);
+        await this.repository.forgetMuteRules(manager, forget);
+      });
+    }
+    return {
+      success: true,
+      oto_number: await this.otoNumber(userId),
+      muted: plan.muted,
+      agoraMute: combine([...posted.map((p) => p.outcome), ...lifted.map((l) => l.outcome)]),
+    };
+  }
+
+  private async planMute(manager: EntityManager, user: AuthUser, callId: number, userId: number, dto: MuteMemberDto, now: Date): Promise<MutePlan> {
+    const { call, role } = await this.standing(manager, callId, user);
+    if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
+    this.require('moderate', role, user, 'mute members of this call');
+    const target = await this.repository.memberRow(manager, callId, userId);
+    if (!target || target.removedAt) throw new DomainException('NOT_A_CALL_MEMBER', 'This member is not a member of this call');
+    if (!user.isAdmin && role === 'moderator' && target.role !== 'participant') {
+      throw new DomainException('ACTION_NOT_ALLOWED', 'A moderator can mute and unmute participants only');
+    }
+    const audioMutedAt = dto.audio === undefined ? target.audioMutedAt : dto.audio ? (target.audioMutedAt ?? now) : null;
+    const videoMutedAt = dto.video === undefined ? target.videoMutedAt : dto.video ? (target.videoMutedAt ?? now) : null;
+    await this.repository.setMuted(manager, target.id, { audioMutedAt, videoMutedAt });
+
+    const asked = (['audio', 'video'] as const).filter((media) => dto[media] !== undefined);
+    const kept = await this.repository.muteRulesOf(manager, callId, userId, asked.map((media) => PRIVILEGE[media]));
+    const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
+    const post: MutePlan['post'] = [];
+    for (const media of asked.filter((m) => dto[m] === true)) {
+      // A rule that failed before (none kept) is asked for again.
+      for (const uid of uids) if (!kept.some((rule) => rule.uid === uid && rule.privilege === PRIVILEGE[media])) post.push({ uid, privilege: PRIVILEGE[media] });
+    }
+    const lift = kept.filter((rule) => asked.some((media) => dto[media] === false && PRIVILEGE[media] === rule.privilege));
+    return { channelName: call.channelName, muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null }, post, lift };
+  }
+
+  /** The call under its lock and the caller's role in it; 404 when the call does not exist. */
+  private async standing(manager: EntityManager, callId: number, user: AuthUser): Promise<Standing> {
+    const call = await this.repository.lockedCall(manager, callId);
+    if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    const member = await this.repository.memberRow(manager, callId, user.id);
+    return { call, role: member && !member.removedAt ? member.role : null };
+  }
+
+  private require(power: Power, role: CallRole | null, user: AuthUser, action: string): void {
+    if (user.isAdmin || role === 'host' || (power === 'moderate' && role === 'moderator')) return;
+    if (power === 'host') throw new DomainException('NOT_CALL_HOST', `Only the call host or an admin can ${action}`);
+    throw new DomainException('NOT_CALL_MODERATOR', `Only the call host, a moderator or an admin can ${action}`);
+  }
+
+  private async otoNumber(userId: number): Promise<string> {
+    return (await this.users.otoNumbers([userId])).get(userId) ?? 'OTO#UNKNWN';
+  }
+}
+
+/** One outcome for several Agora requests: failed if any failed, skipped if none were sent. */
+function combine(outcomes: KickOutcome[]): KickOutcome {
+  if (outcomes.includes('failed')) return 'failed';
+  if (outcomes.includes('applied')) return 'applied';
+  return 'skipped';
+}
