@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
@@ -55,7 +55,9 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
   // The spec's own client example POSTs `Content-Type: application/json` with no body (join);
   // Fastify refuses that by default. An empty JSON body is read as no body at all.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: any other body (text/plain included, which Fastify would otherwise hand over as a
+  // string for validation to trip over) is 415 UNSUPPORTED_MEDIA_TYPE.
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // Kept for routes that verify a signature over the exact bytes (Agora webhooks).
     (request as { rawBody?: string }).rawBody = body as string;
@@ -71,20 +73,36 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
     done();
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Ikoota Calling API')
-      .setDescription(
-        'Audio/video calls on Agora.io for Ikoota members. Members appear by Converse Identity (OTO#) only. ' +
-          'Get a bearer token with `npm run token -- --user 42 --stage member` and press Authorize.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "Ikoota login JWT (HS256)" })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
     jsonDocumentUrl: `${API_PREFIX}/docs-json`,
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+/** The OpenAPI document served at /api/docs-json (and rendered by Swagger UI at /api/docs). */
+function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+      .setTitle('Ikoota Calling API')
+      .setDescription(
+        'Audio/video calls on Agora.io for Ikoota members. Members appear by Converse Identity (OTO#) only. ' +
+          'Get a bearer token with `npm run token -- --user 42 --stage member` and press Authorize. ' +
+          'Every error answers with one body (`ErrorDto`) carrying a stable `code`.',
+      )
+      .setVersion('1.0')
+      .addServer('/', 'The server this document is served from')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "Ikoota login JWT (HS256)" })
+      .build();
+  // package.json says UNLICENSED: a name and no URL (DocumentBuilder.setLicense always writes one).
+  config.info.license = { name: 'Proprietary (UNLICENSED): for Ikoota only' };
+  const document = SwaggerModule.createDocument(app, config);
+  // Routes are protected by default and every protected route declares its bearer requirement
+  // (@MemberAccess / @AdminAccess); what is left is @Public and says so explicitly.
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation && !operation.security) operation.security = [];
+    }
+  }
+  return document;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 /** One bucket (a day, a week or a month) of the analytics window. */
 export class AnalyticsBucketDto {
   /**
@@ -8,10 +9,13 @@ export class AnalyticsBucketDto {
    */
   date: string;
   /** Calls created in the bucket. @example 45 */
+  @ApiProperty({ type: 'integer' })
   total_calls: number;
   /** Distinct members who joined a call in the bucket (each counted once per bucket). @example 320 */
+  @ApiProperty({ type: 'integer' })
   total_participants: number;
   /** Mean length in seconds (creation to end) of the bucket's calls that have ended; 0 when none. @example 1845 */
+  @ApiProperty({ type: 'integer' })
   avg_duration: number;
   /** Audio segment time in the bucket, in minutes (2 decimals); a segment counts when it closes. @example 2150 */
   audio_minutes: number;
@@ -22,20 +26,24 @@ export class AnalyticsBucketDto {
 /** Totals over the whole window. */
 export class AnalyticsSummaryDto {
   /** Calls created in the window. @example 1350 */
+  @ApiProperty({ type: 'integer' })
   totalCalls: number;
   /** Distinct members who joined a call in the window (each counted once). @example 9600 */
+  @ApiProperty({ type: 'integer' })
   totalParticipants: number;
   /** @example 64500 */
   totalAudioMinutes: number;
   /** @example 58200 */
   totalVideoMinutes: number;
   /** Mean length in seconds of the window's calls that have ended; 0 when none. @example 1672 */
+  @ApiProperty({ type: 'integer' })
   averageCallDuration: number;
   /**
    * The most members present at the same moment in one call created in the window (ended
    * calls, and calls still going).
    * @example 150
    */
+  @ApiProperty({ type: 'integer' })
   peakParticipants: number;
 }
 

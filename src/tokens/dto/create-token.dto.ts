@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/entities/call.entity';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
@@ -21,6 +22,7 @@ export class CreateTokenDto {
   @IsInt()
   @Min(1)
   @Max(MAX_AGORA_UID)
+  @ApiProperty({ type: 'integer' })
   uid: number;
 
   /** @example "publisher" */
@@ -37,7 +39,9 @@ export class RtcTokenDto {
   /** @example "call_1672531200_abc123xyz" */
   channelName: string;
   /** @example 789012 */
+  @ApiProperty({ type: 'integer' })
   uid: number;
   /** Unix time (seconds) when the token expires. @example 1672531200 */
+  @ApiProperty({ type: 'integer' })
   expiresAt: number;
 }
