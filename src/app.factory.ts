@@ -9,6 +9,7 @@ import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { RequestLogController } from './common/logging/request-log.controller';
+import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
 
 export const API_PREFIX = 'api';
@@ -45,11 +46,25 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   return app;
 }
 
+/**
+ * CORS for browser clients on the listed origins: every method the API uses, the request headers
+ * it reads, and the response headers a page script may need (request id, Retry-After, the
+ * throttler's rate-limit headers). Any other origin gets no Access-Control-Allow-Origin.
+ */
+export function corsOptions(origins: string[]) {
+  return {
+    origin: origins.includes('*') ? true : origins,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: [...new Set(['X-Request-Id', 'Retry-After', ...ALL_RATE_LIMIT_HEADERS])],
+    // Browsers cache a preflight this long (seconds); Chromium caps it at 7200.
+    maxAge: 600,
+  };
+}
+
 function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void {
   app.setGlobalPrefix(API_PREFIX);
-  if (corsOrigins.length > 0) {
-    app.enableCors({ origin: corsOrigins.includes('*') ? true : corsOrigins, maxAge: 600 });
-  }
+  if (corsOrigins.length > 0) app.enableCors(corsOptions(corsOrigins));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The spec's own client example POSTs `Content-Type: application/json` with no body (join);
