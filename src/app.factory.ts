@@ -8,11 +8,14 @@ import { Clock } from './common/clock';
 import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
+import { httpRequestDuration } from './metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
 
 export const API_PREFIX = 'api';
+/** Routes served at the root rather than under /api: operators' endpoints, not the Ikoota API. */
+export const UNPREFIXED_ROUTES = ['metrics'];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -63,7 +66,8 @@ export function corsOptions(origins: string[]) {
 }
 
 function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void {
-  app.setGlobalPrefix(API_PREFIX);
+  // /metrics stays at the root, where Prometheus looks for it.
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   if (corsOrigins.length > 0) app.enableCors(corsOptions(corsOrigins));
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -85,6 +89,11 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
   });
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', request.id);
+    done();
+  });
+  // By route pattern, never the raw URL (ids, channel names); unknown routes share one label.
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    httpRequestDuration.observe({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode }, reply.elapsedTime / 1000);
     done();
   });
 

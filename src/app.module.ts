@@ -15,7 +15,9 @@ import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { presenceConfig } from './config/presence.config';
+import { metricsConfig } from './config/metrics.config';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PreferencesModule } from './preferences/preferences.module';
@@ -28,7 +30,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, metricsConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
@@ -43,6 +45,7 @@ import { TokensModule } from './tokens/tokens.module';
     AdminModule,
     PresenceModule,
     RetentionModule,
+    MetricsModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

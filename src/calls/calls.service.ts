@@ -24,6 +24,7 @@ import { CallMedia, CallSession } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
 import { CallsRepository, MemberState } from './calls.repository';
 import { ParticipationService } from './participation.service';
+import { joinsRefused } from '../metrics/counters';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -149,7 +150,10 @@ export class CallsService {
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
     const preferences = await this.preferences.forUser(user.id);
-    const { call, session, role } = await this.enter(user, callId, media);
+    const { call, session, role } = await this.enter(user, callId, media).catch((error: unknown) => {
+      if (error instanceof DomainException) joinsRefused.inc({ code: error.code });
+      throw error;
+    });
     return {
       success: true,
       channelName: call.channelName,
