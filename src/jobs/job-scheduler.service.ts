@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { presenceConfig } from '../config/presence.config';
+import { jobsConfig } from '../config/jobs.config';
 import { JobLeases } from './job-leases.service';
 import { jobRuns } from '../metrics/counters';
 
@@ -28,7 +28,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly leases: JobLeases,
-    @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
+    @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
   ) {}
 
   register(job: ScheduledJob): void {

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
-import { presenceConfig } from '../config/presence.config';
+import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
@@ -60,7 +60,7 @@ export class RetentionService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: CallsRepository,
-    @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
+    @Inject(retentionConfig.KEY) private readonly config: ConfigType<typeof retentionConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly scheduler: JobScheduler,
