@@ -7,7 +7,8 @@ import 'dotenv/config';
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from './src/config/database.config';
 import { buildDataSourceOptions } from './src/database/data-source.options';
+import { ENTITIES } from './src/entities';
 
 const config = loadDatabaseConfig();
 
-export default new DataSource(buildDataSourceOptions(config.target, false, config.queryTimeoutMs));
+export default new DataSource(buildDataSourceOptions(config.target, ENTITIES, false, config.queryTimeoutMs));

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   const today = Math.floor(Date.now() / DAY) * DAY;
   let created = 0;
   let sessions = 0;
+  const callIds: number[] = [];
   for (let daysAgo = 27; daysAgo >= 0; daysAgo -= 1) {
     const callsToday = daysAgo % 7 === 6 ? 0 : 1 + Math.floor(rand() * 3);
     for (let c = 0; c < callsToday; c += 1) {
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
       const isPublic = rand() < 0.6;
       const call = await calls.create(host, { title: `${pick(['Weekly sync', 'Book circle', 'Mentoring', 'Town hall', 'Study group'])} #${created + 1}`, isPublic, maxParticipants: 25 });
       created += 1;
+      callIds.push(call.callId);
       const guests = members.filter((m) => m.id !== host.id).sort(() => rand() - 0.5).slice(0, 2 + Math.floor(rand() * 8));
       if (!isPublic) await calls.invite(host, call.callId, guests.map((g) => g.id));
       const live = daysAgo === 0 && c === 0;
@@ -88,7 +90,23 @@ async function main(): Promise<void> {
     }
   }
   await app.close();
-  console.log(`Seeded ${members.length} members, ${created} calls and ${sessions} sessions over the past 4 weeks.`);
+  const adminUser = members.find((m) => m.isAdmin) ?? members[0];
+  const member = members.find((m) => !m.isAdmin && m.membershipStage === 'member') ?? members[1];
+  const liveCall = callIds[callIds.length - 1];
+  console.log(
+    [
+      `Seeded ${members.length} members (user ids ${members[0].id}-${members[members.length - 1].id}), ${created} calls (ids ${callIds[0]}-${liveCall}) and ${sessions} sessions over the past 4 weeks.`,
+      '',
+      `Admin:  user ${adminUser.id} (${adminUser.otoNumber})`,
+      `  npm run token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin`,
+      `Member: user ${member.id} (${member.otoNumber})`,
+      `  npm run token -- --user ${member.id} --stage ${member.membershipStage}`,
+      '',
+      'Then, for example:',
+      `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${member.id} --stage ${member.membershipStage})" http://localhost:3000/api/calling/my-calls`,
+      `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin)" http://localhost:3000/api/calling/admin/${liveCall}/details`,
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -120,7 +120,8 @@ function main(argv: string[]): number {
     ...(auth.audience ? { audience: auth.audience } : {}),
   };
   process.stdout.write(`${sign(claims, auth.jwtSecret, options)}\n`);
-  if (auth.usingDevSecret) process.stderr.write('token: signed with the development secret; set JWT_SECRET to match the server you call\n');
+  // On stderr and on a line of its own, so `$(npm run --silent token ...)` captures only the token.
+  if (auth.usingDevSecret) process.stderr.write('\ntoken: signed with the development secret; set JWT_SECRET to match the server you call\n');
   return 0;
 }
 

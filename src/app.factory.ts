@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
@@ -8,10 +8,14 @@ import { Clock } from './common/clock';
 import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
+import { httpRequestDuration } from './metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
+import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
 
 export const API_PREFIX = 'api';
+/** Routes served at the root rather than under /api: operators' endpoints, not the Ikoota API. */
+export const UNPREFIXED_ROUTES = ['metrics'];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -45,17 +49,34 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   return app;
 }
 
+/**
+ * CORS for browser clients on the listed origins: every method the API uses, the request headers
+ * it reads, and the response headers a page script may need (request id, Retry-After, the
+ * throttler's rate-limit headers). Any other origin gets no Access-Control-Allow-Origin.
+ */
+export function corsOptions(origins: string[]) {
+  return {
+    origin: origins.includes('*') ? true : origins,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: [...new Set(['X-Request-Id', 'Retry-After', ...ALL_RATE_LIMIT_HEADERS])],
+    // Browsers cache a preflight this long (seconds); Chromium caps it at 7200.
+    maxAge: 600,
+  };
+}
+
 function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void {
-  app.setGlobalPrefix(API_PREFIX);
-  if (corsOrigins.length > 0) {
-    app.enableCors({ origin: corsOrigins.includes('*') ? true : corsOrigins, maxAge: 600 });
-  }
+  // /metrics stays at the root, where Prometheus looks for it.
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
+  if (corsOrigins.length > 0) app.enableCors(corsOptions(corsOrigins));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The spec's own client example POSTs `Content-Type: application/json` with no body (join);
   // Fastify refuses that by default. An empty JSON body is read as no body at all.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: any other body (text/plain included, which Fastify would otherwise hand over as a
+  // string for validation to trip over) is 415 UNSUPPORTED_MEDIA_TYPE.
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // Kept for routes that verify a signature over the exact bytes (Agora webhooks).
     (request as { rawBody?: string }).rawBody = body as string;
@@ -70,21 +91,42 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
     void reply.header('x-request-id', request.id);
     done();
   });
+  // By route pattern, never the raw URL (ids, channel names); unknown routes share one label.
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    httpRequestDuration.observe({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode }, reply.elapsedTime / 1000);
+    done();
+  });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Ikoota Calling API')
-      .setDescription(
-        'Audio/video calls on Agora.io for Ikoota members. Members appear by Converse Identity (OTO#) only. ' +
-          'Get a bearer token with `npm run token -- --user 42 --stage member` and press Authorize.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "Ikoota login JWT (HS256)" })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
     jsonDocumentUrl: `${API_PREFIX}/docs-json`,
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+/** The OpenAPI document served at /api/docs-json (and rendered by Swagger UI at /api/docs). */
+function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+      .setTitle('Ikoota Calling API')
+      .setDescription(
+        'Audio/video calls on Agora.io for Ikoota members. Members appear by Converse Identity (OTO#) only. ' +
+          'Get a bearer token with `npm run token -- --user 42 --stage member` and press Authorize. ' +
+          'Every error answers with one body (`ErrorDto`) carrying a stable `code`.',
+      )
+      .setVersion('1.0')
+      .addServer('/', 'The server this document is served from')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "Ikoota login JWT (HS256)" })
+      .build();
+  // package.json says UNLICENSED: a name and no URL (DocumentBuilder.setLicense always writes one).
+  config.info.license = { name: 'Proprietary (UNLICENSED): for Ikoota only' };
+  const document = SwaggerModule.createDocument(app, config);
+  // Routes are protected by default and every protected route declares its bearer requirement
+  // (@MemberAccess / @AdminAccess); what is left is @Public and says so explicitly.
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation && !operation.security) operation.security = [];
+    }
+  }
+  return document;
 }

@@ -15,10 +15,16 @@ import { analyticsConfig } from './config/analytics.config';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
+import { jobsConfig } from './config/jobs.config';
 import { presenceConfig } from './config/presence.config';
+import { rateLimitConfig } from './config/rate-limit.config';
+import { retentionConfig } from './config/retention.config';
+import { metricsConfig } from './config/metrics.config';
 import { JobsModule } from './jobs/jobs.module';
 import { ModerationModule } from './moderation/moderation.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { PresenceModule } from './presence/presence.module';
@@ -30,12 +36,12 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, analyticsConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
     RateLimitingModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(ENTITIES),
     JobsModule,
     AuthModule,
     HealthModule,
@@ -46,6 +52,7 @@ import { TokensModule } from './tokens/tokens.module';
     ModerationModule,
     PresenceModule,
     RetentionModule,
+    MetricsModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

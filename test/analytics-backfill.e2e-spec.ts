@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/database.config';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
+import { ENTITIES } from '../src/entities';
 import { MIGRATIONS } from '../src/database/migrations';
 import { AnalyticsScale1764029400000 } from '../src/database/migrations/1764029400000-AnalyticsScale';
 import { AnalyticsLastDayCounts1764029500000 } from '../src/database/migrations/1764029500000-AnalyticsLastDayCounts';
@@ -10,7 +11,7 @@ describe('AnalyticsMemberRollups migration', () => {
   it('folds existing per-day member rows into the day, week, month and last-day rollups, then counts the last days', async () => {
     const db = await createTestDatabase();
     const index = MIGRATIONS.indexOf(AnalyticsScale1764029400000);
-    const dataSource = new DataSource({ ...buildDataSourceOptions(parseDatabaseUrl(db.url)), migrations: MIGRATIONS.slice(0, index) });
+    const dataSource = new DataSource({ ...buildDataSourceOptions(parseDatabaseUrl(db.url), ENTITIES), migrations: MIGRATIONS.slice(0, index) });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/database.config';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
+import { ENTITIES } from '../src/entities';
 import { MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase, usingMysql } from './support/test-app';
 
@@ -27,7 +28,7 @@ async function drift(dataSource: DataSource, url: string): Promise<string[]> {
   if (usingMysql) {
     const [{ version }] = await dataSource.query('SELECT VERSION() AS version');
     if (/mariadb/i.test(version)) {
-      checker = new DataSource(buildDataSourceOptions(parseDatabaseUrl(url.replace(/^mysql:/, 'mariadb:'))));
+      checker = new DataSource(buildDataSourceOptions(parseDatabaseUrl(url.replace(/^mysql:/, 'mariadb:')), ENTITIES));
       await checker.initialize();
     }
   }
@@ -51,7 +52,7 @@ describe(`migrations (${usingMysql ? 'MariaDB' : 'SQLite'})`, () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = new DataSource(buildDataSourceOptions(parseDatabaseUrl(database.url)));
+    dataSource = new DataSource(buildDataSourceOptions(parseDatabaseUrl(database.url), ENTITIES));
     await dataSource.initialize();
     entityTables = [...new Set(dataSource.entityMetadatas.map((meta) => meta.tableName))].sort();
   });

@@ -130,7 +130,7 @@ describe('Agora NCS webhooks: POST /api/calling/webhooks/agora', () => {
     try {
       const raw = JSON.stringify(notice(999, { channelName: 'x', ts: 1 }));
       const res = await off.http.post(URL).set('Content-Type', 'application/json').set('Agora-Signature-V2', sign(raw)).send(raw).expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Not Found' });
+      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Not Found', code: 'ROUTE_NOT_FOUND' });
       expect(await off.dataSource.getRepository(AgoraNotice).count()).toBe(0);
     } finally {
       await off.close();

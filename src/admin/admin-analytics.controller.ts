@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnalyticsService } from '../analytics/analytics.service';
 import { AnalyticsQueryDto } from '../analytics/dto/analytics-query.dto';
 import { AnalyticsReportDto } from '../analytics/dto/analytics-report.dto';
 import { AdminAccess } from '../auth/access.decorator';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { RateLimit } from '../common/throttling/rate-limit';
 
 @ApiTags('admin')
@@ -28,10 +29,7 @@ export class AdminAnalyticsController {
     ].join(' '),
   })
   @ApiOkResponse({ type: AnalyticsReportDto })
-  @ApiBadRequestResponse({
-    description: '`days` is not an integer from 1 to 365, or `groupBy` is not day, week or month',
-    schema: { example: { statusCode: 400, error: 'Bad Request', message: 'days must not be greater than 365', code: 'VALIDATION_FAILED' } },
-  })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: '`days` is not an integer from 1 to 365, or `groupBy` is not day, week or month' })
   report(@Query() query: AnalyticsQueryDto): Promise<AnalyticsReportDto> {
     return this.analytics.report(query);
   }

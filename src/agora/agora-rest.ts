@@ -1,4 +1,5 @@
 import { ConfigType } from '@nestjs/config';
+import { agoraRestRequests } from '../metrics/counters';
 import { agoraConfig } from '../config/agora.config';
 
 /**
@@ -75,9 +76,12 @@ export class AgoraRest {
       } catch {
         parsed = undefined;
       }
+      agoraRestRequests.inc({ result: `${Math.floor(response.status / 100)}xx` });
       return { status: response.status, ok: response.ok, body: parsed };
     } catch (error) {
-      return { error: (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name };
+      const failure = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      agoraRestRequests.inc({ result: failure });
+      return { error: failure };
     }
   }
 }

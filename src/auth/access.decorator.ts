@@ -1,15 +1,17 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 
 export const ACCESS_KEY = 'access-level';
 export type AccessLevel = 'public' | 'member' | 'admin';
 
-const UNAUTHORIZED = {
-  description: 'Missing, malformed, expired or wrongly signed bearer token',
-  schema: { example: { statusCode: 401, error: 'Unauthorized', message: 'Invalid bearer token', code: 'AUTH_INVALID_TOKEN' } },
-};
+/** What the bearer-token check itself can answer (the caller is looked up in the database). */
+const TOKEN_ERRORS = ['AUTH_MISSING_TOKEN', 'AUTH_INVALID_TOKEN', 'AUTH_TOKEN_EXPIRED', 'DATABASE_UNAVAILABLE'] as const;
 
-/** Open to anyone: no bearer token needed (health, signed webhooks). */
+/**
+ * Open to anyone: no bearer token needed (health, signed webhooks). The OpenAPI document gives
+ * these routes `security: []` (app.factory.ts: every operation without a security entry).
+ */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_KEY, 'public');
 
 /**
@@ -18,31 +20,8 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS
  * without any access decorator gets.
  */
 export const MemberAccess = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SetMetadata(ACCESS_KEY, 'member'),
-    ApiBearerAuth(),
-    ApiUnauthorizedResponse(UNAUTHORIZED),
-    ApiForbiddenResponse({
-      description: 'The caller has no membership tier (pre_member or member) or is refused by the call rules',
-      schema: {
-        example: {
-          statusCode: 403,
-          error: 'Forbidden',
-          message: 'A membership tier is required: pre_member or member',
-          code: 'MEMBERSHIP_REQUIRED',
-        },
-      },
-    }),
-  );
+  applyDecorators(SetMetadata(ACCESS_KEY, 'member'), ApiBearerAuth(), ApiErrors(...TOKEN_ERRORS, 'MEMBERSHIP_REQUIRED'));
 
 /** Admins only: role `admin` or `super_admin`. */
 export const AdminAccess = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SetMetadata(ACCESS_KEY, 'admin'),
-    ApiBearerAuth(),
-    ApiUnauthorizedResponse(UNAUTHORIZED),
-    ApiForbiddenResponse({
-      description: 'The caller is not an admin or super admin',
-      schema: { example: { statusCode: 403, error: 'Forbidden', message: 'Admin role required', code: 'ADMIN_REQUIRED' } },
-    }),
-  );
+  applyDecorators(SetMetadata(ACCESS_KEY, 'admin'), ApiBearerAuth(), ApiErrors(...TOKEN_ERRORS, 'ADMIN_REQUIRED'));

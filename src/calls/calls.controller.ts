@@ -1,18 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RateLimit } from '../common/throttling/rate-limit';
 import { CallsService } from './calls.service';
@@ -25,10 +16,7 @@ import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallEndedDto } from './dto/end-call.dto';
 import { SwitchMediaDto, SwitchMediaResultDto } from './dto/switch-media.dto';
 
-const error = (statusCode: number, error: string, message: string, code?: string) => ({
-  schema: { example: { statusCode, error, message, ...(code ? { code } : {}) } },
-});
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345 };
+const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 
 @ApiTags('calls')
 @MemberAccess()
@@ -40,7 +28,7 @@ export class CallsController {
   @RateLimit('create')
   @ApiOperation({ summary: 'Create a new call', description: 'The caller becomes the host. Creating does not join: the host joins like anyone else.' })
   @ApiCreatedResponse({ type: CallCreatedDto })
-  @ApiBadRequestResponse({ description: 'Invalid request parameters', ...error(400, 'Bad Request', 'title must be longer than or equal to 1 characters', 'VALIDATION_FAILED') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Invalid request parameters' })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateCallDto): Promise<CallCreatedDto> {
     return this.calls.create(user, dto);
   }
@@ -48,7 +36,7 @@ export class CallsController {
   @Get('my-calls')
   @ApiOperation({ summary: "The caller's calls", description: 'Calls the caller created, was invited to, or took part in; newest first.' })
   @ApiOkResponse({ type: [CallRowDto] })
-  @ApiBadRequestResponse({ description: 'limit outside 1-100 or an unknown status', ...error(400, 'Bad Request', 'limit must not be greater than 100', 'VALIDATION_FAILED') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'limit outside 1-100 or an unknown status' })
   myCalls(@CurrentUser() user: AuthUser, @Query() query: MyCallsQueryDto): Promise<CallRowDto[]> {
     return this.calls.myCalls(user, query);
   }
@@ -60,8 +48,7 @@ export class CallsController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallDetailDto })
-  @ApiBadRequestResponse({ description: 'callId is not a positive integer', ...error(400, 'Bad Request', 'callId must be a positive integer') })
-  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_NOT_FOUND') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, 'CALL_ACCESS_DENIED', 'PARTICIPANT_REMOVED', { code: 'CALL_NOT_FOUND', when: 'No such call' })
   findOne(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallDetailDto> {
     return this.calls.findOne(user, callId);
   }
@@ -75,8 +62,12 @@ export class CallsController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: InviteResultDto })
-  @ApiBadRequestResponse({ description: 'userIds missing, empty, over 100, or not positive integers', ...error(400, 'Bad Request', 'userIds must contain at least 1 elements', 'VALIDATION_FAILED') })
-  @ApiNotFoundResponse({ description: 'No such call, or it has ended', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_NOT_FOUND') })
+  @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'userIds missing, empty, over 100, or not positive integers; or a bad callId' },
+    { code: 'NOT_CALL_HOST', when: 'The caller is neither the host nor an admin' },
+    { code: 'CALL_NOT_FOUND', when: 'No such call' },
+    { code: 'CALL_ENDED', when: 'The call has ended' },
+  )
   invite(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: InviteMembersDto): Promise<InviteResultDto> {
     return this.calls.invite(user, callId, dto.userIds);
   }
@@ -92,8 +83,14 @@ export class CallsController {
   @ApiParam(CALL_ID)
   @ApiBody({ type: JoinCallDto, required: false })
   @ApiOkResponse({ type: JoinCallResponseDto })
-  @ApiBadRequestResponse({ description: 'Call is full (reached max participants), or a bad callId/body', ...error(400, 'Bad Request', 'Call is full (25 participants)', 'CALL_FULL') })
-  @ApiNotFoundResponse({ description: 'Call not found or ended', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_ENDED') })
+  @ApiErrors(
+    { code: 'CALL_FULL', when: 'Call is full (reached max participants)' },
+    { code: 'VALIDATION_FAILED', when: 'A bad callId or body' },
+    { code: 'CALL_PRIVATE', when: 'Access denied to private call' },
+    'PARTICIPANT_REMOVED',
+    { code: 'CALL_NOT_FOUND', when: 'No such call' },
+    { code: 'CALL_ENDED', when: 'The call has ended' },
+  )
   join(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: JoinCallDto = {}): Promise<JoinCallResponseDto> {
     return this.calls.join(user, callId, dto?.media);
   }
@@ -107,8 +104,7 @@ export class CallsController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: SwitchMediaResultDto })
-  @ApiBadRequestResponse({ description: 'media is not audio or video', ...error(400, 'Bad Request', 'media must be one of the following values: audio, video', 'VALIDATION_FAILED') })
-  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'media is not audio or video, or a bad callId' }, { code: 'NOT_A_PARTICIPANT', when: 'The caller has no open session in this call' }, { code: 'CALL_NOT_FOUND', when: 'No such call' })
   switchMedia(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: SwitchMediaDto): Promise<SwitchMediaResultDto> {
     return this.calls.switchMedia(user, callId, dto.media);
   }
@@ -121,8 +117,7 @@ export class CallsController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallEndedDto })
-  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
-  @ApiConflictResponse({ description: 'The call has already ended', ...error(409, 'Conflict', 'Call has already ended', 'CALL_ALREADY_ENDED') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, { code: 'NOT_CALL_HOST', when: 'The caller is neither the host nor an admin' }, { code: 'CALL_NOT_FOUND', when: 'No such call' }, { code: 'CALL_ALREADY_ENDED', when: 'The call has already ended' })
   end(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallEndedDto> {
     return this.calls.endAsHost(user, callId);
   }
@@ -132,7 +127,7 @@ export class CallsController {
   @ApiOperation({ summary: 'Leave a call', description: 'Closes the caller\'s open session (left_at, duration_seconds). Idempotent: `{ "success": true }` when nothing is open.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: SuccessDto })
-  @ApiNotFoundResponse({ description: 'No such call', ...error(404, 'Not Found', 'Call not found', 'CALL_NOT_FOUND') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, { code: 'CALL_NOT_FOUND', when: 'No such call' })
   leave(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<{ success: true }> {
     return this.calls.leave(user, callId);
   }

@@ -25,6 +25,7 @@ import { admissionRefusal, factsOf } from './admission';
 import { AssignedUids } from './assigned-uids.service';
 import { CallsRepository, MemberState } from './calls.repository';
 import { ParticipationService } from './participation.service';
+import { joinsRefused } from '../metrics/counters';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -140,7 +141,10 @@ export class CallsService {
    * call gets the same answer as their first join, and the slot taken goes back.
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const { call, session, role, uid, preferences } = await this.enter(user, callId, media);
+    const { call, session, role, uid, preferences } = await this.enter(user, callId, media).catch((error: unknown) => {
+      if (error instanceof DomainException) joinsRefused.inc({ code: error.code });
+      throw error;
+    });
     return {
       success: true,
       channelName: call.channelName,

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Max, Min } from 'class-validator';
-import { toInt, toNumber, validateEnv } from './env';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { toInt, validateEnv } from './env';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,12 +25,6 @@ class AppEnv {
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;
-
-  @IsOptional()
-  @Transform(toNumber)
-  @IsNumber()
-  @IsPositive()
-  RATE_LIMIT_SCALE?: number;
 }
 
 export interface AppConfig {
@@ -39,8 +33,6 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Origins allowed by CORS; empty means CORS stays off. `*` allows any origin. */
   corsOrigins: string[];
-  /** Multiplies every rate limit; 1 in normal use, raised only by benchmarks. */
-  rateLimitScale: number;
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -54,7 +46,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
-    rateLimitScale: v.RATE_LIMIT_SCALE ?? 1,
   };
 }
 

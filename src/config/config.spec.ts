@@ -5,7 +5,10 @@ import { loadAppConfig } from './app.config';
 import { DEV_JWT_SECRET, loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
 import { ConfigValidationError } from './env';
+import { loadJobsConfig } from './jobs.config';
 import { loadPresenceConfig } from './presence.config';
+import { loadRateLimitConfig } from './rate-limit.config';
+import { loadRetentionConfig } from './retention.config';
 
 const APP_ID = '00112233445566778899aabbccddeeff';
 const APP_CERTIFICATE = 'ffeeddccbbaa99887766554433221100';
@@ -32,8 +35,8 @@ function refusal(load: () => unknown): ConfigValidationError {
 }
 
 describe('loadAppConfig', () => {
-  it('defaults: port 3000, development, info logs, no CORS, rate limits unscaled', () => {
-    expect(loadAppConfig({})).toEqual({ nodeEnv: 'development', port: 3000, logLevel: 'info', corsOrigins: [], rateLimitScale: 1 });
+  it('defaults: port 3000, development, info logs, no CORS', () => {
+    expect(loadAppConfig({})).toEqual({ nodeEnv: 'development', port: 3000, logLevel: 'info', corsOrigins: [] });
   });
 
   it('is silent by default under NODE_ENV=test', () => {
@@ -42,13 +45,12 @@ describe('loadAppConfig', () => {
 
   it('reads typed values and trims the CORS list', () => {
     expect(
-      loadAppConfig({ PORT: '8080', LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://a.example, https://b.example,', RATE_LIMIT_SCALE: '2.5' }),
+      loadAppConfig({ PORT: '8080', LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://a.example, https://b.example,' }),
     ).toEqual({
       nodeEnv: 'development',
       port: 8080,
       logLevel: 'debug',
       corsOrigins: ['https://a.example', 'https://b.example'],
-      rateLimitScale: 2.5,
     });
   });
 
@@ -63,8 +65,6 @@ describe('loadAppConfig', () => {
     ['PORT', '80.5'],
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
-    ['RATE_LIMIT_SCALE', '0'],
-    ['RATE_LIMIT_SCALE', 'fast'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     const error = refusal(() => loadAppConfig({ [variable]: value }));
     expect(error.message).toContain(variable);
@@ -118,10 +118,10 @@ describe('loadDatabaseConfig', () => {
   });
 });
 
-describe('loadPresenceConfig: Redis', () => {
+describe('loadRateLimitConfig: Redis', () => {
   it('times Redis commands out after 100 ms and skips it for 3 s after a failure, by default', () => {
-    expect(loadPresenceConfig({})).toMatchObject({ redisUrl: undefined, redisCommandTimeoutMs: 100, redisCircuitOpenMs: 3000 });
-    expect(loadPresenceConfig({ REDIS_COMMAND_TIMEOUT_MS: '250', REDIS_CIRCUIT_OPEN_MS: '500' })).toMatchObject({ redisCommandTimeoutMs: 250, redisCircuitOpenMs: 500 });
+    expect(loadRateLimitConfig({})).toEqual({ scale: 1, redisUrl: undefined, redisCommandTimeoutMs: 100, redisCircuitOpenMs: 3000 });
+    expect(loadRateLimitConfig({ REDIS_COMMAND_TIMEOUT_MS: '250', REDIS_CIRCUIT_OPEN_MS: '500' })).toMatchObject({ redisCommandTimeoutMs: 250, redisCircuitOpenMs: 500 });
   });
 
   it.each([
@@ -130,7 +130,26 @@ describe('loadPresenceConfig: Redis', () => {
     ['REDIS_CIRCUIT_OPEN_MS', '50'],
     ['REDIS_CIRCUIT_OPEN_MS', 'soon'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
-    expect(refusal(() => loadPresenceConfig({ [variable]: value })).message).toContain(variable);
+    expect(refusal(() => loadRateLimitConfig({ [variable]: value })).message).toContain(variable);
+  });
+});
+
+describe('one namespace per concern', () => {
+  it('presence, retention and jobs read their own variables, with their defaults', () => {
+    expect(loadPresenceConfig({})).toEqual({ presenceTimeoutSeconds: 120, callIdleTimeoutMinutes: 60, ncsSecret: undefined });
+    expect(loadRetentionConfig({ CALL_RETENTION_DAYS: '30' })).toEqual({ callRetentionDays: 30, recordingRetentionDays: 30 });
+    expect(loadJobsConfig({ JOBS_ENABLED: 'false' })).toEqual({ jobsEnabled: false, sweepIntervalSeconds: 30 });
+    expect(loadRateLimitConfig({ RATE_LIMIT_SCALE: '2.5' }).scale).toBe(2.5);
+  });
+
+  it.each([
+    ['RATE_LIMIT_SCALE', '0', loadRateLimitConfig],
+    ['RATE_LIMIT_SCALE', 'fast', loadRateLimitConfig],
+    ['CALL_RETENTION_DAYS', '0', loadRetentionConfig],
+    ['JOBS_ENABLED', 'sometimes', loadJobsConfig],
+    ['PRESENCE_TIMEOUT_SECONDS', '5', loadPresenceConfig],
+  ] as Array<[string, string, (env: NodeJS.ProcessEnv) => unknown]>)('refuses %s=%s and names the variable', (variable, value, load) => {
+    expect(refusal(() => load({ [variable]: value })).message).toContain(variable);
   });
 });
 

@@ -2,18 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseTarget, DEFAULT_DB_QUERY_TIMEOUT_MS } from '../config/database.config';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /**
  * The one DataSource recipe, shared by the application and the TypeORM CLI (`ormconfig.ts`).
- * Entities and migrations are listed explicitly so the same code runs from `src` and `dist`.
+ * Entities and migrations are listed explicitly so the same code runs from `src` and `dist`; the
+ * entity list (`src/entities.ts`, beside the app module) is passed in, so nothing here imports a feature.
  * `waitMs` (DB_QUERY_TIMEOUT_MS) bounds SQLite's wait for another process's write lock and
  * MySQL's wait for a new connection; the app bounds queries too (mysql-waits.ts).
  */
-export function buildDataSourceOptions(target: DatabaseTarget, migrationsRun = false, waitMs = DEFAULT_DB_QUERY_TIMEOUT_MS): DataSourceOptions {
+export function buildDataSourceOptions(
+  target: DatabaseTarget,
+  entities: DataSourceOptions['entities'],
+  migrationsRun = false,
+  waitMs = DEFAULT_DB_QUERY_TIMEOUT_MS,
+): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsRun,

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -9,34 +9,40 @@ import { buildDataSourceOptions } from './data-source.options';
 import { boundMysqlWaits } from './mysql-waits';
 import { TransactionRunner } from './transaction-runner.service';
 
+/** The DataSource (migrations at start-up under a lock) and TransactionRunner, for the entities given. */
 @Global()
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [databaseConfig.KEY],
-      useFactory: (db: ConfigType<typeof databaseConfig>) => ({
-        ...buildDataSourceOptions(db.target, db.migrationsRun, db.queryTimeoutMs),
-        // Fail fast at start-up instead of retrying for half a minute.
-        retryAttempts: 0,
-      }),
-      // Migrations run here, under a lock, instead of by TypeORM's own migrationsRun.
-      dataSourceFactory: async (options) => {
-        const dataSource = new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions);
-        reuseSqliteStatements(dataSource);
-        await dataSource.initialize();
-        if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
-        return dataSource;
-      },
-    }),
-  ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
-})
+@Module({})
 export class DatabaseModule implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>,
   ) {}
+
+  static forRoot(entities: DataSourceOptions['entities']): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [databaseConfig.KEY],
+          useFactory: (db: ConfigType<typeof databaseConfig>) => ({
+            ...buildDataSourceOptions(db.target, entities, db.migrationsRun, db.queryTimeoutMs),
+            // Fail fast at start-up instead of retrying for half a minute.
+            retryAttempts: 0,
+          }),
+          // Migrations run here, under a lock, instead of by TypeORM's own migrationsRun.
+          dataSourceFactory: async (options) => {
+            const dataSource = new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions);
+            reuseSqliteStatements(dataSource);
+            await dataSource.initialize();
+            if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
+            return dataSource;
+          },
+        }),
+      ],
+      providers: [TransactionRunner],
+      exports: [TransactionRunner],
+    };
+  }
 
   /** After start-up migrations (which must not be cut short), before the first request. */
   onModuleInit(): void {

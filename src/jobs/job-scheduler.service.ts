@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { presenceConfig } from '../config/presence.config';
+import { jobsConfig } from '../config/jobs.config';
 import { JobLeases } from './job-leases.service';
+import { jobRuns } from '../metrics/counters';
 
 export interface ScheduledJob {
   /** Unique job name; also the lease name. */
@@ -27,7 +28,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly leases: JobLeases,
-    @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
+    @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
   ) {}
 
   register(job: ScheduledJob): void {
@@ -55,14 +56,19 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     let ran = false;
     const run = (async () => {
       try {
-        if (!(await this.leases.acquire(name, job.leaseMs))) return;
+        if (!(await this.leases.acquire(name, job.leaseMs))) {
+          jobRuns.inc({ job: name, result: 'skipped' });
+          return;
+        }
         ran = true;
         try {
           await job.run();
         } finally {
           await this.leases.release(name);
         }
+        jobRuns.inc({ job: name, result: 'ok' });
       } catch (error) {
+        jobRuns.inc({ job: name, result: 'failed' });
         this.logger.error({ msg: 'scheduled job failed', job: name, error: { type: (error as Error).name, message: (error as Error).message } });
       }
     })();

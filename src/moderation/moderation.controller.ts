@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { CallRowDto } from '../calls/dto/call-row.dto';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { ChangeRoleDto, MemberRoleDto } from './dto/change-role.dto';
 import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
@@ -12,23 +13,19 @@ import { UpdateCallDto } from './dto/update-call.dto';
 import { MemberPipe } from './member.pipe';
 import { ModerationService } from './moderation.service';
 
-const error = (statusCode: number, error: string, message: string, code?: string) => ({
-  schema: { example: { statusCode, error, message, ...(code ? { code } : {}) } },
-});
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345 };
+const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 const MEMBER = {
   name: 'member',
   description: 'The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id',
   example: 'OTO%23K7Q2ZD',
+  type: 'string',
 };
-const BAD_CALL_ID = { description: 'callId is not a positive integer', ...error(400, 'Bad Request', 'callId must be a positive integer', 'VALIDATION_FAILED') };
-const BAD_MEMBER = {
-  description: 'callId is not a positive integer, or member is neither an OTO# number nor a user id',
-  ...error(400, 'Bad Request', 'member must be an OTO# number (OTO# and 6 of A-Z 0-9, URL-encoded as OTO%23K7Q2ZD) or a positive user id', 'VALIDATION_FAILED'),
-};
-const NOT_MODERATOR = { description: 'The caller is not the host, a moderator or an admin', ...error(403, 'Forbidden', 'Only the call host, a moderator or an admin can pause this call', 'NOT_CALL_MODERATOR') };
-const ENDED = { description: 'No such call, or it has ended', ...error(404, 'Not Found', 'Call not found or ended', 'CALL_ENDED') };
-const MEMBER_NOT_FOUND = '(`MEMBER_NOT_FOUND`: no member with this OTO# number or user id; `CALL_NOT_FOUND`: no such call)';
+const BAD_CALL_ID = { code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' } as const;
+const BAD_MEMBER = { code: 'VALIDATION_FAILED', when: 'callId is not a positive integer, or member is neither an OTO# number nor a user id' } as const;
+const NOT_MODERATOR = { code: 'NOT_CALL_MODERATOR', when: 'The caller is not the host, a moderator or an admin' } as const;
+const ENDED = { code: 'CALL_ENDED', when: 'No such call, or it has ended' } as const;
+const UNKNOWN_MEMBER = { code: 'MEMBER_NOT_FOUND', when: 'No member with this OTO# number or user id' } as const;
+const NOT_IN_CALL = { code: 'NOT_A_CALL_MEMBER', when: 'The member is not a member of this call' } as const;
 
 /**
  * What hosts, moderators and admins do to the calls they run (issue "Calls that hosts can run").
@@ -50,9 +47,7 @@ export class ModerationController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row, as my-calls shows it (`status: "paused"`)' })
-  @ApiBadRequestResponse(BAD_CALL_ID)
-  @ApiForbiddenResponse(NOT_MODERATOR)
-  @ApiNotFoundResponse(ENDED)
+  @ApiErrors(BAD_CALL_ID, NOT_MODERATOR, ENDED)
   pause(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallRowDto> {
     return this.moderation.setPaused(user, callId, true);
   }
@@ -62,9 +57,7 @@ export class ModerationController {
   @ApiOperation({ summary: 'Resume a paused call (host, moderator, admin)', description: 'Joins are admitted again. Resuming an active call is 200 and changes nothing; an ended call is 404.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row, as my-calls shows it (`status: "active"`)' })
-  @ApiBadRequestResponse(BAD_CALL_ID)
-  @ApiForbiddenResponse({ ...NOT_MODERATOR, ...error(403, 'Forbidden', 'Only the call host, a moderator or an admin can resume this call', 'NOT_CALL_MODERATOR') })
-  @ApiNotFoundResponse(ENDED)
+  @ApiErrors(BAD_CALL_ID, NOT_MODERATOR, ENDED)
   resume(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallRowDto> {
     return this.moderation.setPaused(user, callId, false);
   }
@@ -78,10 +71,7 @@ export class ModerationController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row after the edit, as my-calls shows it' })
-  @ApiBadRequestResponse({ description: 'A field fails the create rules, or callId is not a positive integer', ...error(400, 'Bad Request', 'maxParticipants must not be less than 2', 'VALIDATION_FAILED') })
-  @ApiForbiddenResponse({ ...NOT_MODERATOR, ...error(403, 'Forbidden', 'Only the call host, a moderator or an admin can edit this call', 'NOT_CALL_MODERATOR') })
-  @ApiNotFoundResponse(ENDED)
-  @ApiConflictResponse({ description: 'maxParticipants is below the live head count', ...error(409, 'Conflict', 'maxParticipants 2 is below the 3 members in the call now', 'CAPACITY_BELOW_LIVE') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count' })
   edit(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: UpdateCallDto): Promise<CallRowDto> {
     return this.moderation.edit(user, callId, dto);
   }
@@ -94,10 +84,7 @@ export class ModerationController {
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: MemberRoleDto })
-  @ApiBadRequestResponse({ ...BAD_MEMBER, description: `${BAD_MEMBER.description}, or role is not moderator or participant` })
-  @ApiForbiddenResponse({ description: 'The caller is not the host or an admin', ...error(403, 'Forbidden', 'Only the call host or an admin can change roles in this call', 'NOT_CALL_HOST') })
-  @ApiNotFoundResponse({ description: `No such call or it has ended, no such member, or the member is not a member of this call ${MEMBER_NOT_FOUND}`, ...error(404, 'Not Found', 'This member is not a member of this call', 'NOT_A_CALL_MEMBER') })
-  @ApiConflictResponse({ description: "The target is the call's host", ...error(409, 'Conflict', "The host's role cannot change", 'HOST_ROLE_FIXED') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" })
   setRole(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number, @Body() dto: ChangeRoleDto): Promise<MemberRoleDto> {
     return this.moderation.setRole(user, callId, userId, dto.role);
   }
@@ -112,9 +99,7 @@ export class ModerationController {
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: ParticipantRemovedDto })
-  @ApiBadRequestResponse(BAD_MEMBER)
-  @ApiForbiddenResponse({ description: 'The caller may not remove this member (not host, moderator or admin; a moderator removing the host or a moderator; removing oneself)', ...error(403, 'Forbidden', 'A moderator cannot remove the host or another moderator', 'ACTION_NOT_ALLOWED') })
-  @ApiNotFoundResponse({ description: `No such call, no such member, or the member never took part in it ${MEMBER_NOT_FOUND}`, ...error(404, 'Not Found', 'This member never took part in this call', 'PARTICIPANT_NOT_FOUND') })
+  @ApiErrors(BAD_MEMBER, NOT_MODERATOR, { code: 'ACTION_NOT_ALLOWED', when: 'A moderator removing the host or a moderator, or anyone removing themselves' }, { code: 'CALL_NOT_FOUND', when: 'No such call' }, UNKNOWN_MEMBER, { code: 'PARTICIPANT_NOT_FOUND', when: 'The member never took part in this call' })
   remove(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number): Promise<ParticipantRemovedDto> {
     return this.moderation.removeParticipant(user, callId, userId);
   }
@@ -131,9 +116,7 @@ export class ModerationController {
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: MemberMutedDto })
-  @ApiBadRequestResponse({ ...BAD_MEMBER, description: `${BAD_MEMBER.description}, or neither audio nor video is a boolean` })
-  @ApiForbiddenResponse({ description: 'The caller is not the host, a moderator or an admin, or a moderator targets the host or a moderator', ...error(403, 'Forbidden', 'A moderator can mute and unmute participants only', 'ACTION_NOT_ALLOWED') })
-  @ApiNotFoundResponse({ description: `No such call or it has ended, no such member, or the member is not a member of this call ${MEMBER_NOT_FOUND}`, ...error(404, 'Not Found', 'This member is not a member of this call', 'NOT_A_CALL_MEMBER') })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or neither audio nor video is a boolean' }, NOT_MODERATOR, { code: 'ACTION_NOT_ALLOWED', when: 'A moderator targeting the host or a moderator' }, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL)
   mute(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number, @Body() dto: MuteMemberDto): Promise<MemberMutedDto> {
     return this.moderation.mute(user, callId, userId, dto);
   }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PreferencesDto, UpdatePreferencesResponseDto } from './dto/preferences.dto';
 import { UpdatePreferencesDto } from './dto/update-preferences.dto';
 import { PreferencesService } from './preferences.service';
@@ -32,17 +33,7 @@ export class PreferencesController {
       'Send any subset of the fields; the others keep their stored (or default) value. `preferred_avatar: null` clears the avatar. An empty body stores the defaults.',
   })
   @ApiOkResponse({ type: UpdatePreferencesResponseDto })
-  @ApiBadRequestResponse({
-    description: 'Unknown field, wrong type, video quality other than sd/hd, or an avatar that is not a plain image file name',
-    schema: {
-      example: {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'voice_masking_enabled must be a boolean value',
-        code: 'VALIDATION_FAILED',
-      },
-    },
-  })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Unknown field, wrong type, video quality other than sd/hd, or an avatar that is not a plain image file name' })
   async update(@CurrentUser() user: AuthUser, @Body() body: UpdatePreferencesDto): Promise<UpdatePreferencesResponseDto> {
     const preferences = await this.service.update(user.id, body);
     return { success: true, message: 'Preferences updated successfully', preferences };

@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../auth/access.decorator';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { AgoraWebhooksService } from './agora-webhooks.service';
 import { AgoraNoticeDto, WebhookAckDto } from './dto/agora-notice.dto';
 
@@ -49,18 +50,12 @@ export class AgoraWebhooksController {
     },
   })
   @ApiOkResponse({ type: WebhookAckDto, description: 'Applied, or acknowledged and ignored (re-delivery, unknown event, channel or uid)' })
-  @ApiBadRequestResponse({
-    description: 'Correctly signed, but noticeId, eventType or the payload fields this event needs are missing or wrong',
-    schema: { example: { statusCode: 400, error: 'Bad Request', message: 'noticeId must be a string of 1 to 64 characters', code: 'VALIDATION_FAILED' } },
-  })
-  @ApiUnauthorizedResponse({
-    description: 'Agora-Signature-V2 is missing or does not match the body',
-    schema: { example: { statusCode: 401, error: 'Unauthorized', message: 'Missing or invalid Agora-Signature-V2', code: 'WEBHOOK_SIGNATURE_INVALID' } },
-  })
-  @ApiNotFoundResponse({
-    description: 'AGORA_NCS_SECRET is not configured: webhooks are off',
-    schema: { example: { statusCode: 404, error: 'Not Found', message: 'Not Found' } },
-  })
+  @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'Correctly signed, but noticeId, eventType or the payload fields this event needs are missing or wrong' },
+    { code: 'WEBHOOK_SIGNATURE_INVALID', when: 'Agora-Signature-V2 is missing or does not match the body' },
+    { code: 'ROUTE_NOT_FOUND', when: 'AGORA_NCS_SECRET is not configured: webhooks are off (answered as an unknown route, message "Not Found")' },
+    'DATABASE_UNAVAILABLE',
+  )
   receive(@Req() request: SignedRequest): Promise<WebhookAckDto> {
     return this.webhooks.receive(request.rawBody, request.headers['agora-signature-v2'], request.body);
   }

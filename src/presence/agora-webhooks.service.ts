@@ -12,6 +12,14 @@ import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readUserEvent, WebhookAckDto } from './dto/agora-notice.dto';
 import { AgoraNotice } from './entities/agora-notice.entity';
+import { webhookNotices } from '../metrics/counters';
+
+/** The metrics result of a notice that was not applied. */
+function refusalOf(error: unknown): string {
+  if (error instanceof NotFoundException) return 'disabled';
+  if (error instanceof DomainException) return error.code === 'WEBHOOK_SIGNATURE_INVALID' ? 'signature_invalid' : error.code === 'VALIDATION_FAILED' ? 'invalid' : 'failed';
+  return 'failed';
+}
 
 export const CHANNEL_DESTROYED = 102;
 /** Broadcaster, audience and communication-mode joins. */
@@ -70,6 +78,17 @@ export class AgoraWebhooksService {
    * or wrong signature (checked before anything else is read), 400 for a signed but malformed body.
    */
   async receive(rawBody: string | undefined, signature: unknown, body: unknown): Promise<WebhookAckDto> {
+    try {
+      const result = await this.applyNotice(rawBody, signature, body);
+      webhookNotices.inc({ result });
+      return { ok: true };
+    } catch (error) {
+      webhookNotices.inc({ result: refusalOf(error) });
+      throw error;
+    }
+  }
+
+  private async applyNotice(rawBody: string | undefined, signature: unknown, body: unknown): Promise<'applied' | 'duplicate' | 'ignored'> {
     const secret = this.presence.ncsSecret;
     if (!secret) throw new NotFoundException();
     if (!signatureMatches(secret, rawBody, signature)) {
@@ -78,11 +97,12 @@ export class AgoraWebhooksService {
     const notice = readAgoraNotice(body);
     const apply = this.effectOf(notice.eventType, notice.payload);
     const receivedAt = this.clock.now();
-    await this.tx.run(async (manager) => {
-      if (!(await this.record(manager, notice.noticeId, notice.eventType, receivedAt))) return;
-      await apply?.(manager, receivedAt);
+    return this.tx.run(async (manager) => {
+      if (!(await this.record(manager, notice.noticeId, notice.eventType, receivedAt))) return 'duplicate';
+      if (!apply) return 'ignored';
+      await apply(manager, receivedAt);
+      return 'applied';
     });
-    return { ok: true };
   }
 
   /** What a notice does, its payload checked up front (400 before any write); nothing for other events. */

@@ -5,6 +5,7 @@ import { CallsService } from '../calls/calls.service';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { agoraConfig } from '../config/agora.config';
+import { jobsConfig } from '../config/jobs.config';
 import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
@@ -47,6 +48,7 @@ export class PresenceSweeper implements OnModuleInit {
 
   constructor(
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
+    @Inject(jobsConfig.KEY) private readonly jobs: ConfigType<typeof jobsConfig>,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
     private readonly repository: CallsRepository,
     private readonly participation: ParticipationService,
@@ -58,7 +60,7 @@ export class PresenceSweeper implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const everyMs = this.presence.sweepIntervalSeconds * 1000;
+    const everyMs = this.jobs.sweepIntervalSeconds * 1000;
     this.scheduler.register({ name: 'presence-sweeper', everyMs, leaseMs: Math.max(everyMs * 4, 60_000), run: () => this.sweep() });
   }
 

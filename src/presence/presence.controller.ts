@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { HeartbeatResultDto } from './dto/heartbeat.dto';
 import { PresenceService } from './presence.service';
@@ -24,10 +25,9 @@ export class PresenceController {
       'at its last heartbeat (reason `timeout`) even when Agora webhooks are off. Send one every `presence.heartbeatIntervalSeconds` of the join answer. ' +
       '403 when the caller has no open session (join again).',
   })
-  @ApiParam({ name: 'callId', description: 'The call id (a positive integer)', example: 12345 })
+  @ApiParam({ name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' })
   @ApiOkResponse({ type: HeartbeatResultDto })
-  @ApiForbiddenResponse({ description: 'The caller has no open session in this call', schema: { example: { statusCode: 403, error: 'Forbidden', message: 'You are not in this call: join it again', code: 'NOT_A_PARTICIPANT' } } })
-  @ApiNotFoundResponse({ description: 'No such call', schema: { example: { statusCode: 404, error: 'Not Found', message: 'Call not found', code: 'CALL_NOT_FOUND' } } })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, { code: 'NOT_A_PARTICIPANT', when: 'The caller has no open session in this call' }, { code: 'CALL_NOT_FOUND', when: 'No such call' })
   heartbeat(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<HeartbeatResultDto> {
     return this.presence.heartbeat(user, callId);
   }

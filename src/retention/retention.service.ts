@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AnalyticsRollup } from '../analytics/analytics-rollup.service';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
-import { presenceConfig } from '../config/presence.config';
+import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
@@ -62,7 +62,7 @@ export class RetentionService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: CallsRepository,
     private readonly rollup: AnalyticsRollup,
-    @Inject(presenceConfig.KEY) private readonly config: ConfigType<typeof presenceConfig>,
+    @Inject(retentionConfig.KEY) private readonly config: ConfigType<typeof retentionConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly scheduler: JobScheduler,

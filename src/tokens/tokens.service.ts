@@ -14,6 +14,7 @@ import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
 import { UidBinding } from './entities/uid-binding.entity';
+import { tokensIssued } from '../metrics/counters';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
@@ -58,6 +59,7 @@ export class TokensService {
     const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher');
     const now = this.clock.now();
     await this.recordToken(admission, new Date(now.getTime() + this.agora.tokenTtlSeconds * 1000), now);
+    tokensIssued.inc();
     return issued;
   }
 

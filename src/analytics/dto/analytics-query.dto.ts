@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -10,6 +11,7 @@ export class AnalyticsQueryDto {
   @IsInt()
   @Min(1)
   @Max(365)
+  @ApiPropertyOptional({ type: 'integer' })
   days?: number = 30;
 
   /** Bucket size; weeks start on Monday. @example "day" */

@@ -1,5 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
 export class CallCreatedDto {
   /** @example 12345 */
+  @ApiProperty({ type: 'integer' })
   callId: number;
   /** @example "call_1672531200_abc123xyz" */
   channelName: string;
@@ -10,5 +12,6 @@ export class CallCreatedDto {
   /** @example false */
   isPublic: boolean;
   /** @example 25 */
+  @ApiProperty({ type: 'integer' })
   maxParticipants: number;
 }

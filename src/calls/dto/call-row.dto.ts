@@ -1,6 +1,12 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { CallRole } from '../entities/call-member.entity';
+import type { CallMedia } from '../entities/call-session.entity';
+import type { CallStatus } from '../entities/call.entity';
+
 /** A call in the spec's snake_case row shape, with the caller's role and live head count. */
 export class CallRowDto {
   /** @example 12345 */
+  @ApiProperty({ type: 'integer' })
   id: number;
   /** @example "Weekly Team Meeting" */
   title: string;
@@ -9,18 +15,21 @@ export class CallRowDto {
   /** @example "call_1672531200_abc123xyz" */
   channel_name: string;
   /** @example 456 */
+  @ApiProperty({ type: 'integer' })
   creator_id: number;
   /** @example false */
   is_public: boolean;
   /** @example 25 */
+  @ApiProperty({ type: 'integer' })
   max_participants: number;
   /** @example "active" */
-  status: string;
+  status: CallStatus;
   /** @example "2023-12-01T10:00:00.000Z" */
   created_at: string;
   /** The caller's role in the call: host, moderator or participant; null for a public call they have no place in. @example "host" */
-  role: string | null;
+  role: CallRole | null;
   /** Members in the call right now. @example 8 */
+  @ApiProperty({ type: 'integer' })
   participant_count: number;
 }
 
@@ -35,11 +44,11 @@ export class ActiveParticipantDto {
   /** @example "OTO#K7Q2ZD" */
   oto_number: string;
   /** @example "participant" */
-  role: string;
+  role: CallRole;
   /** @example "2023-12-01T10:00:00.000Z" */
   joined_at: string;
   /** @example "video" */
-  media: string;
+  media: CallMedia;
   /** Whether a host, moderator or admin muted the participant's audio or video. */
   muted: MutedFlagsDto;
 }

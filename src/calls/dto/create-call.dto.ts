@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
@@ -37,5 +38,6 @@ export class CreateCallDto {
   @IsInt()
   @Min(2)
   @Max(500)
+  @ApiPropertyOptional({ type: 'integer' })
   maxParticipants?: number = 50;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min } from 'class-validator';
 
 export class InviteMembersDto {
@@ -11,6 +12,7 @@ export class InviteMembersDto {
   @IsInt({ each: true })
   @Min(1, { each: true })
   @Max(2_147_483_647, { each: true })
+  @ApiProperty({ type: 'integer', isArray: true })
   userIds: number[];
 }
 
@@ -18,7 +20,9 @@ export class InviteResultDto {
   /** @example true */
   success: boolean;
   /** Users who became members of the call now. @example [101] */
+  @ApiProperty({ type: 'integer', isArray: true })
   invited: number[];
   /** Users who were members already (their role is unchanged). @example [102] */
+  @ApiProperty({ type: 'integer', isArray: true })
   alreadyMembers: number[];
 }

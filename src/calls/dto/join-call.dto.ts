@@ -1,4 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import type { VideoQuality } from '../../preferences/entities/call-preference.entity';
+import type { CallRole } from '../entities/call-member.entity';
 import type { CallMedia } from '../entities/call-session.entity';
 
 export class JoinCallDto {
@@ -19,6 +22,7 @@ export class JoinPresenceDto {
    * Agora's webhooks are off. A client that never sends one stays in the call until it leaves,
    * is removed, the call ends, or its newest Agora token expires. @example 30
    */
+  @ApiProperty({ type: 'integer' })
   heartbeatIntervalSeconds: number;
   /** Always false: no client is dropped for not sending heartbeats. @example false */
   heartbeatRequired: boolean;
@@ -32,15 +36,17 @@ export class JoinCallResponseDto {
   /** @example "Weekly Team Meeting" */
   callTitle: string;
   /** @example 12345 */
+  @ApiProperty({ type: 'integer' })
   callId: number;
   /**
    * The caller's Agora uid in this call, assigned by the service: never 0, unique in the call,
    * the same on every rejoin, unrelated to the caller's uid in any other call. A token request
    * without `uid` is for this one. @example 2847561093
    */
+  @ApiProperty({ type: 'integer' })
   uid: number;
   /** The caller's role in this call. @example "participant" */
-  role: string;
+  role: CallRole;
   /** @example "video" */
   media: CallMedia;
   /** When this participation session started. @example "2023-12-01T10:00:00.000Z" */
@@ -52,7 +58,7 @@ export class JoinCallResponseDto {
   /** @example false */
   auto_mute_on_join: boolean;
   /** @example "hd" */
-  video_quality: string;
+  video_quality: VideoQuality;
   /** @example "avatar_001.png" */
   preferred_avatar: string | null;
   presence: JoinPresenceDto;

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { CallsScope } from '../calls.repository';
@@ -10,6 +11,7 @@ export class MyCallsQueryDto {
   @IsInt()
   @Min(1)
   @Max(100)
+  @ApiPropertyOptional({ type: 'integer' })
   limit?: number = 20;
 
   /** Only calls in this status. @example "active" */

@@ -1,41 +1,63 @@
 import { HttpStatus } from '@nestjs/common';
 
-/**
- * Every rule a service enforces fails with one of these codes. The exception filter maps each
- * to its HTTP status and the one error body: `{ statusCode, error, message, code }`.
- */
-export const ERROR_STATUS = {
-  AUTH_MISSING_TOKEN: HttpStatus.UNAUTHORIZED,
-  AUTH_INVALID_TOKEN: HttpStatus.UNAUTHORIZED,
-  AUTH_TOKEN_EXPIRED: HttpStatus.UNAUTHORIZED,
-  MEMBERSHIP_REQUIRED: HttpStatus.FORBIDDEN,
-  ADMIN_REQUIRED: HttpStatus.FORBIDDEN,
-  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
-  RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
-  CALL_NOT_FOUND: HttpStatus.NOT_FOUND,
-  CALL_ENDED: HttpStatus.NOT_FOUND,
-  CALL_FULL: HttpStatus.BAD_REQUEST,
-  CALL_PRIVATE: HttpStatus.FORBIDDEN,
-  CALL_ACCESS_DENIED: HttpStatus.FORBIDDEN,
-  CALL_ALREADY_ENDED: HttpStatus.CONFLICT,
-  CALL_PAUSED: HttpStatus.CONFLICT,
-  CAPACITY_BELOW_LIVE: HttpStatus.CONFLICT,
-  NOT_CALL_HOST: HttpStatus.FORBIDDEN,
-  NOT_CALL_MODERATOR: HttpStatus.FORBIDDEN,
-  MEMBER_NOT_FOUND: HttpStatus.NOT_FOUND,
-  NOT_A_CALL_MEMBER: HttpStatus.NOT_FOUND,
-  HOST_ROLE_FIXED: HttpStatus.CONFLICT,
-  ACTION_NOT_ALLOWED: HttpStatus.FORBIDDEN,
-  PARTICIPANT_REMOVED: HttpStatus.FORBIDDEN,
-  PARTICIPANT_NOT_FOUND: HttpStatus.NOT_FOUND,
-  NOT_A_PARTICIPANT: HttpStatus.FORBIDDEN,
-  UID_TAKEN: HttpStatus.CONFLICT,
-  TOKEN_GENERATION_FAILED: HttpStatus.INTERNAL_SERVER_ERROR,
-  WEBHOOK_SIGNATURE_INVALID: HttpStatus.UNAUTHORIZED,
-  DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
-} as const;
+interface ErrorCodeEntry {
+  status: HttpStatus;
+  /** The message this code answers with when the thrower gives none; also the documented example. */
+  message: string;
+  /** Answers carry a `Retry-After` header (seconds). */
+  retryAfter?: true;
+}
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/**
+ * The one table of error codes. Every failure the service answers with carries one of these:
+ * the exception filter takes the HTTP status from here, and `@ApiErrors(...)` builds each route's
+ * documented error responses (status, example message) from here, so the docs follow the code.
+ * The body is always `{ statusCode, error, message, code }` (+ `errors` for validation).
+ */
+export const ERROR_CODES = {
+  AUTH_MISSING_TOKEN: { status: HttpStatus.UNAUTHORIZED, message: 'Authorization header with a Bearer token is required' },
+  AUTH_INVALID_TOKEN: { status: HttpStatus.UNAUTHORIZED, message: 'Invalid bearer token' },
+  AUTH_TOKEN_EXPIRED: { status: HttpStatus.UNAUTHORIZED, message: 'Bearer token has expired' },
+  MEMBERSHIP_REQUIRED: { status: HttpStatus.FORBIDDEN, message: 'A membership tier is required: pre_member or member' },
+  ADMIN_REQUIRED: { status: HttpStatus.FORBIDDEN, message: 'Admin role required' },
+  VALIDATION_FAILED: { status: HttpStatus.BAD_REQUEST, message: 'title must be longer than or equal to 1 characters' },
+  RATE_LIMITED: { status: HttpStatus.TOO_MANY_REQUESTS, message: 'Too many requests, slow down', retryAfter: true },
+  CALL_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Call not found' },
+  CALL_ENDED: { status: HttpStatus.NOT_FOUND, message: 'Call not found or ended' },
+  CALL_FULL: { status: HttpStatus.BAD_REQUEST, message: 'Call is full (25 participants)' },
+  CALL_PRIVATE: { status: HttpStatus.FORBIDDEN, message: 'Access denied to private call' },
+  CALL_ACCESS_DENIED: { status: HttpStatus.FORBIDDEN, message: 'Access denied to this call' },
+  CALL_ALREADY_ENDED: { status: HttpStatus.CONFLICT, message: 'Call has already ended' },
+  CALL_PAUSED: { status: HttpStatus.CONFLICT, message: 'The call is paused: nobody new can join until it resumes' },
+  CAPACITY_BELOW_LIVE: { status: HttpStatus.CONFLICT, message: 'maxParticipants 5 is below the 8 members in the call now' },
+  NOT_CALL_HOST: { status: HttpStatus.FORBIDDEN, message: 'Only the call host can end this call' },
+  NOT_CALL_MODERATOR: { status: HttpStatus.FORBIDDEN, message: 'Only the call host, a moderator or an admin can pause this call' },
+  MEMBER_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'No member with this OTO# number or user id' },
+  NOT_A_CALL_MEMBER: { status: HttpStatus.NOT_FOUND, message: 'This member is not a member of this call' },
+  HOST_ROLE_FIXED: { status: HttpStatus.CONFLICT, message: "The host's role cannot change" },
+  ACTION_NOT_ALLOWED: { status: HttpStatus.FORBIDDEN, message: 'Nobody removes themselves: leave the call instead' },
+  PARTICIPANT_REMOVED: { status: HttpStatus.FORBIDDEN, message: 'You were removed from this call' },
+  PARTICIPANT_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'This member never took part in this call' },
+  NOT_A_PARTICIPANT: { status: HttpStatus.FORBIDDEN, message: 'You are not in this call: join it again' },
+  UID_TAKEN: { status: HttpStatus.CONFLICT, message: 'This uid is already in use by another participant of this call' },
+  TOKEN_GENERATION_FAILED: { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Token generation failed' },
+  WEBHOOK_SIGNATURE_INVALID: { status: HttpStatus.UNAUTHORIZED, message: 'Missing or invalid Agora-Signature-V2' },
+  DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
+  // Raised by the HTTP layer rather than a service.
+  ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },
+  UNSUPPORTED_MEDIA_TYPE: { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: 'Unsupported Media Type' },
+  PAYLOAD_TOO_LARGE: { status: HttpStatus.PAYLOAD_TOO_LARGE, message: 'Request body is too large' },
+  /** Any other refusal by the HTTP layer; its answer has the status of the refusal. */
+  REQUEST_REFUSED: { status: HttpStatus.BAD_REQUEST, message: 'Bad Request' },
+  INTERNAL_ERROR: { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' },
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The HTTP status of every code (read from ERROR_CODES). */
+export const ERROR_STATUS = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, entry]) => [code, entry.status])) as {
+  [C in ErrorCode]: (typeof ERROR_CODES)[C]['status'];
+};
 
 export interface DomainExceptionOptions {
   /** Sent as the `Retry-After` header (seconds). */
@@ -48,14 +70,15 @@ export class DomainException extends Error {
   readonly status: number;
   readonly retryAfterSeconds?: number;
 
+  /** Without a message, the code's message from ERROR_CODES. */
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message: string = ERROR_CODES[code].message,
     options: DomainExceptionOptions = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DomainException';
-    this.status = ERROR_STATUS[code];
+    this.status = ERROR_CODES[code].status;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerOptions } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
+import { ApiErrors } from '../exceptions/api-errors.decorator';
 
 /** The spec's named limits, per authenticated user (per IP for anonymous callers). */
 export const RATE_LIMITS = {
@@ -22,12 +22,17 @@ export const RATE_LIMIT_KEY = 'rate-limit-name';
 export const RateLimit = (name: RateLimitName): MethodDecorator =>
   applyDecorators(
     SetMetadata(RATE_LIMIT_KEY, name),
-    ApiTooManyRequestsResponse({
-      description: `Rate limit: ${RATE_LIMITS[name].label} per user. The Retry-After header says when to try again (seconds).`,
-      headers: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } },
-      schema: { example: { statusCode: 429, error: 'Too Many Requests', message: 'Too many requests, slow down', code: 'RATE_LIMITED' } },
-    }),
+    ApiErrors({ code: 'RATE_LIMITED', when: `Rate limit: ${RATE_LIMITS[name].label} per user. The Retry-After header says when to try again (seconds).` }),
   ) as MethodDecorator;
+
+/** The headers @nestjs/throttler sends under a limit: the `default` limit's carry no suffix. */
+export function rateLimitHeaders(name: RateLimitName | 'default'): string[] {
+  const suffix = name === 'default' ? '' : `-${name}`;
+  return [`X-RateLimit-Limit${suffix}`, `X-RateLimit-Remaining${suffix}`, `X-RateLimit-Reset${suffix}`, `Retry-After${suffix}`];
+}
+
+/** Every rate-limit header any route can send (CORS exposes them to page scripts). */
+export const ALL_RATE_LIMIT_HEADERS = (['default', ...Object.keys(RATE_LIMITS)] as Array<RateLimitName | 'default'>).flatMap(rateLimitHeaders);
 
 /** Named limits apply only to routes that ask for them; `default` (600 a minute) to all the others. */
 export function buildThrottlers(scale: number): ThrottlerOptions[] {

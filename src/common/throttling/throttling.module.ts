@@ -1,8 +1,7 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { appConfig } from '../../config/app.config';
-import { presenceConfig } from '../../config/presence.config';
+import { rateLimitConfig } from '../../config/rate-limit.config';
 import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 import { buildThrottlers } from './rate-limit';
 import { SharedThrottlerStorage } from './throttler-storage';
@@ -14,12 +13,12 @@ export const THROTTLER_STORAGE = Symbol('THROTTLER_STORAGE');
   providers: [
     {
       provide: THROTTLER_STORAGE,
-      inject: [presenceConfig.KEY],
-      useFactory: (presence: ConfigType<typeof presenceConfig>) =>
-        presence.redisUrl
-          ? new SharedThrottlerStorage(presence.redisUrl, {
-              commandTimeoutMs: presence.redisCommandTimeoutMs,
-              circuitOpenMs: presence.redisCircuitOpenMs,
+      inject: [rateLimitConfig.KEY],
+      useFactory: (limits: ConfigType<typeof rateLimitConfig>) =>
+        limits.redisUrl
+          ? new SharedThrottlerStorage(limits.redisUrl, {
+              commandTimeoutMs: limits.redisCommandTimeoutMs,
+              circuitOpenMs: limits.redisCircuitOpenMs,
             })
           : new FixedWindowThrottlerStorage(),
     },
@@ -37,9 +36,9 @@ class ThrottlerStorageModule implements OnApplicationShutdown {
 /** @nestjs/throttler with the spec's named limits and the storage above. */
 export const RateLimitingModule = ThrottlerModule.forRootAsync({
   imports: [ThrottlerStorageModule],
-  inject: [appConfig.KEY, THROTTLER_STORAGE],
-  useFactory: (app: ConfigType<typeof appConfig>, storage: SharedThrottlerStorage | FixedWindowThrottlerStorage) => ({
-    throttlers: buildThrottlers(app.rateLimitScale),
+  inject: [rateLimitConfig.KEY, THROTTLER_STORAGE],
+  useFactory: (limits: ConfigType<typeof rateLimitConfig>, storage: SharedThrottlerStorage | FixedWindowThrottlerStorage) => ({
+    throttlers: buildThrottlers(limits.scale),
     storage,
   }),
 });

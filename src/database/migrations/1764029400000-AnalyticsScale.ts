@@ -1,5 +1,16 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { bucketStart } from '../../analytics/utc-days';
+
+/**
+ * The first day (YYYY-MM-DD, UTC) of the ISO week (Monday) or month holding `day`. A frozen copy
+ * of analytics' bucketStart as it was when this migration was released: a migration must not
+ * change with the feature code (and src/database imports no feature).
+ */
+function bucketStart(day: string, bucket: 'week' | 'month'): string {
+  if (bucket === 'month') return `${day.slice(0, 7)}-01`;
+  const at = Date.parse(`${day}T00:00:00.000Z`);
+  const sinceMonday = (new Date(at).getUTCDay() + 6) % 7;
+  return new Date(at - sinceMonday * 86_400_000).toISOString().slice(0, 10);
+}
 
 const PAGE = 5000;
 const COUNTERS = ['members', 'calls_created', 'calls_ended', 'ended_duration_ms', 'peak_participants', 'audio_ms', 'video_ms'];

@@ -1,9 +1,11 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export class DatabaseHealthDto {
   /** @example "up" */
   status: 'up' | 'down';
   /** @example "sqlite" */
   type: 'sqlite' | 'mysql';
   /** @example 1 */
+  @ApiProperty({ type: 'integer' })
   latencyMs: number;
   /** Why the database is down. */
   detail?: string;
@@ -15,6 +17,7 @@ export class AgoraReachabilityDto {
   /** @example "2026-11-25T10:00:00.000Z" */
   checkedAt?: string;
   /** @example 42 */
+  @ApiPropertyOptional({ type: 'integer' })
   latencyMs?: number;
   /** @example "ENOTFOUND" */
   detail?: string;
@@ -34,5 +37,6 @@ export class HealthReportDto {
   database: DatabaseHealthDto;
   agora: AgoraHealthDto;
   /** @example 3600 */
+  @ApiProperty({ type: 'integer' })
   uptimeSeconds: number;
 }

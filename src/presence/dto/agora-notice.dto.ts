@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DomainException } from '../../common/exceptions/domain.exception';
 
 /**
@@ -9,16 +10,21 @@ export class AgoraNoticePayloadDto {
   /** The channel the event is about. @example "call_1672531200_abc123xyz" */
   channelName: string;
   /** The Agora uid (join and leave events). @example 789012 */
+  @ApiPropertyOptional({ type: 'integer' })
   uid?: number;
   /** Orders the events of one user: a higher number is a newer event. @example 1672531260123 */
+  @ApiPropertyOptional({ type: 'integer' })
   clientSeq?: number;
   /** When the event happened, unix seconds. @example 1672531260 */
   ts: number;
   /** Leave events: 1 normal, 2 timeout, 3 kicked, 4 server, 5 device switch, 9 multiple IPs, 10 network, 999 abnormal. @example 1 */
+  @ApiPropertyOptional({ type: 'integer' })
   reason?: number;
   /** Leave events: seconds the user spent in the channel. @example 60 */
+  @ApiPropertyOptional({ type: 'integer' })
   duration?: number;
   /** Agora sends more (platform, …); they are accepted and ignored. @example 1 */
+  @ApiPropertyOptional({ type: 'integer' })
   platform?: number;
 }
 
@@ -26,10 +32,13 @@ export class AgoraNoticeDto {
   /** Stays the same on re-delivery: notices are applied once. @example "2000001428:4330:107" */
   noticeId: string;
   /** @example 1 */
+  @ApiPropertyOptional({ type: 'integer' })
   productId?: number;
   /** 102 channel destroyed, 103/105/107 join, 104/106/108 leave; others are acknowledged and ignored. @example 104 */
+  @ApiProperty({ type: 'integer' })
   eventType: number;
   /** Changes on re-delivery. @example 1672531260321 */
+  @ApiPropertyOptional({ type: 'integer' })
   notifyMs?: number;
   /** @example "0a1b2c3d4e5f" */
   sid?: string;

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 export class HeartbeatResultDto {
   /** @example true */
   success: boolean;
@@ -6,5 +7,6 @@ export class HeartbeatResultDto {
    * webhooks or channel user list saying the member is there) it closes at its last heartbeat.
    * @example 120
    */
+  @ApiProperty({ type: 'integer' })
   timeoutSeconds: number;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/entities/call.entity';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
@@ -24,6 +25,7 @@ export class CreateTokenDto {
   @IsInt()
   @Min(1)
   @Max(MAX_AGORA_UID)
+  @ApiPropertyOptional({ type: 'integer' })
   uid?: number;
 
   /** @example "publisher" */
@@ -40,7 +42,9 @@ export class RtcTokenDto {
   /** @example "call_1672531200_abc123xyz" */
   channelName: string;
   /** @example 789012 */
+  @ApiProperty({ type: 'integer' })
   uid: number;
   /** Unix time (seconds) when the token expires. @example 1672531200 */
+  @ApiProperty({ type: 'integer' })
   expiresAt: number;
 }

@@ -1,0 +1,47 @@
+import { Counter, Histogram, Metric } from 'prom-client';
+
+/**
+ * What the service counts, one object per process, updated where it happens (a counter's `inc`
+ * is a few map lookups, cheap enough for the token route). Each app's registry (MetricsService)
+ * serves them at /metrics. Label values are routes, methods, statuses, codes and results: never
+ * a user id, OTO# number or channel name.
+ */
+export const httpRequestDuration = new Histogram({
+  name: 'calling_http_request_duration_seconds',
+  help: 'HTTP requests by route pattern (never the raw URL), method and status',
+  labelNames: ['route', 'method', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [],
+});
+
+export const tokensIssued = new Counter({ name: 'calling_tokens_issued_total', help: 'Agora RTC tokens issued', registers: [] });
+
+export const joinsRefused = new Counter({
+  name: 'calling_joins_refused_total',
+  help: 'Joins refused, by error code',
+  labelNames: ['code'] as const,
+  registers: [],
+});
+
+export const webhookNotices = new Counter({
+  name: 'calling_webhook_notices_total',
+  help: 'Agora webhook notices by result: applied, duplicate, ignored, invalid, signature_invalid, disabled, failed',
+  labelNames: ['result'] as const,
+  registers: [],
+});
+
+export const jobRuns = new Counter({
+  name: 'calling_job_runs_total',
+  help: 'Scheduled job runs by job and result: ok, failed, or skipped (another instance holds the lease)',
+  labelNames: ['job', 'result'] as const,
+  registers: [],
+});
+
+export const agoraRestRequests = new Counter({
+  name: 'calling_agora_rest_requests_total',
+  help: 'Agora REST requests by result: 2xx, 4xx, 5xx (the status class) or the network error (timeout, refused, ...)',
+  labelNames: ['result'] as const,
+  registers: [],
+});
+
+export const EVENT_METRICS: Metric<string>[] = [httpRequestDuration, tokensIssued, joinsRefused, webhookNotices, jobRuns, agoraRestRequests];

@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as ts from 'typescript';
+import { ERROR_CODES } from '../src/common/exceptions/domain.exception';
+import { PROJECT_ROOT } from './support/child-process';
+import { fetchOpenApi, listOperations, OpenApiDocument } from './support/openapi';
+import { startApp, TestApp } from './support/test-app';
+
+const run = promisify(execFile);
+
+type Schema = { type?: string; enum?: unknown[]; items?: Schema; $ref?: string; properties?: Record<string, Schema>; allOf?: Schema[] };
+type FullDocument = OpenApiDocument & {
+  info: { license?: { name: string } };
+  servers?: Array<{ url: string }>;
+  components: { schemas: Record<string, Schema> };
+};
+
+/** The document as served, checked by the tools a web client's build would use. */
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let doc: FullDocument;
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    t = await startApp();
+    doc = (await fetchOpenApi(t.http)) as FullDocument;
+    dir = mkdtempSync(join(tmpdir(), 'calling-openapi-'));
+    file = join(dir, 'openapi.json');
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const property = (schema: string, name: string): Schema => {
+    const found = doc.components.schemas[schema]?.properties?.[name];
+    if (!found) throw new Error(`${schema}.${name} is not in the document`);
+    return found;
+  };
+
+  it('has no redocly lint errors (recommended rules, offline)', async () => {
+    const cli = join(PROJECT_ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+    const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+    const outcome = await run(process.execPath, [cli, 'lint', file, '--format=json'], { env, maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    const report = JSON.parse(outcome.stdout.slice(outcome.stdout.indexOf('{'))) as { problems: Array<{ ruleId: string; severity: string; message: string; location: unknown }> };
+    const errors = report.problems.filter((problem) => problem.severity === 'error').map(({ ruleId, message, location }) => ({ ruleId, message, location }));
+    expect(errors).toEqual([]);
+  });
+
+  it('has a server, a license, and `security: []` on every public route', () => {
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    expect(doc.info.license?.name).toBeTruthy();
+    const unsecured = listOperations(doc).filter((op) => op.spec.security === undefined);
+    expect(unsecured.map((op) => op.label)).toEqual([]);
+    const open = listOperations(doc)
+      .filter((op) => op.spec.security?.length === 0)
+      .map((op) => op.label);
+    expect(open).toEqual(['GET /api/health', 'POST /api/calling/webhooks/agora']);
+  });
+
+  it('types ids, counts and durations as integers', () => {
+    expect(property('CallRowDto', 'id').type).toBe('integer');
+    expect(property('CallRowDto', 'participant_count').type).toBe('integer');
+    expect(property('RtcTokenDto', 'uid').type).toBe('integer');
+    expect(property('RtcTokenDto', 'expiresAt').type).toBe('integer');
+    expect(property('CreateCallDto', 'maxParticipants').type).toBe('integer');
+    expect(property('InviteMembersDto', 'userIds').items?.type).toBe('integer');
+    expect(property('AnalyticsSummaryDto', 'peakParticipants').type).toBe('integer');
+    expect(property('ErrorDto', 'statusCode').type).toBe('integer');
+    // Minutes have two decimals, and Agora's ts may carry a fraction: they stay numbers.
+    expect(property('AnalyticsSummaryDto', 'totalAudioMinutes').type).toBe('number');
+    const params = listOperations(doc).flatMap((op) => (op.spec.parameters ?? []).map((p) => ({ op: op.label, ...(p as { name: string; in: string; schema?: Schema }) })));
+    // Path ids are integers; `:member` is an OTO# number or a user id, so a string.
+    const numeric = params.filter((p) => (p.in === 'path' && p.name !== 'member') || ['limit', 'days'].includes(p.name));
+    expect(numeric.length).toBeGreaterThan(0);
+    expect(numeric.filter((p) => p.schema?.type !== 'integer').map((p) => `${p.op} ${p.name}`)).toEqual([]);
+    // No number anywhere that is not meant to be one.
+    const numbers = Object.entries(doc.components.schemas).flatMap(([name, schema]) =>
+      Object.entries(schema.properties ?? {})
+        .filter(([, p]) => p.type === 'number' || p.items?.type === 'number')
+        .map(([field]) => `${name}.${field}`),
+    );
+    expect(numbers.filter((name) => !/minutes/i.test(name))).toEqual(['AgoraNoticePayloadDto.ts']);
+  });
+
+  it('lists the values of status, role, media, video_quality and groupBy', () => {
+    expect(property('CallRowDto', 'status').enum).toEqual(['active', 'paused', 'ended']);
+    expect(property('CallRowDto', 'role').enum).toEqual(expect.arrayContaining(['host', 'participant']));
+    expect(property('ActiveParticipantDto', 'media').enum).toEqual(['audio', 'video']);
+    expect(property('PreferencesDto', 'video_quality').enum).toEqual(['sd', 'hd']);
+    expect(property('UpdatePreferencesDto', 'video_quality').enum).toEqual(['sd', 'hd']);
+    const groupBy = listOperations(doc)
+      .flatMap((op) => op.spec.parameters ?? [])
+      .find((p) => p.name === 'groupBy') as { schema?: Schema } | undefined;
+    expect(groupBy?.schema?.enum).toEqual(['day', 'week', 'month']);
+  });
+
+  it('documents every error response with the one ErrorDto schema and codes from the code table', () => {
+    const problems: string[] = [];
+    let documented = 0;
+    for (const op of listOperations(doc)) {
+      for (const [status, response] of Object.entries(op.spec.responses ?? {})) {
+        if (Number(status) < 400 || op.label === 'GET /api/health') continue;
+        documented += 1;
+        const content = (response as { content?: Record<string, { schema?: Schema; examples?: Record<string, { value: { code: string; statusCode: number } }> }> }).content?.['application/json'];
+        if (content?.schema?.$ref !== '#/components/schemas/ErrorDto') problems.push(`${op.label} ${status}: schema ${JSON.stringify(content?.schema)}`);
+        for (const [code, example] of Object.entries(content?.examples ?? {})) {
+          const entry = ERROR_CODES[code as keyof typeof ERROR_CODES];
+          if (!entry || entry.status !== Number(status) || example.value.code !== code || example.value.statusCode !== Number(status)) problems.push(`${op.label} ${status}: example ${code}`);
+        }
+        if (Object.keys(content?.examples ?? {}).length === 0) problems.push(`${op.label} ${status}: no example`);
+      }
+    }
+    expect(documented).toBeGreaterThan(20);
+    expect(problems).toEqual([]);
+    expect(property('ErrorDto', 'code').enum).toEqual(Object.keys(ERROR_CODES));
+    expect(property('ErrorDto', 'errors').type).toBe('array');
+  });
+
+  it("compiles the spec's JSON examples against types openapi-typescript generates from it", async () => {
+    const cli = join(PROJECT_ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+    await run(process.execPath, [cli, file, '--output', join(dir, 'openapi.d.ts')]);
+    copyFileSync(join(PROJECT_ROOT, 'test', 'contract', 'spec-examples.ts'), join(dir, 'spec-examples.ts'));
+    const program = ts.createProgram([join(dir, 'spec-examples.ts')], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [] });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+      return `${d.file?.fileName.replace(dir, '')}:${where ? where.line + 1 : '?'} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+    expect(diagnostics).toEqual([]);
+  });
+});
