@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { CallRole } from '../entities/call-member.entity';
 import type { CallMedia } from '../entities/call-session.entity';
-import type { CallStatus } from '../entities/call.entity';
+import { CALL_STATUSES, type CallStatus } from '../entities/call.entity';
 
 /** A call in the spec's snake_case row shape, with the caller's role and live head count. */
 export class CallRowDto {
@@ -23,6 +23,7 @@ export class CallRowDto {
   @ApiProperty({ type: 'integer' })
   max_participants: number;
   /** @example "active" */
+  @ApiProperty({ enum: CALL_STATUSES })
   status: CallStatus;
   /** @example "2023-12-01T10:00:00.000Z" */
   created_at: string;
