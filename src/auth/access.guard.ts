@@ -9,6 +9,7 @@ import { ACCESS_KEY, AccessLevel } from './access.decorator';
 import { AuthUser } from './auth-user';
 import { readIkootaClaims } from './jwt-claims';
 import { UsersService } from './users.service';
+import { VerifiedTokens } from './verified-tokens';
 
 export type AuthenticatedRequest = FastifyRequest & { user?: AuthUser };
 
@@ -23,6 +24,7 @@ export type AuthenticatedRequest = FastifyRequest & { user?: AuthUser };
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly levels = new Map<unknown, AccessLevel>();
+  private readonly verified = new VerifiedTokens();
 
   constructor(
     private readonly reflector: Reflector,
@@ -59,6 +61,8 @@ export class AccessGuard implements CanActivate {
     if (!header) throw new DomainException('AUTH_MISSING_TOKEN', 'Authorization header with a Bearer token is required');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new DomainException('AUTH_INVALID_TOKEN', 'Authorization header must be "Bearer <token>"');
+    const known = this.verified.get(match[1]);
+    if (known) return this.users.resolve(known);
     let payload: unknown;
     try {
       payload = this.jwt.verify<Record<string, unknown>>(match[1]);
@@ -78,6 +82,7 @@ export class AccessGuard implements CanActivate {
     if (this.auth.requireExp && fields.exp === undefined) throw new DomainException('AUTH_INVALID_TOKEN', 'Bearer token has no expiry');
     const claims = readIkootaClaims(fields);
     if (!claims) throw new DomainException('AUTH_INVALID_TOKEN', 'Bearer token carries no valid user id');
+    this.verified.set(match[1], claims, fields.exp);
     return this.users.resolve(claims);
   }
 }
