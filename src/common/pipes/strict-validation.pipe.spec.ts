@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { CreateCallDto } from '../../calls/dto/create-call.dto';
 import { InviteMembersDto } from '../../calls/dto/invite-members.dto';
 import { JoinCallDto } from '../../calls/dto/join-call.dto';
@@ -96,8 +97,6 @@ describe('StrictValidationPipe fast path', () => {
 
 /** The properties class-validator knows for a DTO (those without an initializer included). */
 function bodyFieldsOf(dto: new () => object): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { getMetadataStorage } = require('class-validator') as typeof import('class-validator');
   return getMetadataStorage()
     .getTargetValidationMetadatas(dto, '', true, false, undefined)
     .map((m) => m.propertyName);
