@@ -1,7 +1,8 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
+import { RouteMetadataCache } from './route-metadata-cache';
 
 /**
  * Rate limits keyed by the authenticated user's id, so members behind one NAT do not share a
@@ -10,6 +11,11 @@ import type { AuthenticatedRequest } from '../../auth/access.guard';
  */
 @Injectable()
 export class UserThrottlerGuard extends ThrottlerGuard {
+  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage) {
+    // The limits a route declares are read once per route, not on every request.
+    super(options, storage, new RouteMetadataCache());
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const request = req as unknown as AuthenticatedRequest;
     return request.user ? `user:${request.user.id}` : `ip:${request.ip}`;
