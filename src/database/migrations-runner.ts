@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-const LOCK_NAME = 'ikoota_calling_migrations';
+/**
+ * One lock per database: GET_LOCK names are server-wide, and instances migrating another database
+ * on the same server (a second deployment, parallel test databases) must not wait for each other.
+ * Hashed, since lock names are limited to 64 characters and database names may be as long.
+ */
+const LOCK_NAME_SQL = "CONCAT('ikoota_calling_migrations:', SHA1(DATABASE()))";
 const LOCK_WAIT_SECONDS = 120;
 
 /**
@@ -18,13 +23,13 @@ export async function runMigrationsExclusively(dataSource: DataSource): Promise<
   const lockHolder = dataSource.createQueryRunner();
   try {
     await lockHolder.connect();
-    const [row] = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS got', [LOCK_NAME, LOCK_WAIT_SECONDS])) as Array<{ got: number | string | null }>;
+    const [row] = (await lockHolder.query(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS got`, [LOCK_WAIT_SECONDS])) as Array<{ got: number | string | null }>;
     if (Number(row?.got) !== 1) throw new Error(`Timed out after ${LOCK_WAIT_SECONDS}s waiting for another instance's migrations`);
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied.map((m) => m.name) });
     } finally {
-      await lockHolder.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
+      await lockHolder.query(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`);
     }
   } finally {
     await lockHolder.release();
