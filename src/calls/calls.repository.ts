@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { toDate, toInt } from '../database/raw-values';
+import { execute, InsertStatement, persisted } from '../database/raw-writes';
 import { isUniqueViolation } from '../database/db-errors';
 import { MuteRule, MutePrivilege } from '../moderation/entities/mute-rule.entity';
 import { UidBinding } from '../tokens/entities/uid-binding.entity';
@@ -116,6 +117,26 @@ const tokenAdmissionSql = (byUid: boolean): string => `
 const TOKEN_ADMISSION_BY_UID_SQL = tokenAdmissionSql(true);
 const TOKEN_ADMISSION_ASSIGNED_SQL = tokenAdmissionSql(false);
 
+// The writes of join and leave, as fixed SQL (see src/database/raw-writes.ts). Table and column
+// names are those of the entities; TypeORM's metadata check (migration:generate --check) keeps
+// them in step with the schema.
+const LOCK_CALL_SQL = 'SELECT id FROM calls WHERE id = ? FOR UPDATE';
+// peak first: MySQL applies SET clauses left to right, SQLite all at once; this order gives both
+// the same result.
+const RESERVE_SLOT_SQL = `UPDATE calls
+  SET peak_participants = CASE WHEN active_participants + 1 > peak_participants THEN active_participants + 1 ELSE peak_participants END,
+      active_participants = active_participants + 1
+  WHERE id = ? AND status = 'active' AND active_participants < max_participants`;
+const RELEASE_SLOT_SQL = 'UPDATE calls SET active_participants = active_participants - 1 WHERE id = ? AND active_participants > 0';
+const CLOSE_SESSION_SQL = 'UPDATE call_sessions SET open = NULL, left_at = ?, duration_seconds = ?, leave_reason = ? WHERE id = ? AND open = 1';
+const CLOSE_SEGMENT_SQL = 'UPDATE call_media_segments SET ended_at = ?, duration_seconds = ? WHERE id = ?';
+const INSERT_MEMBER = new InsertStatement(CallMember, ['callId', 'userId', 'role', 'createdAt', 'removedAt']);
+const INSERT_SESSION = new InsertStatement(CallSession, [
+  'callId', 'userId', 'media', 'open', 'joinedAt', 'leftAt', 'durationSeconds', 'leaveReason', 'lastSeenAt', 'heartbeatAt', 'agoraJoinedAt', 'tokenExpiresAt', 'lastClientSeq',
+]);
+const INSERT_SEGMENT = new InsertStatement(CallMediaSegment, ['sessionId', 'callId', 'userId', 'media', 'startedAt', 'endedAt', 'durationSeconds', 'foldedAt']);
+const INSERT_ASSIGNED_UID = new InsertStatement(UidBinding, ['callId', 'uid', 'userId', 'assigned', 'createdAt']);
+
 type RawId = number | string;
 type RawDate = Date | string | null;
 
@@ -141,7 +162,7 @@ export class CallsRepository {
     if (this.serial(manager)) return;
     const held = heldLocks.get(manager) ?? new Set<number>();
     if (held.has(callId)) return;
-    await manager.createQueryBuilder(Call, 'call').select('call.id').where('call.id = :callId', { callId }).setLock('pessimistic_write').getRawOne();
+    await manager.query(LOCK_CALL_SQL, [callId]);
     held.add(callId);
     heldLocks.set(manager, held);
   }
@@ -215,30 +236,14 @@ export class CallsRepository {
    * UPDATE, atomic on both databases, which also takes the call's row lock when it matches.
    */
   async reserveSlot(manager: EntityManager, callId: number): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Call)
-      // peak first: MySQL applies SET clauses left to right, SQLite all at once; this order
-      // gives both the same result.
-      .set({
-        peakParticipants: () => 'CASE WHEN active_participants + 1 > peak_participants THEN active_participants + 1 ELSE peak_participants END',
-        activeParticipants: () => 'active_participants + 1',
-      })
-      .where("id = :callId AND status = 'active' AND active_participants < max_participants", { callId })
-      .execute();
-    if (!result.affected) return false;
+    if ((await execute(manager, RESERVE_SLOT_SQL, [callId])) === 0) return false;
     this.noteLocked(manager, callId);
     return true;
   }
 
   /** Gives a slot back (a session closed). */
   async releaseSlot(manager: EntityManager, callId: number): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(Call)
-      .set({ activeParticipants: () => 'active_participants - 1' })
-      .where('id = :id AND active_participants > 0', { id: callId })
-      .execute();
+    await execute(manager, RELEASE_SLOT_SQL, [callId]);
   }
 
   /** Marks a call ended unless it already is (`onlyIfEmpty`: and nobody is in it). False when nothing changed. */
@@ -411,7 +416,7 @@ export class CallsRepository {
    */
   async bindAssignedUid(manager: EntityManager, callId: number, userId: number, uid: number, at: Date): Promise<boolean> {
     try {
-      await manager.createQueryBuilder().insert().into(UidBinding).values({ callId, uid, userId, assigned: 1, createdAt: at }).updateEntity(false).execute();
+      await INSERT_ASSIGNED_UID.run(manager, { callId, uid, userId, assigned: 1, createdAt: at });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -468,7 +473,7 @@ export class CallsRepository {
 
   /** Adds a member to a call (participant) unless they already are one. */
   async addMember(manager: EntityManager, callId: number, userId: number, at: Date): Promise<void> {
-    await manager.insert(CallMember, { callId, userId, role: 'participant', createdAt: at, removedAt: null });
+    await INSERT_MEMBER.run(manager, { callId, userId, role: 'participant', createdAt: at, removedAt: null });
   }
 
   /** Bars a member from a call (they may not rejoin nor get a token), adding the row if they had none. */
@@ -503,19 +508,14 @@ export class CallsRepository {
     return this.dataSource.getRepository(CallSession).find({ where: { callId }, order: { joinedAt: 'ASC', id: 'ASC' } });
   }
 
+  /** Inserts a new session row and sets its generated id on `session`. */
   async insertSession(manager: EntityManager, session: CallSession): Promise<void> {
-    await manager.insert(CallSession, session);
+    session.id = await INSERT_SESSION.run(manager, session);
   }
 
   /** Closes an open session row; false when it was closed already (someone else got there first). */
   async closeSession(manager: EntityManager, id: number, leftAt: Date, durationSeconds: number, reason: string): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(CallSession)
-      .set({ open: null, leftAt, durationSeconds, leaveReason: reason })
-      .where('id = :id AND open = 1', { id })
-      .execute();
-    return result.affected === 1;
+    return (await execute(manager, CLOSE_SESSION_SQL, [persisted(manager, CallSession, 'leftAt', leftAt), durationSeconds, reason, id])) === 1;
   }
 
   async setSessionMedia(manager: EntityManager, id: number, media: CallMedia): Promise<void> {
@@ -643,7 +643,7 @@ export class CallsRepository {
   // ---- segments
 
   async openSegment(manager: EntityManager, session: Pick<CallSession, 'id' | 'callId' | 'userId'>, media: CallMedia, at: Date): Promise<void> {
-    await manager.insert(CallMediaSegment, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null, foldedAt: null });
+    await INSERT_SEGMENT.run(manager, { sessionId: session.id, callId: session.callId, userId: session.userId, media, startedAt: at, endedAt: null, durationSeconds: null, foldedAt: null });
   }
 
   findOpenSegment(manager: EntityManager, sessionId: number): Promise<CallMediaSegment | null> {
@@ -651,7 +651,7 @@ export class CallsRepository {
   }
 
   async closeSegmentRow(manager: EntityManager, id: number, endedAt: Date, durationSeconds: number): Promise<void> {
-    await manager.update(CallMediaSegment, { id }, { endedAt, durationSeconds });
+    await execute(manager, CLOSE_SEGMENT_SQL, [persisted(manager, CallMediaSegment, 'endedAt', endedAt), durationSeconds, id]);
   }
 
   segmentsOf(callId: number): Promise<Array<Pick<CallMediaSegment, 'media' | 'startedAt' | 'endedAt'>>> {
