@@ -19,7 +19,10 @@ export const DEFAULT_PREFERENCES: Readonly<MaskingPreferencesDto> = Object.freez
 
 const UPSERT_ATTEMPTS = 3;
 
-type PreferenceColumns = Partial<Pick<CallPreference, 'voiceMaskingEnabled' | 'videoMaskingEnabled' | 'autoMuteOnJoin' | 'videoQuality' | 'preferredAvatar'>>;
+/** Nobody is recorded unless they said so. */
+export const DEFAULT_RECORDING_CONSENT = false;
+
+type PreferenceColumns = Partial<Pick<CallPreference, 'voiceMaskingEnabled' | 'videoMaskingEnabled' | 'autoMuteOnJoin' | 'videoQuality' | 'preferredAvatar' | 'recordingConsent'>>;
 
 /** The fields the request carries, as columns; absent fields are left out, `null` avatar clears it. */
 export function toColumns(changes: UpdatePreferencesDto): PreferenceColumns {
@@ -29,6 +32,7 @@ export function toColumns(changes: UpdatePreferencesDto): PreferenceColumns {
   if (changes.auto_mute_on_join !== undefined) columns.autoMuteOnJoin = changes.auto_mute_on_join;
   if (changes.video_quality !== undefined) columns.videoQuality = changes.video_quality;
   if (changes.preferred_avatar !== undefined) columns.preferredAvatar = changes.preferred_avatar;
+  if (changes.recording_consent !== undefined) columns.recordingConsent = changes.recording_consent;
   return columns;
 }
 
@@ -45,7 +49,7 @@ export function toMasking(row: Pick<CallPreference, 'voiceMaskingEnabled' | 'vid
 }
 
 function toDto(row: CallPreference): PreferencesDto {
-  return { ...toMasking(row), created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
+  return { ...toMasking(row), recording_consent: Boolean(row.recordingConsent), created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
 }
 
 /** Each member's masking and media preferences: stored on request, defaults otherwise. */
@@ -62,7 +66,7 @@ export class PreferencesService {
   /** The member's stored preferences with their timestamps, or the defaults with null timestamps. */
   async get(userId: number): Promise<PreferencesDto> {
     const row = await this.preferences.findOne({ where: { userId } });
-    return row ? toDto(row) : { ...DEFAULT_PREFERENCES, created_at: null, updated_at: null };
+    return row ? toDto(row) : { ...DEFAULT_PREFERENCES, recording_consent: DEFAULT_RECORDING_CONSENT, created_at: null, updated_at: null };
   }
 
   /** What a client applies when the member joins a call: stored, or the defaults. */
@@ -100,6 +104,7 @@ export class PreferencesService {
         autoMuteOnJoin: DEFAULT_PREFERENCES.auto_mute_on_join,
         videoQuality: DEFAULT_PREFERENCES.video_quality,
         preferredAvatar: DEFAULT_PREFERENCES.preferred_avatar,
+        recordingConsent: DEFAULT_RECORDING_CONSENT,
         ...columns,
         createdAt: now,
         updatedAt: now,
