@@ -254,6 +254,28 @@ describe('Recording with consent', () => {
     expect(ofAction('stop').length).toBe(stops);
   });
 
+  it('giving or withdrawing consent in the call, or being removed from it, changes the lists at once', async () => {
+    const [a, b] = [fresh(), fresh()];
+    await consent(a);
+    const call = await callWith([a, b]);
+    const started = await startRec(call.callId, as.member(call.host)).expect(201);
+    const updates = ofAction('update').length;
+    const [uidA, uidB] = [call.uids.get(a)!, call.uids.get(b)!];
+
+    await consent(b);
+    await eventually(() => ofAction('update').length === updates + 1, 'an update after consent given');
+    expect(updatedOf(ofAction('update').at(-1)!)).toEqual([uidA, uidB].sort((x, y) => x - y).map(String));
+
+    await consent(a, false);
+    await eventually(() => ofAction('update').length === updates + 2, 'an update after consent withdrawn');
+    expect(updatedOf(ofAction('update').at(-1)!)).toEqual([String(uidB)]);
+
+    await t.http.delete(`/api/calling/${call.callId}/participants/${b}`).set(as.member(call.host)).expect(200);
+    await eventually(() => ofAction('update').length === updates + 3, 'an update after the removal');
+    expect(updatedOf(ofAction('update').at(-1)!)).toEqual([]);
+    await stopRec(call.callId, started.body.recordingId, as.member(call.host)).expect(200);
+  });
+
   it('starts with empty lists when nobody in the call consented, and records nobody who did not', async () => {
     const [a, b] = [fresh(), fresh()];
     const call = await callWith([a, b]);

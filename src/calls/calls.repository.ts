@@ -336,6 +336,16 @@ export class CallsRepository {
     return rows.map((row) => toInt(row.uid)!);
   }
 
+  /** The running recordings of the calls a member is in now (an open session). */
+  async runningRecordingsOf(userId: number): Promise<Array<{ callId: number; recordingId: number }>> {
+    const rows: Array<{ call_id: RawId; recording_id: RawId }> = await this.dataSource.query(
+      `SELECT c.id AS call_id, c.recording_id AS recording_id FROM call_sessions s JOIN calls c ON c.id = s.call_id
+       WHERE s.user_id = ? AND s.open = 1 AND c.recording_id IS NOT NULL`,
+      [userId],
+    );
+    return rows.map((row) => ({ callId: toInt(row.call_id)!, recordingId: toInt(row.recording_id)! }));
+  }
+
   /** The calls' channel, status and running recording, by id (for the recording jobs). */
   async recordingStateOf(manager: EntityManager, callId: number): Promise<Pick<Call, 'id' | 'status' | 'recordingId' | 'channelName'> | null> {
     return manager.findOne(Call, { where: { id: callId }, select: { id: true, status: true, recordingId: true, channelName: true } });

@@ -56,12 +56,19 @@ function toDto(row: CallPreference): PreferencesDto {
 @Injectable()
 export class PreferencesService {
   private readonly logger = new Logger(PreferencesService.name);
+  /** Told (after the commit) when a member gives or withdraws recording consent. */
+  private readonly consentListeners: Array<(userId: number) => void> = [];
 
   constructor(
     @InjectRepository(CallPreference) private readonly preferences: Repository<CallPreference>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
   ) {}
+
+  /** Registers who must know when a member's recording consent is saved (the recordings feature). */
+  onConsentChanged(listener: (userId: number) => void): void {
+    this.consentListeners.push(listener);
+  }
 
   /** The member's stored preferences with their timestamps, or the defaults with null timestamps. */
   async get(userId: number): Promise<PreferencesDto> {
@@ -83,7 +90,9 @@ export class PreferencesService {
     const columns = toColumns(changes);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.tx.run((manager) => this.upsert(manager.getRepository(CallPreference), userId, columns));
+        const saved = await this.tx.run((manager) => this.upsert(manager.getRepository(CallPreference), userId, columns));
+        if (columns.recordingConsent !== undefined) for (const listener of this.consentListeners) listener(userId);
+        return saved;
       } catch (error) {
         if (attempt >= UPSERT_ATTEMPTS || !isUniqueViolation(error)) throw error;
         this.logger.debug({ msg: 'preferences upsert retried after a unique conflict', attempt });

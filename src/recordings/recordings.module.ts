@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CallsModule } from '../calls/calls.module';
+import { PreferencesModule } from '../preferences/preferences.module';
 import { AgoraRecordingClient } from './agora-recording.client';
 import { RecordingFiles } from './recording-files.service';
 import { RecordingRetention } from './recording-retention.service';
@@ -14,7 +15,7 @@ import { RecordingsService } from './recordings.service';
  * admin list. Registers itself with the calls feature's RecordingHooks (join, leave, end).
  */
 @Module({
-  imports: [CallsModule],
+  imports: [CallsModule, PreferencesModule],
   controllers: [RecordingsController, RecordingsAdminController],
   providers: [RecordingsService, RecordingsRepository, AgoraRecordingClient, RecordingFiles, RecordingRetention, RecordingsAdminService],
   exports: [RecordingsService, RecordingRetention],

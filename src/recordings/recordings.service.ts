@@ -15,6 +15,7 @@ import { presenceConfig } from '../config/presence.config';
 import { recordingConfig } from '../config/recording.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
+import { PreferencesService } from '../preferences/preferences.service';
 import { recordingTransitions, recordingUpdates } from '../metrics/counters';
 import { secondsBetween } from '../calls/participation.service';
 import { AgoraRecordingClient, RecordingFailure, RunningRef } from './agora-recording.client';
@@ -90,10 +91,12 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
     @Inject(recordingConfig.KEY) private readonly config: ConfigType<typeof recordingConfig>,
     @Inject(agoraConfig.KEY) private readonly agoraSettings: ConfigType<typeof agoraConfig>,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
+    private readonly preferences: PreferencesService,
   ) {}
 
   onModuleInit(): void {
     this.hooks.register(this);
+    this.preferences.onConsentChanged((userId) => void this.consentChanged(userId));
     this.scheduler.register({ name: RECORDING_JOB, everyMs: RECONCILE_EVERY_MS, leaseMs: 5 * 60_000, run: () => this.reconcile() });
   }
 
@@ -167,6 +170,15 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   /** Sends the recording's subscribe lists afresh, after the ones queued before it. Never throws. */
   membershipChanged(callId: number, recordingId: number): void {
     void this.refresh(recordingId);
+  }
+
+  /** A member gave or withdrew consent: the recordings of the calls they are in now follow at once. Never throws. */
+  async consentChanged(userId: number): Promise<void> {
+    try {
+      await Promise.all((await this.calls.runningRecordingsOf(userId)).map(({ recordingId }) => this.refresh(recordingId)));
+    } catch (error) {
+      this.logger.warn({ msg: 'recording consent change not applied; the reconcile job will', error: (error as Error).name });
+    }
   }
 
   /** Stops the call's recording, if one runs. Never throws. */
