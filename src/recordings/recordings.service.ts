@@ -233,10 +233,11 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
     recordingUpdates.inc({ result: 'sent' });
   }
 
-  // ---- the state changes, one method each (inside the caller's transaction)
+  // ---- the state changes, one method each (inside the caller's transaction; the call's lock first, as everywhere)
 
   /** `starting` → `recording`: Agora answered a sid. False when the row is no longer starting. */
   async recordStarted(manager: EntityManager, row: Recording, running: RunningRef, uids: number[], at: Date): Promise<boolean> {
+    await this.calls.lockCall(manager, row.callId);
     const moved = await this.recordings.transition(manager, row.id, ['starting'], 'recording', {
       resourceId: running.resourceId,
       sid: running.sid,
@@ -249,6 +250,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
 
   /** `recording`/`stopping` → `stopped`, with the files; the call is free for another recording. */
   async recordStopped(manager: EntityManager, row: Pick<Recording, 'id' | 'callId'>, files: RecordingFile[], at: Date): Promise<boolean> {
+    await this.calls.lockCall(manager, row.callId);
     const moved = await this.recordings.transition(manager, row.id, ['recording', 'stopping'], 'stopped', { files: JSON.stringify(files), stoppedAt: at });
     if (!moved) return false;
     await this.calls.releaseRecording(manager, row.callId, row.id);
@@ -258,6 +260,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
 
   /** Any live state → `failed` (it died, or never started), keeping the files known; the call is free again. */
   async recordFailed(manager: EntityManager, row: Pick<Recording, 'id' | 'callId'>, reason: string, at: Date, files?: RecordingFile[]): Promise<boolean> {
+    await this.calls.lockCall(manager, row.callId);
     const moved = await this.recordings.transition(manager, row.id, ['starting', 'recording', 'stopping'], 'failed', {
       failure: reason,
       stoppedAt: at,
@@ -333,6 +336,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   private async abandon(row: Recording, step: 'acquire' | 'start', failure: RecordingFailure): Promise<never> {
     this.logger.warn({ msg: `agora recording ${step} failed`, recordingId: row.id, ...detailOf(failure) });
     await this.tx.run(async (manager) => {
+      await this.calls.lockCall(manager, row.callId);
       await this.calls.releaseRecording(manager, row.callId, row.id);
       await this.recordings.deleteStarting(manager, row.id);
     });
@@ -341,7 +345,8 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   }
 
   /** `recording` → `stopping` (one stop at a time), noting when the stop was sent. */
-  private claimStop(manager: EntityManager, row: Recording): Promise<boolean> {
+  private async claimStop(manager: EntityManager, row: Recording): Promise<boolean> {
+    await this.calls.lockCall(manager, row.callId);
     return this.recordings.transition(manager, row.id, ['recording'], 'stopping', { stoppedAt: this.clock.now() });
   }
 
@@ -354,7 +359,10 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
     const answer = await this.agora.stop(this.runningRef(row));
     if (answer.failed) {
       this.logger.warn({ msg: 'agora recording stop failed', recordingId: row.id, ...detailOf(answer) });
-      await this.tx.run((manager) => this.recordings.transition(manager, row.id, ['stopping'], 'recording'));
+      await this.tx.run(async (manager) => {
+        await this.calls.lockCall(manager, row.callId);
+        return this.recordings.transition(manager, row.id, ['stopping'], 'recording');
+      });
       return null;
     }
     const files = answer.files.length > 0 ? answer.files : filesOfRow(row);
