@@ -216,6 +216,7 @@ describe('Recording with consent', () => {
     const consenting = [call.uids.get(yes1)!, call.uids.get(yes2)!].sort((a, b) => a - b).map(String);
     expect(audioOf(start)).toEqual(consenting);
     expect(videoOf(start)).toEqual(consenting);
+    expect((start.body!.clientRequest as { recordingConfig: Record<string, unknown> }).recordingConfig).not.toHaveProperty('subscribeUidGroup');
     expect(audioOf(start)).not.toContain(String(call.uids.get(no)));
 
     const detail = await t.http.get(`/api/calling/${call.callId}`).set(as.member(call.host)).expect(200);
@@ -283,6 +284,8 @@ describe('Recording with consent', () => {
     const started = await startRec(call.callId, as.member(call.host), 'individual').expect(201);
     const [start] = ofAction('start', before);
     expect(start.path).toMatch(/\/mode\/individual\/start$/);
+    // Sized for the call's 50 places (33-49 and up is Agora's group 5).
+    expect((start.body!.clientRequest as { recordingConfig: Record<string, unknown> }).recordingConfig).toMatchObject({ channelType: 0, streamTypes: 2, subscribeUidGroup: 5 });
     expect(audioOf(start)).toEqual([]);
     expect(videoOf(start)).toEqual([]);
     const c = fresh();

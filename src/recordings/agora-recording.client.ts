@@ -103,7 +103,7 @@ export class AgoraRecordingClient {
   }
 
   /** Starts the recorder with subscribe lists holding only `uids` (audio and video alike). */
-  async start(ref: RecorderRef, resourceId: string, token: string, uids: number[]): Promise<Result<{ sid: string }>> {
+  async start(ref: RecorderRef, resourceId: string, token: string, uids: number[], maxMembers: number): Promise<Result<{ sid: string }>> {
     const storage = this.config.storage!;
     const answer = await this.rest.send('POST', `${this.base()}/resourceid/${encodeURIComponent(resourceId)}/mode/${ref.mode}/start`, {
       cname: ref.channelName,
@@ -116,7 +116,8 @@ export class AgoraRecordingClient {
           maxIdleTime: RECORDER_MAX_IDLE_SECONDS,
           subscribeAudioUids: uids.map(String),
           subscribeVideoUids: uids.map(String),
-          subscribeUidGroup: 0,
+          // Individual recordings: Agora sizes the recorder by the most members it may record.
+          ...(ref.mode === 'individual' ? { subscribeUidGroup: subscribeUidGroupFor(maxMembers) } : {}),
         },
         storageConfig: storageConfigOf(storage),
       },
@@ -163,6 +164,13 @@ export class AgoraRecordingClient {
     if (failure) return failure;
     return { failed: false, files: filesOf((answer as { body: unknown }).body) };
   }
+}
+
+/** Agora's `subscribeUidGroup` for individual recording: 0 up to 2 uids, 1 up to 7, 2 up to 12, 3 up to 17, 4 up to 32, 5 up to 49. */
+export function subscribeUidGroupFor(maxMembers: number): number {
+  const bounds = [2, 7, 12, 17, 32];
+  const group = bounds.findIndex((bound) => maxMembers <= bound);
+  return group === -1 ? 5 : group;
 }
 
 /** Agora's `storageConfig`; the endpoint goes along only for S3-compatible storage (vendor 11). */

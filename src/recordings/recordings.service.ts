@@ -112,13 +112,13 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
       const row = await this.recordings.insertStarting(manager, { callId, channelName: call.channelName, mode, startedBy: user.id, uid: RECORDER_UID, createdAt: this.clock.now() });
       // The claim is the database's answer to two starts at once, on any number of instances.
       if (!(await this.calls.claimRecording(manager, callId, row.id))) throw new DomainException('RECORDING_ACTIVE');
-      return { row, uids: await this.calls.consentingUids(manager, callId) };
+      return { row, uids: await this.calls.consentingUids(manager, callId), maxMembers: call.maxParticipants };
     });
-    const { row, uids } = reserved;
+    const { row, uids, maxMembers } = reserved;
     const ref = { channelName: row.channelName, uid: RECORDER_UID, mode };
     const acquired = await this.agora.acquire(ref);
     if (acquired.failed) return this.abandon(row, 'acquire', acquired);
-    const started = await this.agora.start(ref, acquired.resourceId, this.recorderToken(row.channelName), uids);
+    const started = await this.agora.start(ref, acquired.resourceId, this.recorderToken(row.channelName), uids, maxMembers);
     if (started.failed) return this.abandon(row, 'start', started);
     const running: RunningRef = { ...ref, resourceId: acquired.resourceId, sid: started.sid };
     const marked = await this.tx.run((manager) => this.recordStarted(manager, row, running, uids, this.clock.now()));
