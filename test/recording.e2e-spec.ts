@@ -277,6 +277,20 @@ describe('Recording with consent', () => {
     await stopRec(call.callId, started.body.recordingId, as.member(call.host)).expect(200);
   });
 
+  it('two consenting joins at once: the last update sent holds both (lists computed at send time, one update at a time)', async () => {
+    const [a, b] = [fresh(), fresh()];
+    for (const user of [a, b]) await consent(user);
+    const call = await callWith([]);
+    const started = await startRec(call.callId, as.member(call.host)).expect(201);
+    const updates = ofAction('update').length;
+    const [ja, jb] = await Promise.all([join(t.http, call.callId, as.member(a)).expect(200), join(t.http, call.callId, as.member(b)).expect(200)]);
+    const both = [ja.body.uid as number, jb.body.uid as number].sort((x, y) => x - y).map(String);
+    await eventually(() => ofAction('update').length > updates && JSON.stringify(updatedOf(ofAction('update').at(-1)!)) === JSON.stringify(both), 'an update with both members');
+    await settle();
+    expect(updatedOf(ofAction('update').at(-1)!)).toEqual(both);
+    await stopRec(call.callId, started.body.recordingId, as.member(call.host)).expect(200);
+  });
+
   it('starts with empty lists when nobody in the call consented, and records nobody who did not', async () => {
     const [a, b] = [fresh(), fresh()];
     const call = await callWith([a, b]);

@@ -38,7 +38,12 @@ export function deriveUidKey(jwtSecret: string): Buffer {
  */
 export function* uidCandidates(key: Buffer, callId: number, userId: number): Generator<number> {
   const digest = createHmac('sha256', key).update(`${callId}:${userId}`).digest();
-  let uid = (digest.readUIntBE(0, 6) % UID_SPACE) + 1;
+  yield* memberUidsFrom((digest.readUIntBE(0, 6) % UID_SPACE) + 1);
+}
+
+/** Member uids from `start` on, wrapping after 2^32-1 and skipping the service's own. */
+export function* memberUidsFrom(start: number): Generator<number> {
+  let uid = start;
   for (;;) {
     if (!isServiceUid(uid)) yield uid;
     uid = (uid % UID_SPACE) + 1;
