@@ -458,6 +458,18 @@ describe('Recording with consent', () => {
     expect(await recordingIdOf(call.callId)).toBeNull();
   });
 
+  it('a stop cut off half way (sent, answer never recorded) is sent again by the reconcile job', async () => {
+    const call = await callWith([]);
+    const started = await startRec(call.callId, as.member(call.host)).expect(201);
+    await t.dataSource.query("UPDATE call_recordings SET status = 'stopping', stopped_at = ? WHERE id = ?", [sqlDatetime(new Date(clock.now().getTime() - 10 * 60_000)), started.body.recordingId]);
+    expect((await t.http.get(`/api/calling/${call.callId}`).set(as.member(call.host)).expect(200)).body.recording).toBe(true);
+    const stops = ofAction('stop').length;
+    await t.app.get(RecordingsService).reconcile();
+    expect(ofAction('stop').length).toBe(stops + 1);
+    expect(await rowsOf(call.callId)).toEqual([{ id: started.body.recordingId, status: 'stopped' }]);
+    expect(await recordingIdOf(call.callId)).toBeNull();
+  });
+
   it('admins list every recording, keyset paged and filtered by time', async () => {
     const call = await callWith([]);
     const ids: number[] = [];
