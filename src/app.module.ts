@@ -18,6 +18,7 @@ import { databaseConfig } from './config/database.config';
 import { jobsConfig } from './config/jobs.config';
 import { presenceConfig } from './config/presence.config';
 import { rateLimitConfig } from './config/rate-limit.config';
+import { recordingConfig } from './config/recording.config';
 import { retentionConfig } from './config/retention.config';
 import { metricsConfig } from './config/metrics.config';
 import { JobsModule } from './jobs/jobs.module';
@@ -28,6 +29,7 @@ import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { PresenceModule } from './presence/presence.module';
+import { RecordingsModule } from './recordings/recordings.module';
 import { RetentionModule } from './retention/retention.module';
 import { TokensModule } from './tokens/tokens.module';
 
@@ -36,7 +38,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
@@ -51,6 +53,7 @@ import { TokensModule } from './tokens/tokens.module';
     AdminModule,
     ModerationModule,
     PresenceModule,
+    RecordingsModule,
     RetentionModule,
     MetricsModule,
   ],

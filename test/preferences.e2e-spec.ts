@@ -10,6 +10,7 @@ const DEFAULTS = {
   auto_mute_on_join: false,
   video_quality: 'hd',
   preferred_avatar: null,
+  recording_consent: false,
   created_at: null,
   updated_at: null,
 };
@@ -60,6 +61,7 @@ describe('Preferences: GET and PUT /api/calling/preferences', () => {
         auto_mute_on_join: false,
         video_quality: 'hd',
         preferred_avatar: 'avatar_002.png',
+        recording_consent: false,
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       },
@@ -142,6 +144,9 @@ describe('Preferences: GET and PUT /api/calling/preferences', () => {
       ['null for video_masking_enabled', { video_masking_enabled: null }],
       ['null for auto_mute_on_join', { auto_mute_on_join: null }],
       ['null for video_quality', { video_quality: null }],
+      ['a string "true" for recording_consent', { recording_consent: 'true' }],
+      ['1 for recording_consent', { recording_consent: 1 }],
+      ['null for recording_consent', { recording_consent: null }],
       ['an unknown video quality', { video_quality: 'uhd' }],
       ['an upper-case video quality', { video_quality: 'HD' }],
       ['a number for video_quality', { video_quality: 720 }],
@@ -310,7 +315,7 @@ describe('Preferences: GET and PUT /api/calling/preferences', () => {
     const update = doc.components.schemas.UpdatePreferencesDto;
     expect(update.required ?? []).toEqual([]);
     expect(Object.keys(update.properties).sort()).toEqual(
-      ['auto_mute_on_join', 'preferred_avatar', 'video_masking_enabled', 'video_quality', 'voice_masking_enabled'].sort(),
+      ['auto_mute_on_join', 'preferred_avatar', 'recording_consent', 'video_masking_enabled', 'video_quality', 'voice_masking_enabled'].sort(),
     );
     expect(update.properties.preferred_avatar).toMatchObject({ nullable: true, example: 'avatar_002.png' });
     expect(doc.components.schemas.PreferencesDto).toBeDefined();

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, IsNull, Table } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
 import { CallMember } from '../src/calls/entities/call-member.entity';
 import { CallSession } from '../src/calls/entities/call-session.entity';
@@ -192,38 +192,37 @@ describe('Retention: the daily purge of raw call records', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('purges call_recordings older than 30 days when the table exists, in batches by id', async () => {
-    const runner = db.createQueryRunner();
-    try {
-      expect(await runner.hasTable('call_recordings')).toBe(false);
-      await runner.createTable(
-        new Table({
-          name: 'call_recordings',
-          columns: [
-            { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
-            { name: 'call_id', type: 'integer' },
-            { name: 'created_at', type: 'datetime', precision: 3 },
-          ],
-        }),
+  it('purges recordings that stopped more than 30 days ago, in batches by id; running ones stay whatever their age', async () => {
+    // Finished recordings without files (the bucket side is test/recording.e2e-spec.ts): rows only.
+    const made: Array<[string, Date | null]> = [
+      ['stopped', daysAgo(31)],
+      ['stopped', daysAgo(29)],
+      ['failed', daysAgo(45)],
+      ['stopped', daysAgo(30, -1)],
+      ['stopped', daysAgo(30)],
+      ['failed', daysAgo(400)],
+      ['stopped', daysAgo(1)],
+      ['recording', null],
+    ];
+    for (const [index, [status, stoppedAt]] of made.entries()) {
+      await db.query(
+        "INSERT INTO call_recordings (call_id, channel_name, mode, status, started_by, uid, created_at, stopped_at, purge_attempts) VALUES (?, 'ch', 'mix', ?, 1, 4294967295, ?, ?, 0)",
+        [recent, status, sqlDatetime(daysAgo(500)), stoppedAt ? sqlDatetime(stoppedAt) : null],
       );
-      const made = [daysAgo(31), daysAgo(29), daysAgo(45), daysAgo(30, -1), daysAgo(30), daysAgo(400), daysAgo(1)];
-      for (const [index, createdAt] of made.entries()) {
-        await db.query('INSERT INTO call_recordings (call_id, created_at) VALUES (?, ?)', [recent, sqlDatetime(createdAt)]);
-        expect((await db.query('SELECT MAX(id) AS id FROM call_recordings'))[0].id).toBe(index + 1);
-      }
-
+      expect((await db.query('SELECT MAX(id) AS id FROM call_recordings'))[0].id).toBe(index + 1);
+    }
+    try {
       const report = await retention.purge({ batchSize: 2 });
 
-      // Ids 1, 3, 4 and 6 are older than 30 days: two full batches, then an empty look.
+      // Ids 1, 3, 4 and 6 stopped more than 30 days ago: two batches that deleted rows.
       expect(report).toMatchObject({ calls: 0, notices: 0, recordings: 4, batches: 2 });
       const left = (await db.query('SELECT id FROM call_recordings ORDER BY id')) as Array<{ id: number }>;
-      expect(left.map((row) => Number(row.id))).toEqual([2, 5, 7]);
+      expect(left.map((row) => Number(row.id))).toEqual([2, 5, 7, 8]);
       // The call the recordings belonged to is still there (its own retention is 90 days).
       expect(await db.getRepository(Call).countBy({ id: recent })).toBe(1);
       expect(await retention.purge()).toMatchObject({ recordings: 0, batches: 0 });
     } finally {
-      await runner.dropTable('call_recordings', true);
-      await runner.release();
+      await db.query('DELETE FROM call_recordings');
     }
   });
 

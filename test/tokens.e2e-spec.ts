@@ -161,11 +161,15 @@ describe('POST /api/calling/token', () => {
     }
   });
 
-  it('accepts the largest uid Agora allows', async () => {
+  it('accepts the largest member uid, and refuses the service\'s own uids (the recorder\'s among them)', async () => {
     const user = fresh();
     const call = await joinedCall(user);
-    const res = await token(t.http, as.member(user), call.channelName, 4294967295).expect(200);
-    expect(parse(res.body.token).services[0].__uid.toString()).toBe('4294967295');
+    const res = await token(t.http, as.member(user), call.channelName, 4294967039).expect(200);
+    expect(parse(res.body.token).services[0].__uid.toString()).toBe('4294967039');
+    for (const uid of [4294967040, 4294967295]) {
+      const refused = await token(t.http, as.member(user), call.channelName, uid).expect(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('reserved for the service') });
+    }
   });
 
   it('the 61st token request in a minute is 429 with Retry-After, counted per user', async () => {

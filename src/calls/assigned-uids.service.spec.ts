@@ -1,4 +1,4 @@
-import { deriveUidKey, UID_SPACE, uidCandidates } from './assigned-uids.service';
+import { deriveUidKey, isServiceUid, MAX_MEMBER_UID, memberUidsFrom, RECORDER_UID, SERVICE_UIDS_FROM, UID_SPACE, uidCandidates } from './assigned-uids.service';
 
 const first = (key: Buffer, callId: number, userId: number): number => uidCandidates(key, callId, userId).next().value as number;
 
@@ -30,5 +30,15 @@ describe('assigned uid candidates', () => {
     expect(derived).toHaveLength(32);
     expect(derived.equals(key)).toBe(true);
     expect(derived.toString('utf8')).not.toContain('a-jwt-secret');
+  });
+
+  it('never yield the service\'s own uids (the recorder\'s among them): past the last member uid they wrap to 1', () => {
+    const from = memberUidsFrom(MAX_MEMBER_UID - 1);
+    expect([from.next().value, from.next().value, from.next().value, from.next().value]).toEqual([MAX_MEMBER_UID - 1, MAX_MEMBER_UID, 1, 2]);
+    const inside = memberUidsFrom(SERVICE_UIDS_FROM + 3);
+    expect(inside.next().value).toBe(1);
+    expect(isServiceUid(RECORDER_UID)).toBe(true);
+    expect(isServiceUid(MAX_MEMBER_UID)).toBe(false);
+    expect(RECORDER_UID).toBe(UID_SPACE);
   });
 });

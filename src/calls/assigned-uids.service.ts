@@ -8,6 +8,20 @@ import { CallsRepository } from './calls.repository';
 /** Agora uids are 1 .. 2^32-1 (0 is Agora's "any uid" and is never assigned). */
 export const UID_SPACE = 4_294_967_295;
 
+/**
+ * The top 256 uids (4294967040 .. 4294967295) belong to the service itself, never to a member:
+ * neither assigned at join nor accepted in a token request. The recorder joins as RECORDER_UID.
+ */
+export const SERVICE_UIDS_FROM = 4_294_967_040;
+export const RECORDER_UID = 4_294_967_295;
+/** The highest uid a member may have (assigned or picked). */
+export const MAX_MEMBER_UID = SERVICE_UIDS_FROM - 1;
+
+/** Whether a uid is the service's own (the one rule; the token request's validation reads MAX_MEMBER_UID). */
+export function isServiceUid(uid: number): boolean {
+  return uid >= SERVICE_UIDS_FROM;
+}
+
 /** The HKDF label that derives the uid key from JWT_SECRET: a fixed, versioned purpose string. */
 export const UID_KEY_LABEL = 'ikoota-calling/assigned-agora-uid/v1';
 
@@ -18,14 +32,20 @@ export function deriveUidKey(jwtSecret: string): Buffer {
 
 /**
  * The uids a member may be assigned in a call, in the order they are tried: HMAC-SHA256 of
- * (call, member) reduced to 1 .. 2^32-1, then the next values (wrapping) when one is taken.
+ * (call, member) reduced to 1 .. 2^32-1, then the next values (wrapping) when one is taken;
+ * the service's own uids (`isServiceUid`) are skipped.
  * Without the key nobody can tell that two uids in two calls belong to the same member.
  */
 export function* uidCandidates(key: Buffer, callId: number, userId: number): Generator<number> {
   const digest = createHmac('sha256', key).update(`${callId}:${userId}`).digest();
-  let uid = (digest.readUIntBE(0, 6) % UID_SPACE) + 1;
+  yield* memberUidsFrom((digest.readUIntBE(0, 6) % UID_SPACE) + 1);
+}
+
+/** Member uids from `start` on, wrapping after 2^32-1 and skipping the service's own. */
+export function* memberUidsFrom(start: number): Generator<number> {
+  let uid = start;
   for (;;) {
-    yield uid;
+    if (!isServiceUid(uid)) yield uid;
     uid = (uid % UID_SPACE) + 1;
   }
 }

@@ -11,11 +11,12 @@ import { Call } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
 import { CallsRepository } from './calls.repository';
 import { AssignedUids } from './assigned-uids.service';
+import { RecordingHooks } from './recording-hooks';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AgoraModule],
   controllers: [CallsController],
-  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids],
-  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids],
+  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks],
+  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks],
 })
 export class CallsModule {}

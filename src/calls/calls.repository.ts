@@ -17,19 +17,23 @@ import { Call, CallStatus } from './entities/call.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
-  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants'>;
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId'>;
   member: { role: CallRole; removed: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
   /** The uid the service assigned the member in this call at their first join; null before. */
   assignedUid: number | null;
   /** What the member's client applies on entry (read in the same round trip). */
   preferences: MaskingPreferencesDto;
+  /** Whether the member agreed to be recorded (their preferences; false without a row). */
+  recordingConsent: boolean;
 }
 
 /** A member's open session and its open media segment, read together (see `openSessionForUpdate`). */
 export interface OpenStay {
   session: Pick<CallSession, 'id' | 'callId' | 'joinedAt'>;
   segment: Pick<CallMediaSegment, 'id' | 'media' | 'startedAt'> | null;
+  /** The call's running recording (`calls.recording_id`), read in the same round trip. */
+  recordingId: number | null;
 }
 
 /** What a token request needs to know, read in one round trip (see `tokenAdmission`). */
@@ -86,11 +90,12 @@ export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joi
 
 const MEMBER_STATE_SQL = `
   SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
-         c.is_public AS is_public, c.max_participants AS max_participants,
+         c.is_public AS is_public, c.max_participants AS max_participants, c.recording_id AS recording_id,
          m.role AS role, m.removed_at AS removed_at,
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
-         p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar
+         p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar,
+         p.recording_consent AS p_consent
   FROM calls c
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
@@ -99,7 +104,7 @@ const MEMBER_STATE_SQL = `
   WHERE c.id = ?`;
 
 const OPEN_STAY_SQL = `
-  SELECT c.id AS call_id, s.id AS session_id, s.joined_at AS joined_at, g.id AS segment_id, g.media AS media, g.started_at AS started_at
+  SELECT c.id AS call_id, c.recording_id AS recording_id, s.id AS session_id, s.joined_at AS joined_at, g.id AS segment_id, g.media AS media, g.started_at AS started_at
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
@@ -177,7 +182,7 @@ export class CallsRepository {
 
   /** A new active call with its creator as host. */
   async insertCall(manager: EntityManager, fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'>): Promise<Call> {
-    const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null, analyticsState: null });
+    const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null, analyticsState: null, recordingId: null });
     await manager.insert(Call, call);
     await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null });
     return call;
@@ -294,6 +299,63 @@ export class CallsRepository {
     return new Map(rows.map((row) => [row.id, row.channelName]));
   }
 
+  // ---- the call's recording (one at a time; the recording rows themselves: RecordingsRepository)
+
+  /**
+   * Points the call at a new recording unless one is running or the call has ended: one
+   * conditional UPDATE, which takes (or, under `lockedCall`, keeps) the call's row lock, so two
+   * starts on any number of instances cannot both win. False when nothing changed.
+   */
+  async claimRecording(manager: EntityManager, callId: number, recordingId: number): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Call)
+      .set({ recordingId })
+      .where("id = :callId AND recording_id IS NULL AND status <> 'ended'", { callId })
+      .execute();
+    if (!result.affected) return false;
+    this.noteLocked(manager, callId);
+    return true;
+  }
+
+  /** Frees the call for another recording, if it still points at this one. */
+  async releaseRecording(manager: EntityManager, callId: number, recordingId: number): Promise<void> {
+    await manager.createQueryBuilder().update(Call).set({ recordingId: null }).where('id = :callId AND recording_id = :recordingId', { callId, recordingId }).execute();
+  }
+
+  /**
+   * The uids a recording of the call may subscribe to: every uid bound to a member who is in the
+   * call now (an open session) and has consented to recording, ascending. The service's own uids
+   * never appear (no member can hold one).
+   */
+  async consentingUids(manager: EntityManager, callId: number): Promise<number[]> {
+    const rows: Array<{ uid: RawId }> = await manager.query(
+      `SELECT DISTINCT b.uid AS uid
+       FROM call_sessions s
+       JOIN call_preferences p ON p.user_id = s.user_id AND p.recording_consent = 1
+       JOIN call_uid_bindings b ON b.call_id = s.call_id AND b.user_id = s.user_id
+       WHERE s.call_id = ? AND s.open = 1
+       ORDER BY b.uid`,
+      [callId],
+    );
+    return rows.map((row) => toInt(row.uid)!);
+  }
+
+  /** The running recordings of the calls a member is in now (an open session). */
+  async runningRecordingsOf(userId: number): Promise<Array<{ callId: number; recordingId: number }>> {
+    const rows: Array<{ call_id: RawId; recording_id: RawId }> = await this.dataSource.query(
+      `SELECT c.id AS call_id, c.recording_id AS recording_id FROM call_sessions s JOIN calls c ON c.id = s.call_id
+       WHERE s.user_id = ? AND s.open = 1 AND c.recording_id IS NOT NULL`,
+      [userId],
+    );
+    return rows.map((row) => ({ callId: toInt(row.call_id)!, recordingId: toInt(row.recording_id)! }));
+  }
+
+  /** The calls' channel, status and running recording, by id (for the recording jobs). */
+  async recordingStateOf(manager: EntityManager, callId: number): Promise<Pick<Call, 'id' | 'status' | 'recordingId' | 'channelName'> | null> {
+    return manager.findOne(Call, { where: { id: callId }, select: { id: true, status: true, recordingId: true, channelName: true } });
+  }
+
   // ---- members and their sessions
 
   /**
@@ -319,6 +381,8 @@ export class CallsRepository {
       p_mute: number | boolean | null;
       p_quality: string | null;
       p_avatar: string | null;
+      p_consent: number | boolean | null;
+      recording_id: RawId | null;
       assigned_uid: RawId | null;
     }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
     const row = rows[0];
@@ -331,6 +395,7 @@ export class CallsRepository {
         status: row.status,
         isPublic: Boolean(Number(row.is_public)),
         maxParticipants: toInt(row.max_participants)!,
+        recordingId: toInt(row.recording_id),
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
@@ -346,6 +411,7 @@ export class CallsRepository {
               preferredAvatar: row.p_avatar,
             },
       ),
+      recordingConsent: row.p_user !== null && Boolean(Number(row.p_consent)),
     };
   }
 
@@ -356,7 +422,7 @@ export class CallsRepository {
    */
   async openSessionForUpdate(manager: EntityManager, callId: number, userId: number): Promise<OpenStay | null> {
     const serial = this.serial(manager);
-    const rows: Array<{ session_id: RawId | null; joined_at: RawDate; segment_id: RawId | null; media: CallMedia | null; started_at: RawDate }> = await manager.query(
+    const rows: Array<{ recording_id: RawId | null; session_id: RawId | null; joined_at: RawDate; segment_id: RawId | null; media: CallMedia | null; started_at: RawDate }> = await manager.query(
       serial ? OPEN_STAY_SQL : `${OPEN_STAY_SQL} FOR UPDATE`,
       [userId, callId],
     );
@@ -366,6 +432,7 @@ export class CallsRepository {
     return {
       session: { id: toInt(row.session_id)!, callId, joinedAt: toDate(row.joined_at)! },
       segment: row.segment_id === null ? null : { id: toInt(row.segment_id)!, media: row.media!, startedAt: toDate(row.started_at)! },
+      recordingId: toInt(row.recording_id),
     };
   }
 

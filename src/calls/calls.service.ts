@@ -25,6 +25,7 @@ import { admissionRefusal, factsOf } from './admission';
 import { AssignedUids } from './assigned-uids.service';
 import { CallsRepository, MemberState } from './calls.repository';
 import { ParticipationService } from './participation.service';
+import { RecordingHooks } from './recording-hooks';
 import { joinsRefused } from '../metrics/counters';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -53,6 +54,10 @@ interface Entry {
   preferences: MemberState['preferences'];
   /** Null only for a session opened before uids were assigned (bound after the join's transaction). */
   uid: number | null;
+  /** True when this join opened the session (false: the member was in already). */
+  opened: boolean;
+  /** Whether the member consented to recording (their preferences, read with the call). */
+  recordingConsent: boolean;
 }
 
 /** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
@@ -80,6 +85,7 @@ export class CallsService {
     private readonly agora: AgoraChannelService,
     private readonly uids: AssignedUids,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
+    private readonly recordings: RecordingHooks,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -141,10 +147,12 @@ export class CallsService {
    * call gets the same answer as their first join, and the slot taken goes back.
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const { call, session, role, uid, preferences } = await this.enter(user, callId, media).catch((error: unknown) => {
+    const { call, session, role, uid, preferences, opened, recordingConsent } = await this.enter(user, callId, media).catch((error: unknown) => {
       if (error instanceof DomainException) joinsRefused.inc({ code: error.code });
       throw error;
     });
+    // After the commit: a consenting member who just came in joins a running recording's lists.
+    if (opened && recordingConsent && call.recordingId !== null) this.recordings.membershipChanged(callId, call.recordingId);
     return {
       success: true,
       channelName: call.channelName,
@@ -171,7 +179,7 @@ export class CallsService {
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {
-            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences };
+            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
@@ -180,7 +188,7 @@ export class CallsService {
           if (!state.member) await this.repository.addMember(manager, callId, user.id, now);
           // Bound under the call's lock (reserveSlot took it): one INSERT on a member's first join.
           const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
-          return { call: state.call, session, role, uid, preferences: state.preferences };
+          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent };
         });
       } catch (error) {
         // Rolled back, so the slot it took is free again.
@@ -194,8 +202,10 @@ export class CallsService {
 
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
   async leave(user: AuthUser, callId: number): Promise<{ success: true }> {
-    const left = await this.tx.run((manager) => this.participation.closeMember(manager, callId, user.id, this.clock.now(), 'left'));
-    if (!left && !(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    const { closed, recordingId } = await this.tx.run((manager) => this.participation.closeMember(manager, callId, user.id, this.clock.now(), 'left'));
+    if (!closed && !(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    // After the commit: the lists are computed afresh, so a non-consenting member's leave sends nothing.
+    if (closed && recordingId !== null) this.recordings.membershipChanged(callId, recordingId);
     return { success: true };
   }
 
@@ -230,6 +240,8 @@ export class CallsService {
       return manager.findOneOrFail(Call, { where: { id: callId }, select: { id: true, channelName: true } });
     });
     const agoraKick = await this.agora.kickChannel(call.channelName);
+    // Every way a call ends (host, admin, the idle sweeper) comes through here: its recording stops.
+    await this.recordings.callEnded(callId);
     return { success: true, message: 'Call ended successfully', endedAt: endedAt.toISOString(), agoraKick };
   }
 
@@ -244,6 +256,7 @@ export class CallsService {
     return {
       ...toCallRow(call, member?.role ?? null),
       ended_at: iso(call.endedAt),
+      recording: call.recordingId !== null,
       participants: open.map((session) => {
         const view = views.get(session.userId);
         return {

@@ -71,10 +71,14 @@ export class ParticipationService {
     await this.repository.openSegment(manager, { id: session.id, callId, userId: user.id }, media, at);
   }
 
-  /** Closes the member's open session, if any, taking the call's lock first (with the read). */
-  async closeMember(manager: EntityManager, callId: number, userId: number, at: Date, reason: string): Promise<boolean> {
+  /**
+   * Closes the member's open session, if any, taking the call's lock first (with the read).
+   * Says whether it closed one, and the call's running recording as that read saw it.
+   */
+  async closeMember(manager: EntityManager, callId: number, userId: number, at: Date, reason: string): Promise<{ closed: boolean; recordingId: number | null }> {
     const stay = await this.repository.openSessionForUpdate(manager, callId, userId);
-    return stay ? this.close(manager, stay.session, at, reason, stay.segment) : false;
+    if (!stay) return { closed: false, recordingId: null };
+    return { closed: await this.close(manager, stay.session, at, reason, stay.segment), recordingId: stay.recordingId };
   }
 
   /**

@@ -8,6 +8,7 @@ import { ConfigValidationError } from './env';
 import { loadJobsConfig } from './jobs.config';
 import { loadPresenceConfig } from './presence.config';
 import { loadRateLimitConfig } from './rate-limit.config';
+import { loadRecordingConfig } from './recording.config';
 import { loadRetentionConfig } from './retention.config';
 
 const APP_ID = '00112233445566778899aabbccddeeff';
@@ -131,6 +132,36 @@ describe('loadRateLimitConfig: Redis', () => {
     ['REDIS_CIRCUIT_OPEN_MS', 'soon'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     expect(refusal(() => loadRateLimitConfig({ [variable]: value })).message).toContain(variable);
+  });
+});
+
+describe('recording config', () => {
+  const storage = {
+    RECORDING_STORAGE_VENDOR: '1',
+    RECORDING_STORAGE_REGION: '0',
+    RECORDING_STORAGE_BUCKET: 'ikoota-recordings',
+    RECORDING_STORAGE_ACCESS_KEY: 'AKIAEXAMPLE',
+    RECORDING_STORAGE_SECRET_KEY: 'a-storage-secret',
+    RECORDING_STORAGE_PREFIX: 'ikoota/recordings',
+  };
+  const customer = { AGORA_CUSTOMER_ID: 'customer', AGORA_CUSTOMER_SECRET: 'customer-secret' };
+
+  it('is off without any storage setting, on with all of them and the Agora REST credentials', () => {
+    expect(loadRecordingConfig({})).toEqual({ enabled: false, channelType: 0 });
+    expect(loadRecordingConfig({ ...storage, ...customer, RECORDING_CHANNEL_PROFILE: 'live' })).toEqual({
+      enabled: true,
+      channelType: 1,
+      storage: { vendor: 1, region: 0, bucket: 'ikoota-recordings', accessKey: 'AKIAEXAMPLE', secretKey: 'a-storage-secret', prefix: ['ikoota', 'recordings'], endpoint: undefined, s3Region: 'us-east-1' },
+    });
+  });
+
+  it('refuses partial storage, storage without Agora credentials, and vendor 11 without an endpoint, never echoing a secret', () => {
+    const partial = refusal(() => loadRecordingConfig({ ...customer, RECORDING_STORAGE_BUCKET: 'ikoota-recordings', RECORDING_STORAGE_SECRET_KEY: 'a-storage-secret' }));
+    expect(partial.problems).toEqual([expect.stringContaining('RECORDING_STORAGE_VENDOR, RECORDING_STORAGE_REGION, RECORDING_STORAGE_ACCESS_KEY, RECORDING_STORAGE_PREFIX missing')]);
+    expect(partial.message).not.toContain('a-storage-secret');
+    expect(refusal(() => loadRecordingConfig(storage)).message).toContain('AGORA_CUSTOMER_ID and AGORA_CUSTOMER_SECRET');
+    expect(refusal(() => loadRecordingConfig({ ...storage, ...customer, RECORDING_STORAGE_VENDOR: '11' })).message).toContain('RECORDING_STORAGE_ENDPOINT is required');
+    expect(refusal(() => loadRecordingConfig({ ...storage, ...customer, RECORDING_STORAGE_PREFIX: '../etc' })).message).toContain('RECORDING_STORAGE_PREFIX');
   });
 });
 

@@ -44,4 +44,25 @@ export const agoraRestRequests = new Counter({
   registers: [],
 });
 
-export const EVENT_METRICS: Metric<string>[] = [httpRequestDuration, tokensIssued, joinsRefused, webhookNotices, jobRuns, agoraRestRequests];
+export const recordingUpdates = new Counter({
+  name: 'calling_recording_updates_total',
+  help: "Agora Cloud Recording subscribe-list updates by result: sent, unchanged (nothing to send) or failed (the reconcile job retries)",
+  labelNames: ['result'] as const,
+  registers: [],
+});
+
+export const recordingTransitions = new Counter({
+  name: 'calling_recording_transitions_total',
+  help: 'Recordings reaching a state: started, stopped, failed, or abandoned (Agora refused the start; nothing kept)',
+  labelNames: ['state'] as const,
+  registers: [],
+});
+
+export const recordingPurges = new Counter({
+  name: 'calling_recording_purges_total',
+  help: 'Recordings past retention by result: deleted (files, then the row) or kept (deleting the files failed; retried next run)',
+  labelNames: ['result'] as const,
+  registers: [],
+});
+
+export const EVENT_METRICS: Metric<string>[] = [httpRequestDuration, tokensIssued, joinsRefused, webhookNotices, jobRuns, agoraRestRequests, recordingUpdates, recordingTransitions, recordingPurges];

@@ -4,6 +4,7 @@ import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service
 import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
 import { CallsRepository } from '../calls/calls.repository';
+import { RecordingHooks } from '../calls/recording-hooks';
 import { toCallRow } from '../calls/calls.service';
 import { CallRowDto } from '../calls/dto/call-row.dto';
 import { CallRole } from '../calls/entities/call-member.entity';
@@ -56,6 +57,7 @@ export class ModerationService {
     private readonly agora: AgoraChannelService,
     private readonly users: UsersService,
     private readonly clock: Clock,
+    private readonly recordings: RecordingHooks,
   ) {}
 
   /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
@@ -119,7 +121,7 @@ export class ModerationService {
   async removeParticipant(user: AuthUser, callId: number, userId: number): Promise<ParticipantRemovedDto> {
     if (userId === user.id) throw new DomainException('ACTION_NOT_ALLOWED', 'Nobody removes themselves: leave the call instead');
     const now = this.clock.now();
-    const channelName = await this.tx.run(async (manager) => {
+    const { channelName, recordingId } = await this.tx.run(async (manager) => {
       // The call's lock first (the one lock order): a join racing this removal either committed
       // before (its session is closed here) or waits, then sees the removal.
       const { call, role } = await this.standing(manager, callId, user);
@@ -129,10 +131,12 @@ export class ModerationService {
         throw new DomainException('ACTION_NOT_ALLOWED', 'A moderator cannot remove the host or another moderator');
       }
       if (!(await this.repository.tookPart(callId, userId, manager))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
-      await this.participation.closeMember(manager, callId, userId, now, 'removed');
+      const closed = await this.participation.closeMember(manager, callId, userId, now, 'removed');
       await this.repository.markRemoved(manager, callId, userId, now);
-      return call.channelName;
+      return { channelName: call.channelName, recordingId: closed.closed ? closed.recordingId : null };
     });
+    // After the commit: a removed member leaves a running recording's subscribe lists.
+    if (recordingId !== null) this.recordings.membershipChanged(callId, recordingId);
     const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
     const outcomes = await Promise.all(uids.map((uid) => this.agora.kickUser(channelName, uid)));
     return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };

@@ -18,7 +18,7 @@ export class PreferencesController {
   @ApiOperation({
     summary: 'Get my call preferences',
     description:
-      'The caller\'s stored masking and media preferences, or the defaults (voice and video masking on, auto-mute off, video quality hd, no avatar; null timestamps) when none are stored.',
+      'The caller\'s stored masking and media preferences, or the defaults (voice and video masking on, auto-mute off, video quality hd, no avatar, no recording consent; null timestamps) when none are stored.',
   })
   @ApiOkResponse({ type: PreferencesDto })
   get(@CurrentUser() user: AuthUser): Promise<PreferencesDto> {

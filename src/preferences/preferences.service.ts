@@ -19,7 +19,10 @@ export const DEFAULT_PREFERENCES: Readonly<MaskingPreferencesDto> = Object.freez
 
 const UPSERT_ATTEMPTS = 3;
 
-type PreferenceColumns = Partial<Pick<CallPreference, 'voiceMaskingEnabled' | 'videoMaskingEnabled' | 'autoMuteOnJoin' | 'videoQuality' | 'preferredAvatar'>>;
+/** Nobody is recorded unless they said so. */
+export const DEFAULT_RECORDING_CONSENT = false;
+
+type PreferenceColumns = Partial<Pick<CallPreference, 'voiceMaskingEnabled' | 'videoMaskingEnabled' | 'autoMuteOnJoin' | 'videoQuality' | 'preferredAvatar' | 'recordingConsent'>>;
 
 /** The fields the request carries, as columns; absent fields are left out, `null` avatar clears it. */
 export function toColumns(changes: UpdatePreferencesDto): PreferenceColumns {
@@ -29,6 +32,7 @@ export function toColumns(changes: UpdatePreferencesDto): PreferenceColumns {
   if (changes.auto_mute_on_join !== undefined) columns.autoMuteOnJoin = changes.auto_mute_on_join;
   if (changes.video_quality !== undefined) columns.videoQuality = changes.video_quality;
   if (changes.preferred_avatar !== undefined) columns.preferredAvatar = changes.preferred_avatar;
+  if (changes.recording_consent !== undefined) columns.recordingConsent = changes.recording_consent;
   return columns;
 }
 
@@ -45,13 +49,15 @@ export function toMasking(row: Pick<CallPreference, 'voiceMaskingEnabled' | 'vid
 }
 
 function toDto(row: CallPreference): PreferencesDto {
-  return { ...toMasking(row), created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
+  return { ...toMasking(row), recording_consent: Boolean(row.recordingConsent), created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
 }
 
 /** Each member's masking and media preferences: stored on request, defaults otherwise. */
 @Injectable()
 export class PreferencesService {
   private readonly logger = new Logger(PreferencesService.name);
+  /** Told (after the commit) when a member gives or withdraws recording consent. */
+  private readonly consentListeners: Array<(userId: number) => void> = [];
 
   constructor(
     @InjectRepository(CallPreference) private readonly preferences: Repository<CallPreference>,
@@ -59,10 +65,15 @@ export class PreferencesService {
     private readonly clock: Clock,
   ) {}
 
+  /** Registers who must know when a member's recording consent is saved (the recordings feature). */
+  onConsentChanged(listener: (userId: number) => void): void {
+    this.consentListeners.push(listener);
+  }
+
   /** The member's stored preferences with their timestamps, or the defaults with null timestamps. */
   async get(userId: number): Promise<PreferencesDto> {
     const row = await this.preferences.findOne({ where: { userId } });
-    return row ? toDto(row) : { ...DEFAULT_PREFERENCES, created_at: null, updated_at: null };
+    return row ? toDto(row) : { ...DEFAULT_PREFERENCES, recording_consent: DEFAULT_RECORDING_CONSENT, created_at: null, updated_at: null };
   }
 
   /** What a client applies when the member joins a call: stored, or the defaults. */
@@ -79,7 +90,9 @@ export class PreferencesService {
     const columns = toColumns(changes);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.tx.run((manager) => this.upsert(manager.getRepository(CallPreference), userId, columns));
+        const saved = await this.tx.run((manager) => this.upsert(manager.getRepository(CallPreference), userId, columns));
+        if (columns.recordingConsent !== undefined) for (const listener of this.consentListeners) listener(userId);
+        return saved;
       } catch (error) {
         if (attempt >= UPSERT_ATTEMPTS || !isUniqueViolation(error)) throw error;
         this.logger.debug({ msg: 'preferences upsert retried after a unique conflict', attempt });
@@ -100,6 +113,7 @@ export class PreferencesService {
         autoMuteOnJoin: DEFAULT_PREFERENCES.auto_mute_on_join,
         videoQuality: DEFAULT_PREFERENCES.video_quality,
         preferredAvatar: DEFAULT_PREFERENCES.preferred_avatar,
+        recordingConsent: DEFAULT_RECORDING_CONSENT,
         ...columns,
         createdAt: now,
         updatedAt: now,

@@ -24,13 +24,14 @@ export class AgoraWebhooksController {
   @SkipThrottle()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Agora Notification Center channel events',
+    summary: 'Agora Notification Center channel and recording events',
     description:
       'Register this URL with Agora NCS (RTC channel events). Signed with `AGORA_NCS_SECRET`; answers 404 when that is not configured. ' +
       'Each notice is applied once (by `noticeId`). Join events (103, 105, 107) confirm the presence of an open session; leave events ' +
       "(104, 106, 108) close it at the event's `ts` with Agora's reason (`agora_left`, `agora_timeout`, `agora_kicked`, ...); `clientSeq` " +
       'orders one user\'s events, so an older event never overrides a newer one, and nothing here reopens a session. 102 (channel destroyed) ' +
-      'closes every session that was open in the channel; the call itself stays active. Other events, channels and uids are acknowledged and ignored.',
+      'closes every session that was open in the channel; the call itself stays active. Cloud Recording notices (productId 3): 11 (session_exit) of a ' +
+      'recording that was not being stopped marks it `failed`. Other events, channels and uids are acknowledged and ignored.',
   })
   @ApiHeader({ name: 'Agora-Signature-V2', required: true, description: 'Hex HMAC-SHA256 of the exact request body, keyed with the NCS secret' })
   @ApiHeader({ name: 'Agora-Signature', required: false, description: 'HMAC-SHA1 signature Agora also sends; not used' })

@@ -10,7 +10,8 @@ import { DomainException } from '../common/exceptions/domain.exception';
 import { presenceConfig } from '../config/presence.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readUserEvent, WebhookAckDto } from './dto/agora-notice.dto';
+import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readRecordingEvent, readUserEvent, ReceivedNotice, WebhookAckDto } from './dto/agora-notice.dto';
+import { RecordingsService } from '../recordings/recordings.service';
 import { AgoraNotice } from './entities/agora-notice.entity';
 import { webhookNotices } from '../metrics/counters';
 
@@ -22,6 +23,10 @@ function refusalOf(error: unknown): string {
 }
 
 export const CHANNEL_DESTROYED = 102;
+/** Agora's product id on Cloud Recording notices (RTC channel events are product 1). */
+export const RECORDING_PRODUCT = 3;
+/** Cloud Recording `session_exit`: the recorder left the channel for good (after a stop, or on its own). */
+export const RECORDER_EXITED = 11;
 /** Broadcaster, audience and communication-mode joins. */
 export const JOIN_EVENTS: ReadonlySet<number> = new Set([103, 105, 107]);
 /** Broadcaster, audience and communication-mode leaves. */
@@ -71,6 +76,7 @@ export class AgoraWebhooksService {
     private readonly participation: ParticipationService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly recordings: RecordingsService,
   ) {}
 
   /**
@@ -95,7 +101,7 @@ export class AgoraWebhooksService {
       throw new DomainException('WEBHOOK_SIGNATURE_INVALID', 'Missing or invalid Agora-Signature-V2');
     }
     const notice = readAgoraNotice(body);
-    const apply = this.effectOf(notice.eventType, notice.payload);
+    const apply = this.effectOf(notice, (body as { sid?: unknown }).sid);
     const receivedAt = this.clock.now();
     return this.tx.run(async (manager) => {
       if (!(await this.record(manager, notice.noticeId, notice.eventType, receivedAt))) return 'duplicate';
@@ -106,7 +112,13 @@ export class AgoraWebhooksService {
   }
 
   /** What a notice does, its payload checked up front (400 before any write); nothing for other events. */
-  private effectOf(eventType: number, fields: Record<string, unknown>): ((manager: EntityManager, now: Date) => Promise<void>) | undefined {
+  private effectOf(notice: ReceivedNotice, envelopeSid: unknown): ((manager: EntityManager, now: Date) => Promise<void>) | undefined {
+    const { eventType, payload: fields } = notice;
+    if (notice.productId === RECORDING_PRODUCT) {
+      if (eventType !== RECORDER_EXITED) return undefined;
+      const event = readRecordingEvent(fields, envelopeSid);
+      return (manager, now) => this.recordings.recorderExited(manager, event.sid, earliest(event.at, now));
+    }
     if (JOIN_EVENTS.has(eventType)) {
       const event = readUserEvent(fields);
       return (manager, now) => this.confirmPresence(manager, event, now);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CallsModule } from '../calls/calls.module';
+import { RecordingsModule } from '../recordings/recordings.module';
 import { AgoraUserListClient } from './agora-user-list.client';
 import { AgoraWebhooksController } from './agora-webhooks.controller';
 import { AgoraWebhooksService } from './agora-webhooks.service';
@@ -12,7 +13,7 @@ import { PresenceService } from './presence.service';
  * rule, Agora's channel user list and the sweeper that closes sessions on that evidence.
  */
 @Module({
-  imports: [CallsModule],
+  imports: [CallsModule, RecordingsModule],
   controllers: [AgoraWebhooksController, PresenceController],
   providers: [AgoraWebhooksService, PresenceService, PresenceSweeper, AgoraUserListClient],
   exports: [PresenceSweeper],

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AnalyticsRollup } from '../analytics/analytics-rollup.service';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
@@ -9,14 +7,12 @@ import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
+import { RecordingRetention } from '../recordings/recording-retention.service';
 
 /** Rows (calls, notices or recordings) picked and deleted per transaction. */
 export const RETENTION_BATCH_SIZE = 500;
 
 const DAY_MS = 86_400_000;
-
-/** The recordings feature's table: handled here as soon as a migration creates it. */
-export const RECORDINGS_TABLE = 'call_recordings';
 
 /** What one purge deleted: counts only. */
 export interface RetentionReport {
@@ -45,8 +41,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /**
  * The spec's retention rule: raw records of calls that ended more than `CALL_RETENTION_DAYS`
  * ago (the call, its members, sessions, media segments and uid bindings) and Agora webhook
- * notices older than that are deleted; recordings (`call_recordings`, once the feature exists)
- * after `RECORDING_RETENTION_DAYS`. Calls that have not ended are kept however old they are,
+ * notices older than that are deleted; recordings `RECORDING_RETENTION_DAYS` after they stopped
+ * (their files in the bucket first, then their rows). Calls that have not ended are kept however old they are,
  * and the per-day analytics aggregates are never touched, so analytics for purged periods
  * keeps answering the same.
  *
@@ -59,13 +55,13 @@ export class RetentionService implements OnModuleInit {
   private readonly logger = new Logger(RetentionService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: CallsRepository,
     private readonly rollup: AnalyticsRollup,
     @Inject(retentionConfig.KEY) private readonly config: ConfigType<typeof retentionConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly scheduler: JobScheduler,
+    private readonly recordingRetention: RecordingRetention,
   ) {}
 
   onModuleInit(): void {
@@ -151,43 +147,10 @@ export class RetentionService implements OnModuleInit {
     }
   }
 
-  /**
-   * Recordings created before the recording cutoff, if the recordings table exists yet. Walks
-   * the primary key with a cursor (the table's other indexes are not known here).
-   */
+  /** Recordings that stopped before the recording cutoff: their files in the bucket first, then their rows (RecordingRetention). */
   private async purgeRecordings(cutoff: Date, batchSize: number, counts: Counts): Promise<void> {
-    const queryRunner = this.dataSource.createQueryRunner();
-    let present: boolean;
-    try {
-      present = await queryRunner.hasTable(RECORDINGS_TABLE);
-    } finally {
-      await queryRunner.release();
-    }
-    if (!present) return;
-    let afterId = 0;
-    for (;;) {
-      const picked = await this.tx.run(async (manager) => {
-        const rows = await manager
-          .createQueryBuilder()
-          .select('r.id', 'id')
-          .from(RECORDINGS_TABLE, 'r')
-          .where('r.id > :afterId AND r.created_at < :cutoff', { afterId, cutoff })
-          .orderBy('r.id', 'ASC')
-          .limit(batchSize)
-          .getRawMany<{ id: number | string }>();
-        const batch = rows.map((row) => Number(row.id));
-        if (batch.length === 0) return { batch, deleted: 0 };
-        const result = await manager.createQueryBuilder().delete().from(RECORDINGS_TABLE).where('id IN (:...ids)', { ids: batch }).execute();
-        return { batch, deleted: result.affected ?? 0 };
-      });
-      const ids = picked.batch;
-      if (ids.length > 0) {
-        counts.recordings += picked.deleted;
-        counts.batches += 1;
-        afterId = ids[ids.length - 1];
-      }
-      if (ids.length < batchSize) return;
-      await yieldToEventLoop();
-    }
+    const { deleted, batches } = await this.recordingRetention.purge(cutoff, batchSize);
+    counts.recordings += deleted;
+    counts.batches += batches;
   }
 }

@@ -24,7 +24,7 @@ export class TokensController {
   })
   @ApiOkResponse({ type: RtcTokenDto })
   @ApiErrors(
-    { code: 'VALIDATION_FAILED', when: 'Bad channelName or uid (uid must be 1 .. 4294967295)' },
+    { code: 'VALIDATION_FAILED', when: 'Bad channelName or uid (uid must be 1 .. 4294967039; the top 256 uids belong to the service)' },
     { code: 'CALL_ACCESS_DENIED', when: 'The caller has no open session in the active call that owns the channel, or was removed' },
     { code: 'UID_TAKEN', when: 'The uid is bound to another participant of this call' },
     'TOKEN_GENERATION_FAILED',

@@ -18,7 +18,7 @@ import { tokensIssued } from '../metrics/counters';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
-const UID_REQUIRED = 'uid is required: you have no assigned uid in this call (join it first, or give a uid from 1 to 4294967295)';
+const UID_REQUIRED = 'uid is required: you have no assigned uid in this call (join it first, or give a uid from 1 to 4294967039)';
 
 /**
  * Issues Agora RTC tokens to admitted participants only: the caller must have an open session

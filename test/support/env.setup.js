@@ -16,3 +16,4 @@ delete process.env.RATE_LIMIT_SCALE;
 process.env.JOBS_ENABLED = 'false';
 delete process.env.REDIS_URL;
 delete process.env.AGORA_NCS_SECRET;
+for (const name of Object.keys(process.env)) if (name.startsWith('RECORDING_')) delete process.env[name];

@@ -57,6 +57,8 @@ export class ActiveParticipantDto {
 export class CallDetailDto extends CallRowDto {
   /** @example null */
   ended_at: string | null;
+  /** True while a recording of the call is starting, running or stopping (only consenting members are recorded). @example false */
+  recording: boolean;
   /** Who is in the call now, by OTO# number only. */
   participants: ActiveParticipantDto[];
 }

@@ -71,4 +71,12 @@ export class Call {
    */
   @Column({ name: 'analytics_state', type: 'tinyint', nullable: true })
   analyticsState: 1 | 2 | null;
+
+  /**
+   * The recording starting, running or stopping now (`call_recordings.id`); null when none. Set
+   * under the call's lock by a conditional UPDATE, so a call has at most one at a time; read
+   * with the call row by join and leave, so they know a recording runs without another query.
+   */
+  @Column({ name: 'recording_id', type: 'int', nullable: true })
+  recordingId: number | null;
 }

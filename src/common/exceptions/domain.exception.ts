@@ -42,6 +42,11 @@ export const ERROR_CODES = {
   UID_TAKEN: { status: HttpStatus.CONFLICT, message: 'This uid is already in use by another participant of this call' },
   TOKEN_GENERATION_FAILED: { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Token generation failed' },
   WEBHOOK_SIGNATURE_INVALID: { status: HttpStatus.UNAUTHORIZED, message: 'Missing or invalid Agora-Signature-V2' },
+  RECORDING_ACTIVE: { status: HttpStatus.CONFLICT, message: 'A recording of this call is already running: stop it first' },
+  RECORDING_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'No such recording of this call' },
+  RECORDING_NOT_ACTIVE: { status: HttpStatus.CONFLICT, message: 'The recording is still starting: stop it once it has started' },
+  RECORDING_UNAVAILABLE: { status: HttpStatus.BAD_GATEWAY, message: 'Agora Cloud Recording did not answer as expected; nothing was recorded' },
+  RECORDING_NOT_CONFIGURED: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'Recording is not configured on this service' },
   DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
   // Raised by the HTTP layer rather than a service.
   ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },

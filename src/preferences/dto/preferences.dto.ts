@@ -16,6 +16,8 @@ export class MaskingPreferencesDto {
 
 /** A member's preferences: the stored row, or the defaults (with null timestamps) when none is stored. */
 export class PreferencesDto extends MaskingPreferencesDto {
+  /** Whether the member agrees to be recorded: only consenting members' audio and video go into a call's recording. Off unless given. @example false */
+  recording_consent: boolean;
   /** When the member first saved preferences; null while they use the defaults. @example "2023-12-01T10:00:00.000Z" */
   created_at: string | null;
   /** When the member last saved preferences; null while they use the defaults. @example "2023-12-01T15:30:00.000Z" */

@@ -30,6 +30,11 @@ export class UpdatePreferencesDto {
   @IsBoolean()
   auto_mute_on_join?: boolean;
 
+  /** Agree (true) or no longer agree (false) to be recorded; a running recording of a call the member is in follows at once. @example true */
+  @IsOptionalNotNull()
+  @IsBoolean()
+  recording_consent?: boolean;
+
   /** @example "sd" */
   @IsOptionalNotNull()
   @IsIn(VIDEO_QUALITIES)

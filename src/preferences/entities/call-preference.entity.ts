@@ -33,6 +33,10 @@ export class CallPreference {
   @Column({ name: 'preferred_avatar', type: 'varchar', length: AVATAR_MAX_LENGTH, nullable: true })
   preferredAvatar: string | null;
 
+  /** Whether the member agrees to be recorded: only consenting members' streams are in a recording. */
+  @Column({ name: 'recording_consent', type: 'boolean', default: false })
+  recordingConsent: boolean;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 

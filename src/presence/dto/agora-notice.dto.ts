@@ -53,6 +53,8 @@ export class WebhookAckDto {
 /** A notice as the service applies it: only the fields it uses, checked. */
 export interface ReceivedNotice {
   noticeId: string;
+  /** Agora's product: 1 RTC channel events, 3 Cloud Recording; absent in some deliveries (then RTC). */
+  productId: number | null;
   eventType: number;
   payload: Record<string, unknown>;
 }
@@ -86,12 +88,12 @@ function invalid(problems: string[]): DomainException {
 export function readAgoraNotice(body: unknown): ReceivedNotice {
   if (!isObject(body)) throw invalid(['body must be a JSON object']);
   const problems: string[] = [];
-  const { noticeId, eventType, payload } = body;
+  const { noticeId, eventType, payload, productId } = body;
   if (typeof noticeId !== 'string' || noticeId.length < 1 || noticeId.length > 64) problems.push('noticeId must be a string of 1 to 64 characters');
   if (!isWholeNumber(eventType)) problems.push('eventType must be an integer');
   if (!isObject(payload)) problems.push('payload must be an object');
   if (problems.length > 0) throw invalid(problems);
-  return { noticeId: noticeId as string, eventType: eventType as number, payload: payload as Record<string, unknown> };
+  return { noticeId: noticeId as string, productId: isWholeNumber(productId) ? productId : null, eventType: eventType as number, payload: payload as Record<string, unknown> };
 }
 
 function readChannelName(payload: Record<string, unknown>, problems: string[]): string {
@@ -119,6 +121,23 @@ export function readUserEvent(payload: Record<string, unknown>): AgoraUserEvent 
   if (reason !== undefined && reason !== null && !isWholeNumber(reason)) problems.push('payload.reason must be an integer');
   if (problems.length > 0) throw invalid(problems);
   return { channelName, uid: uid as number, clientSeq: clientSeq as number, at, reason: isWholeNumber(reason) ? reason : null };
+}
+
+/** The fields of a Cloud Recording event: the recording's sid and when Agora sent it. */
+export interface AgoraRecordingEvent {
+  sid: string;
+  at: Date;
+}
+
+/** A Cloud Recording payload: `sid` (also on the envelope) and `sendts` (unix milliseconds). */
+export function readRecordingEvent(payload: Record<string, unknown>, envelopeSid: unknown): AgoraRecordingEvent {
+  const sid = typeof payload.sid === 'string' && payload.sid !== '' ? payload.sid : envelopeSid;
+  const problems: string[] = [];
+  if (typeof sid !== 'string' || sid.length === 0 || sid.length > 128) problems.push('payload.sid must be the recording sid');
+  const { sendts } = payload;
+  if (sendts !== undefined && (typeof sendts !== 'number' || !Number.isFinite(sendts) || sendts <= 0)) problems.push('payload.sendts must be a unix time in milliseconds');
+  if (problems.length > 0) throw invalid(problems);
+  return { sid: sid as string, at: new Date(typeof sendts === 'number' ? Math.round(sendts) : Date.now()) };
 }
 
 /** A channel payload: channelName and ts. */

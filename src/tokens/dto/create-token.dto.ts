@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MAX_MEMBER_UID } from '../../calls/assigned-uids.service';
 import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/entities/call.entity';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 
@@ -15,7 +16,8 @@ export class CreateTokenDto {
   channelName: string;
 
   /**
-   * The Agora uid to join as: an integer 1 .. 4294967295 (0, Agora's wildcard, is never issued).
+   * The Agora uid to join as: an integer 1 .. 4294967039 (0, Agora's wildcard, is never issued;
+   * 4294967040 .. 4294967295 are the service's own, e.g. the recorder's).
    * Optional: without it the token is for the uid the service assigned the caller at join (the
    * join answer's `uid`). A uid the client picks is bound to the caller within this call on
    * first use.
@@ -24,7 +26,7 @@ export class CreateTokenDto {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(MAX_AGORA_UID)
+  @Max(MAX_MEMBER_UID, { message: 'uid must not be greater than 4294967039 (4294967040 .. 4294967295 are reserved for the service)' })
   @ApiPropertyOptional({ type: 'integer' })
   uid?: number;
 
