@@ -12,6 +12,7 @@ import { httpRequestDuration } from './metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
+import { registerDashboard } from './web/dashboard.static';
 
 export const API_PREFIX = 'api';
 /** Routes served at the root rather than under /api: operators' endpoints, not the Ikoota API. */
@@ -45,6 +46,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     bodyParser: false,
   });
   configureApp(app, config.corsOrigins);
+  await registerDashboard(app.getHttpAdapter().getInstance());
   await app.init();
   return app;
 }

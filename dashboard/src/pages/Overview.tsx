@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import { AnalyticsReport, getJson, query } from '../api';
+import { Chart } from '../chart';
+import { number } from '../format';
+import { usePoll } from '../poll';
+import { Link } from '../router';
+import { Problem, StatusBadge } from './common';
+
+/** GET /api/calling/admin/overview: what is happening now. */
+export interface Overview {
+  calls: { active: number; paused: number };
+  participants_now: number;
+  last_hour: { joins: number; tokens: number };
+  today: { audio_minutes: number; video_minutes: number };
+  top_calls: Array<{ id: number; title: string; status: 'active' | 'paused'; participant_count: number }>;
+}
+
+/** The tiles, each read from the overview in one place. */
+export const TILES: Array<{ id: string; label: string; read: (o: Overview) => number; digits?: number }> = [
+  { id: 'calls-active', label: 'Calls active', read: (o) => o.calls.active },
+  { id: 'calls-paused', label: 'Calls paused', read: (o) => o.calls.paused },
+  { id: 'participants-now', label: 'Participants now', read: (o) => o.participants_now },
+  { id: 'joins-hour', label: 'Joins, last hour', read: (o) => o.last_hour.joins },
+  { id: 'tokens-hour', label: 'Tokens, last hour', read: (o) => o.last_hour.tokens },
+  { id: 'audio-today', label: 'Audio minutes today', read: (o) => o.today.audio_minutes, digits: 1 },
+  { id: 'video-today', label: 'Video minutes today', read: (o) => o.today.video_minutes, digits: 1 },
+];
+
+const REFRESH_MS = 10_000;
+const DAYS = [7, 14, 30, 90, 180, 365];
+const GROUPS = ['day', 'week', 'month'] as const;
+
+export function OverviewPage() {
+  const [days, setDays] = useState(30);
+  const [groupBy, setGroupBy] = useState<(typeof GROUPS)[number]>('day');
+  const overview = usePoll(() => getJson<Overview>('/overview'), 'overview', REFRESH_MS);
+  const analyticsPath = `/analytics${query({ days, groupBy })}`;
+  const analytics = usePoll(() => getJson<AnalyticsReport>(analyticsPath), analyticsPath, REFRESH_MS);
+  const buckets = analytics.data?.dailyStats ?? [];
+  const dates = buckets.map((b) => b.date);
+
+  return (
+    <main>
+      <h1>Overview</h1>
+      <section aria-labelledby="now-title">
+        <h2 id="now-title">
+          Now <small class="muted">(refreshed every 10 s)</small>
+        </h2>
+        <Problem error={overview.error} />
+        <ul class="tiles" aria-busy={overview.loading && !overview.data}>
+          {TILES.map((tile) => (
+            <li class="tile" key={tile.id}>
+              <span class="tile-label" id={`tile-${tile.id}-label`}>
+                {tile.label}
+              </span>
+              <span class="tile-value" data-tile={tile.id} aria-labelledby={`tile-${tile.id}-label`}>
+                {overview.data ? number(tile.read(overview.data), tile.digits) : '…'}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <h3>Busiest live calls</h3>
+        {overview.data && overview.data.top_calls.length === 0 && <p class="muted">No call is live.</p>}
+        {overview.data && overview.data.top_calls.length > 0 && (
+          <div class="table-wrap">
+            <table class="top-calls">
+              <thead>
+                <tr>
+                  <th scope="col">Call</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="num">
+                    Participants
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {overview.data.top_calls.map((call) => (
+                  <tr key={call.id}>
+                    <td>
+                      <Link href={`/calls/${call.id}`}>
+                        #{call.id} {call.title}
+                      </Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={call.status} />
+                    </td>
+                    <td class="num">{call.participant_count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="trends-title">
+        <h2 id="trends-title">Trends</h2>
+        <form class="filters" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            Days
+            <select value={days} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
+              {DAYS.map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Group by
+            <select value={groupBy} onChange={(e) => setGroupBy((e.target as HTMLSelectElement).value as (typeof GROUPS)[number])}>
+              {GROUPS.map((g) => (
+                <option key={g} value={g}>
+                  {g}
+                </option>
+              ))}
+            </select>
+          </label>
+        </form>
+        <Problem error={analytics.error} />
+        {analytics.data && (
+          <div class="charts">
+            <Chart id="calls" title="Calls per bucket" dates={dates} series={[{ label: 'Calls', values: buckets.map((b) => b.total_calls), color: '#1f5f8b', bars: true }]} />
+            <Chart
+              id="minutes"
+              title="Audio and video minutes (stacked)"
+              unit="min"
+              dates={dates}
+              series={[
+                { label: 'Audio', values: buckets.map((b) => b.audio_minutes), color: '#2a9d8f' },
+                { label: 'Video', values: buckets.map((b) => b.video_minutes), color: '#e76f51', stacked: true },
+              ]}
+            />
+            <Chart
+              id="participants"
+              title="Participants and unique members"
+              dates={dates}
+              series={[
+                { label: 'Participants', values: buckets.map((b) => b.total_participants), color: '#6a4c93' },
+                { label: 'Unique members', values: buckets.map((b) => b.unique_members), color: '#f4a261' },
+              ]}
+            />
+            <Chart id="peak" title="Peak participants in one call" dates={dates} series={[{ label: 'Peak', values: buckets.map((b) => b.peak_participants), color: '#264653' }]} />
+          </div>
+        )}
+      </section>
+    </main>
+  );
+}
