@@ -15,12 +15,12 @@ interface Filters {
 
 const EMPTY: Filters = { status: '', from: '', to: '', q: '', limit: 25 };
 
-/** A date input's day as the API's range bounds: from its 00:00 UTC, to the end of the `to` day. */
+/** Date inputs (UTC days, both included) as the API's range: `from` at 00:00, `to` exclusive at the next day's 00:00. */
 function rangeParams(filters: Filters) {
   return {
     status: filters.status,
     from: filters.from ? `${filters.from}T00:00:00.000Z` : '',
-    to: filters.to ? `${filters.to}T23:59:59.999Z` : '',
+    to: filters.to ? new Date(Date.parse(`${filters.to}T00:00:00.000Z`) + 86_400_000).toISOString() : '',
     q: filters.q.trim(),
     limit: filters.limit,
   };

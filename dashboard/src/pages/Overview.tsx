@@ -1,29 +1,34 @@
 import { useState } from 'preact/hooks';
 import { AnalyticsReport, getJson, query } from '../api';
 import { Chart } from '../chart';
-import { number } from '../format';
+import { dateTime, number } from '../format';
 import { usePoll } from '../poll';
 import { Link } from '../router';
 import { Problem, StatusBadge } from './common';
 
-/** GET /api/calling/admin/overview: what is happening now. */
+/** GET /api/calling/admin/overview: what is happening now (AdminOverviewDto). */
 export interface Overview {
-  calls: { active: number; paused: number };
+  generated_at: string;
+  active_calls: number;
+  paused_calls: number;
   participants_now: number;
-  last_hour: { joins: number; tokens: number };
-  today: { audio_minutes: number; video_minutes: number };
-  top_calls: Array<{ id: number; title: string; status: 'active' | 'paused'; participant_count: number }>;
+  joins_last_hour: number;
+  token_sessions_last_hour: number;
+  today: string;
+  audio_minutes_today: number;
+  video_minutes_today: number;
+  busiest_calls: Array<{ id: number; title: string; status: 'active' | 'paused'; participants: number; peak_participants: number; max_participants: number; created_at: string }>;
 }
 
-/** The tiles, each read from the overview in one place. */
-export const TILES: Array<{ id: string; label: string; read: (o: Overview) => number; digits?: number }> = [
-  { id: 'calls-active', label: 'Calls active', read: (o) => o.calls.active },
-  { id: 'calls-paused', label: 'Calls paused', read: (o) => o.calls.paused },
-  { id: 'participants-now', label: 'Participants now', read: (o) => o.participants_now },
-  { id: 'joins-hour', label: 'Joins, last hour', read: (o) => o.last_hour.joins },
-  { id: 'tokens-hour', label: 'Tokens, last hour', read: (o) => o.last_hour.tokens },
-  { id: 'audio-today', label: 'Audio minutes today', read: (o) => o.today.audio_minutes, digits: 1 },
-  { id: 'video-today', label: 'Video minutes today', read: (o) => o.today.video_minutes, digits: 1 },
+/** The tiles, each read from one overview field. */
+export const TILES: Array<{ id: keyof Overview & string; label: string; digits?: number }> = [
+  { id: 'active_calls', label: 'Calls active' },
+  { id: 'paused_calls', label: 'Calls paused' },
+  { id: 'participants_now', label: 'Participants now' },
+  { id: 'joins_last_hour', label: 'Joins, last hour' },
+  { id: 'token_sessions_last_hour', label: 'Sessions given a token, last hour' },
+  { id: 'audio_minutes_today', label: 'Audio minutes today (UTC)', digits: 2 },
+  { id: 'video_minutes_today', label: 'Video minutes today (UTC)', digits: 2 },
 ];
 
 const REFRESH_MS = 10_000;
@@ -44,7 +49,7 @@ export function OverviewPage() {
       <h1>Overview</h1>
       <section aria-labelledby="now-title">
         <h2 id="now-title">
-          Now <small class="muted">(refreshed every 10 s)</small>
+          Now <small class="muted">(refreshed every 10 s{overview.data ? `; read ${dateTime(overview.data.generated_at)}` : ''})</small>
         </h2>
         <Problem error={overview.error} />
         <ul class="tiles" aria-busy={overview.loading && !overview.data}>
@@ -54,14 +59,14 @@ export function OverviewPage() {
                 {tile.label}
               </span>
               <span class="tile-value" data-tile={tile.id} aria-labelledby={`tile-${tile.id}-label`}>
-                {overview.data ? number(tile.read(overview.data), tile.digits) : '…'}
+                {overview.data ? number(overview.data[tile.id] as number, tile.digits) : '…'}
               </span>
             </li>
           ))}
         </ul>
         <h3>Busiest live calls</h3>
-        {overview.data && overview.data.top_calls.length === 0 && <p class="muted">No call is live.</p>}
-        {overview.data && overview.data.top_calls.length > 0 && (
+        {overview.data && overview.data.busiest_calls.length === 0 && <p class="muted">No call is live.</p>}
+        {overview.data && overview.data.busiest_calls.length > 0 && (
           <div class="table-wrap">
             <table class="top-calls">
               <thead>
@@ -69,12 +74,13 @@ export function OverviewPage() {
                   <th scope="col">Call</th>
                   <th scope="col">Status</th>
                   <th scope="col" class="num">
-                    Participants
+                    Now / peak / max
                   </th>
+                  <th scope="col">Created</th>
                 </tr>
               </thead>
               <tbody>
-                {overview.data.top_calls.map((call) => (
+                {overview.data.busiest_calls.map((call) => (
                   <tr key={call.id}>
                     <td>
                       <Link href={`/calls/${call.id}`}>
@@ -84,7 +90,10 @@ export function OverviewPage() {
                     <td>
                       <StatusBadge status={call.status} />
                     </td>
-                    <td class="num">{call.participant_count}</td>
+                    <td class="num">
+                      {call.participants} / {call.peak_participants} / {call.max_participants}
+                    </td>
+                    <td>{dateTime(call.created_at)}</td>
                   </tr>
                 ))}
               </tbody>
