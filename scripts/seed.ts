@@ -7,7 +7,7 @@
  * (ids differ when run twice; each run adds a new set).
  */
 import 'reflect-metadata';
-import 'dotenv/config';
+import { config as loadDotenv } from 'dotenv';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createApp } from '../src/app.factory';
 import { AdminService } from '../src/admin/admin.service';
@@ -112,6 +112,8 @@ export async function seedDemo(app: INestApplicationContext, setTime: (at: Date)
 }
 
 async function main(): Promise<void> {
+  // Here rather than on import: the dashboard test imports seedDemo and keeps its own environment.
+  loadDotenv();
   process.env.LOG_LEVEL ??= 'warn';
   const clock = new SeedClock();
   const app = await createApp({ clock });

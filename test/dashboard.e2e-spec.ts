@@ -7,7 +7,8 @@ import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { seedDemo } from '../scripts/seed';
 import { DASHBOARD_CSP, registerDashboard } from '../src/web/dashboard.static';
 import { FakeClock } from './support/clock';
-import { bearer, ikootaClaims, signToken } from './support/jwt';
+import { join, leave, token } from './support/calls';
+import { as, bearer, ikootaClaims, signToken } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
 
 /**
@@ -96,6 +97,15 @@ describe('the dashboard is served as static files', () => {
     // Several page loads a minute by one admin: the analytics limit (20/min per route) scaled up.
     t = await startApp({ RATE_LIMIT_SCALE: '10' }, undefined, clock);
     await seedDemo(t.app, (at) => clock.set(at), Date.parse(NOW));
+    // The last hour on the seed's live call, so the tiles have more than zeros to show: three
+    // members join (one takes a token), two leave after half an hour (closed audio and video).
+    const live = (await t.http.get('/api/calling/admin/calls?status=active&limit=1').set(admin).expect(200)).body.calls[0] as { id: number };
+    clock.set(new Date(Date.parse(NOW) - 45 * 60_000));
+    const guests = [90_031, 90_032, 90_033].map((id) => as.member(id));
+    const joined = await Promise.all(guests.map((guest, i) => join(t.http, live.id, guest, { media: i === 0 ? 'audio' : 'video' }).expect(200)));
+    await token(t.http, guests[0], joined[0].body.channelName, 31).expect(200);
+    clock.set(new Date(Date.parse(NOW) - 15 * 60_000));
+    for (const guest of guests.slice(0, 2)) await leave(t.http, live.id, guest).expect(200);
     clock.set(NOW);
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
@@ -131,7 +141,7 @@ describe('the dashboard is served as static files', () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: joinPath(SCREENSHOTS, `${name}.png`) });
+  const shot = (page: Page, name: string) => page.screenshot({ path: joinPath(SCREENSHOTS, `${name}.png`), fullPage: true });
   const text = (page: Page, selector: string) => page.locator(selector).innerText();
   const api = async <T>(path: string): Promise<T> => (await t.http.get(`/api/calling/admin${path}`).set(admin).expect(200)).body as T;
 

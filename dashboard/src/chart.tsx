@@ -65,7 +65,18 @@ export function Chart(props: { id: string; title: string; dates: string[]; serie
         height: HEIGHT,
         series,
         bands,
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+        scales: {
+          // Half a bucket of room at both ends, so the first and last bars are drawn whole.
+          x: {
+            time: true,
+            range: (u, min, max) => {
+              const xs = u.data[0];
+              const half = (xs.length > 1 ? xs[1] - xs[0] : 86_400) / 2;
+              return [min - half, max + half];
+            },
+          },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+        },
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         axes: [{}, { size: 56 }],
         legend: { live: true },

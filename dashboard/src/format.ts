@@ -11,8 +11,8 @@ export function duration(seconds: number | null): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const rest = s % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m > 0) return `${m} min ${String(rest).padStart(2, '0')} s`;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} m`;
+  if (m > 0) return `${m} m ${String(rest).padStart(2, '0')} s`;
   return `${rest} s`;
 }
 

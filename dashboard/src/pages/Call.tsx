@@ -108,6 +108,8 @@ export function CallPage(props: { callId: number }) {
 
   const data = details.data;
   const call = data?.call;
+  // The details name members by OTO# in their sessions; the creator's is there when they joined.
+  const creatorOto = data?.participants.find((p) => p.user_id === call?.creator_id)?.oto_number;
   return (
     <main>
       <p>
@@ -129,7 +131,9 @@ export function CallPage(props: { callId: number }) {
             </div>
             <div>
               <dt>Creator</dt>
-              <dd>user {call.creator_id}</dd>
+              <dd>
+                {creatorOto && <code>{creatorOto}</code>} user {call.creator_id}
+              </dd>
             </div>
             <div>
               <dt>Visibility</dt>

@@ -76,7 +76,9 @@ export function OverviewPage() {
                   <th scope="col" class="num">
                     Now / peak / max
                   </th>
-                  <th scope="col">Created</th>
+                  <th scope="col" class="wide-only">
+                    Created
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -93,7 +95,7 @@ export function OverviewPage() {
                     <td class="num">
                       {call.participants} / {call.peak_participants} / {call.max_participants}
                     </td>
-                    <td>{dateTime(call.created_at)}</td>
+                    <td class="wide-only">{dateTime(call.created_at)}</td>
                   </tr>
                 ))}
               </tbody>
