@@ -1,5 +1,5 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAccess } from '../auth/access.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { RateLimit } from '../common/throttling/rate-limit';
@@ -53,7 +53,6 @@ export class AdminConsoleController {
 
   @Get('sessions.csv')
   @RateLimit('analytics')
-  @ApiProduces('text/csv')
   @ApiOperation({
     summary: 'Participation sessions as CSV (admin)',
     description: [
