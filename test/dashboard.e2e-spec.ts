@@ -7,7 +7,7 @@ import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { seedDemo } from '../scripts/seed';
 import { DASHBOARD_CSP, registerDashboard } from '../src/web/dashboard.static';
 import { FakeClock } from './support/clock';
-import { join, leave, token } from './support/calls';
+import { createCall, join, leave, token } from './support/calls';
 import { as, bearer, ikootaClaims, signToken } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
 
@@ -127,8 +127,10 @@ describe('the dashboard is served as static files', () => {
   });
 
   /** A new tab that reports its problems; `expected` lists console errors a test provokes on purpose. */
-  async function open(path: string, token: string | null = adminToken, expected: RegExp[] = []): Promise<Page> {
+  async function open(path: string, token: string | null = adminToken, expected: RegExp[] = [], fakeTimers = false): Promise<Page> {
     const page = await context.newPage();
+    // Playwright's fake timers (for the whole context from here on: keep such tests last).
+    if (fakeTimers) await page.clock.install();
     const record = (text: string) => {
       if (!expected.some((pattern) => pattern.test(text))) problems.push(`${path}: ${text}`);
     };
@@ -285,7 +287,18 @@ describe('the dashboard is served as static files', () => {
       await page.waitForFunction((n) => document.querySelectorAll('table.calls tbody tr[data-call-id]').length === n && [...document.querySelectorAll('table.calls tbody tr td:nth-child(2)')].every((td) => td.textContent!.includes('Town hall')), townHalls.calls.length);
       expect(await shownIds()).toEqual(townHalls.calls.map((c) => c.id));
 
+      // A date range of UTC days, both included: the API's [from, to) over those days.
       await page.getByLabel('Title or OTO#').fill('');
+      await page.getByLabel('From (UTC)').fill('2026-03-16');
+      await page.getByLabel('To (UTC)').fill('2026-03-18');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      const ranged = await api<{ calls: Array<{ id: number; created_at: string }> }>('/calls?limit=10&from=2026-03-16T00:00:00.000Z&to=2026-03-19T00:00:00.000Z');
+      expect(ranged.calls.length).toBeGreaterThan(0);
+      expect(ranged.calls.every((c) => c.created_at >= '2026-03-16' && c.created_at < '2026-03-19')).toBe(true);
+      await page.waitForFunction((ids) => [...document.querySelectorAll('table.calls tbody tr[data-call-id]')].map((r) => r.getAttribute('data-call-id')).join() === ids, ranged.calls.map((c) => c.id).join());
+
+      await page.getByLabel('From (UTC)').fill('');
+      await page.getByLabel('To (UTC)').fill('');
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.waitForFunction(() => document.querySelectorAll('table.calls tbody tr[data-call-id]').length === 10);
       await shot(page, 'dashboard-calls');
@@ -340,6 +353,35 @@ describe('the dashboard is served as static files', () => {
       expect(after.participants.every((p) => p.left_at !== null)).toBe(true);
       await page.locator('h1 .badge-ended').waitFor();
       expect(await page.getByRole('button', { name: 'End call' }).isDisabled()).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('refreshes the overview every 10 s and a live call every 5 s', async () => {
+    const host = 90_035;
+    const { callId } = await createCall(t.http, host, { title: 'Refresh check', isPublic: true });
+    await join(t.http, callId, as.member(host)).expect(200);
+    const page = await open('/dashboard/', adminToken, [], true);
+    try {
+      const tile = page.locator('[data-tile="participants_now"]');
+      await tile.filter({ hasNotText: '…' }).waitFor();
+      const before = Number(await tile.innerText());
+      expect(before).toBe((await api<{ participants_now: number }>('/overview')).participants_now);
+      await join(t.http, callId, as.member(90_036)).expect(200);
+      await page.clock.fastForward(9_000);
+      expect(Number(await tile.innerText())).toBe(before);
+      await page.clock.fastForward(1_500);
+      await tile.filter({ hasText: String(before + 1) }).waitFor({ timeout: 5_000 });
+
+      await page.goto(`${base}/dashboard/calls/${callId}`);
+      const rows = page.locator('table.participants tbody tr[data-user-id]');
+      await page.locator('tr[data-user-id="90036"]').waitFor();
+      expect(await rows.count()).toBe(2);
+      await join(t.http, callId, as.member(90_037)).expect(200);
+      await page.clock.fastForward(5_500);
+      await page.locator('tr[data-user-id="90037"]').waitFor({ timeout: 5_000 });
+      expect(await rows.count()).toBe(3);
     } finally {
       await page.close();
     }
