@@ -49,6 +49,7 @@ interface PageElement {
   uplot?: { data: number[][] };
 }
 declare const document: {
+  documentElement: { scrollWidth: number };
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
   addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
@@ -144,6 +145,12 @@ describe('the dashboard is served as static files', () => {
   }
 
   const shot = (page: Page, name: string) => page.screenshot({ path: joinPath(SCREENSHOTS, `${name}.png`), fullPage: true });
+  /** Readable at phone width: wide tables scroll inside their own box, the page does not scroll sideways. */
+  async function fitsPhone(page: Page): Promise<void> {
+    await page.setViewportSize(PHONE);
+    await page.waitForFunction((width) => document.documentElement.scrollWidth <= width, PHONE.width, { timeout: 5_000 });
+    await page.setViewportSize(DESKTOP);
+  }
   const text = (page: Page, selector: string) => page.locator(selector).innerText();
   const api = async <T>(path: string): Promise<T> => (await t.http.get(`/api/calling/admin${path}`).set(admin).expect(200)).body as T;
 
@@ -246,8 +253,8 @@ describe('the dashboard is served as static files', () => {
       await page.getByLabel('Group by').selectOption('day');
       await page.waitForFunction(() => document.querySelector('[data-chart="calls"]')?.uplot?.data[0].length === 30);
       await shot(page, 'dashboard-overview');
+      await fitsPhone(page);
       await page.setViewportSize(PHONE);
-      await page.waitForTimeout(300);
       await shot(page, 'dashboard-overview-phone');
     } finally {
       await page.close();
@@ -302,6 +309,7 @@ describe('the dashboard is served as static files', () => {
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.waitForFunction(() => document.querySelectorAll('table.calls tbody tr[data-call-id]').length === 10);
       await shot(page, 'dashboard-calls');
+      await fitsPhone(page);
       // A row opens its call.
       await page.locator(`tr[data-call-id="${first.calls[1].id}"] td:first-child`).click();
       await page.getByRole('heading', { name: new RegExp(`^Call #${first.calls[1].id}`) }).waitFor();
@@ -323,6 +331,7 @@ describe('the dashboard is served as static files', () => {
     try {
       await page.getByRole('button', { name: `Remove ${target.oto_number}` }).waitFor();
       await shot(page, 'dashboard-call');
+      await fitsPhone(page);
       await page.getByRole('button', { name: `Remove ${target.oto_number}` }).click();
       const dialog = page.getByRole('dialog');
       await expect(dialog.getByRole('heading').innerText()).resolves.toBe(`Remove ${target.oto_number}?`);

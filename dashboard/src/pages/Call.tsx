@@ -66,6 +66,10 @@ export function CallPage(props: { callId: number }) {
   useEffect(() => {
     if (status) setLive(status !== 'ended');
   }, [status]);
+  // No such call (or a bad id): nothing to refresh.
+  useEffect(() => {
+    if (details.error && (details.error.status === 404 || details.error.status === 400)) setLive(false);
+  }, [details.error]);
 
   const done = (message: string) => {
     setActionError(null);
