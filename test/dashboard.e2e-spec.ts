@@ -151,6 +151,11 @@ describe('the dashboard is served as static files', () => {
     await page.waitForFunction((width) => document.documentElement.scrollWidth <= width, PHONE.width, { timeout: 5_000 });
     await page.setViewportSize(DESKTOP);
   }
+  /** Waits for the call page's answer line to say `message`, exactly. */
+  async function resultShows(page: Page, message: string): Promise<void> {
+    await page.locator('[data-result]', { hasText: message }).waitFor();
+    expect(await text(page, '[data-result]')).toBe(message);
+  }
   const text = (page: Page, selector: string) => page.locator(selector).innerText();
   const api = async <T>(path: string): Promise<T> => (await t.http.get(`/api/calling/admin${path}`).set(admin).expect(200)).body as T;
 
@@ -341,7 +346,7 @@ describe('the dashboard is served as static files', () => {
 
       await page.getByRole('button', { name: `Remove ${target.oto_number}` }).click();
       await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
-      await expect(page.locator('[data-result]').innerText()).resolves.toBe(`${target.oto_number}: Participant removed from call. Agora kick: skipped.`);
+      await resultShows(page, `${target.oto_number}: Participant removed from call. Agora kick: skipped.`);
       const removed = (await api<Details>(`/${live.id}/details`)).participants.filter((p) => p.user_id === target.user_id);
       expect(removed.every((p) => p.left_at !== null)).toBe(true);
       expect(removed[removed.length - 1].leave_reason).toBe('removed');
@@ -349,6 +354,7 @@ describe('the dashboard is served as static files', () => {
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
       expect(download.suggestedFilename()).toMatch(new RegExp(`call-${live.id}\\.csv$`));
+      await resultShows(page, `Saved ${download.suggestedFilename()}.`);
       const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
       expect(csv[0]).toBe('call_id,oto_number,role,joined_at,left_at,duration_seconds,audio_seconds,video_seconds,leave_reason');
       expect(csv).toHaveLength(1 + before.participants.length);
@@ -356,7 +362,7 @@ describe('the dashboard is served as static files', () => {
 
       await page.getByRole('button', { name: 'End call' }).click();
       await dialog.getByRole('button', { name: 'End call' }).click();
-      await expect(page.locator('[data-result]').innerText()).resolves.toBe('Call ended successfully. Agora kick: skipped.');
+      await resultShows(page, 'Call ended successfully. Agora kick: skipped.');
       const after = await api<Details>(`/${live.id}/details`);
       expect(after.call.status).toBe('ended');
       expect(after.participants.every((p) => p.left_at !== null)).toBe(true);

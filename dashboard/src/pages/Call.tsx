@@ -81,8 +81,18 @@ export function CallPage(props: { callId: number }) {
     setActionError(error);
   };
 
-  const endCall = () =>
+  /** Asks first; the previous answer is cleared when the new action starts. */
+  const ask = (action: Pending) =>
     setPending({
+      ...action,
+      run: () => {
+        setResult('');
+        setActionError(null);
+        return action.run();
+      },
+    });
+  const endCall = () =>
+    ask({
       title: `End call #${callId}?`,
       detail: 'Everyone is disconnected now, and nobody can join again or get a token for it.',
       confirm: 'End call',
@@ -92,7 +102,7 @@ export function CallPage(props: { callId: number }) {
       },
     });
   const remove = (userId: number, oto: string) =>
-    setPending({
+    ask({
       title: `Remove ${oto}?`,
       detail: `${oto} (user ${userId}) leaves call #${callId} now and cannot rejoin it or get a token for it.`,
       confirm: 'Remove',
@@ -102,6 +112,7 @@ export function CallPage(props: { callId: number }) {
       },
     });
   const exportCsv = async () => {
+    setResult('');
     try {
       const name = await download(`/sessions.csv${query({ callId })}`, `call-${callId}-sessions.csv`);
       done(`Saved ${name}.`);
