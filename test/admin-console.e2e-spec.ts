@@ -22,7 +22,7 @@ describe('Admin console: the call list', () => {
 
   beforeAll(async () => {
     t = await startApp(ENV, undefined, clock);
-  });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   it('pages newest first with no duplicate and no gap while calls are created between pages', async () => {
@@ -235,7 +235,7 @@ describe('Admin console: overview and the sessions CSV against seeded data', () 
     clock.set('2026-03-10T09:51:00.000Z');
     await token(t.http, m(810), calls.b.channelName, 8100).expect(200);
     clock.set('2026-03-10T10:00:00.000Z');
-  });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   it('overview: live calls and members, the last hour, minutes today and the busiest calls, exactly', async () => {
