@@ -5,10 +5,19 @@ import { runInNewContext } from 'node:vm';
 import { AnalyticsReportDto } from '../src/analytics/dto/analytics-report.dto';
 import { AdminCallsPageDto } from '../src/admin/dto/admin-calls.dto';
 import { AdminOverviewDto } from '../src/admin/dto/admin-overview.dto';
+import { AdminCallsFilter, CallsRepository } from '../src/calls/calls.repository';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
 import { startApp, TestApp, usingMysql } from './support/test-app';
+
+interface ExplainRow {
+  id: number;
+  table: string;
+  type: string;
+  key: string | null;
+  Extra: string | null;
+}
 
 // The admin routes share the analytics limit (20 a minute per admin); these tests ask more often.
 const ENV = { RATE_LIMIT_SCALE: '100' };
@@ -173,19 +182,22 @@ describe('Admin console: the call list', () => {
     expect(res.body.code).toBe('ADMIN_REQUIRED');
   });
 
-  (usingMysql ? it : it.skip)('walks indexes on MariaDB: the list, a status filter and the OTO# search (EXPLAIN)', async () => {
-    const explain = async (sql: string, params: unknown[]) => (await t.dataSource.query(`EXPLAIN ${sql}`, params)) as Array<{ table: string; type: string; key: string | null; Extra: string | null }>;
-    const keyset = "c.created_at <= ? AND (c.created_at < ? OR c.id < ?)";
-    const at = '2026-03-01 00:00:00.000';
-    const listPlan = await explain(`SELECT c.id FROM calls c WHERE ${keyset} ORDER BY c.created_at DESC, c.id DESC LIMIT 51`, [at, at, 1000]);
-    expect(listPlan[0]).toMatchObject({ key: 'IDX_calls_created_id' });
+  (usingMysql ? it : it.skip)('walks indexes on MariaDB: the list, a status filter and the OTO# search (EXPLAIN of the real queries)', async () => {
+    const repository = t.app.get(CallsRepository);
+    const before = { createdAt: new Date('2026-03-01T00:00:00.000Z'), id: 1000 };
+    const explain = async (filter: AdminCallsFilter) => {
+      const [sql, params] = repository.adminCallsQuery(filter).getQueryAndParameters();
+      return (await t.dataSource.query(`EXPLAIN ${sql}`, params)) as ExplainRow[];
+    };
+    const listPlan = await explain({ before, limit: 51 });
+    expect(listPlan[0]).toMatchObject({ table: 'call', key: 'IDX_calls_created_id' });
     expect(listPlan[0].Extra ?? '').not.toMatch(/filesort/);
-    const statusPlan = await explain(`SELECT c.id FROM calls c WHERE c.status = 'ended' AND ${keyset} ORDER BY c.created_at DESC, c.id DESC LIMIT 51`, [at, at, 1000]);
+    const statusPlan = await explain({ status: 'ended', before, limit: 51 });
     expect(statusPlan[0].key).toMatch(/^IDX_calls_(status_created|created_id)$/);
-    const memberPlan = await explain(`SELECT c.id FROM calls c WHERE c.id IN (SELECT s.call_id FROM call_sessions s WHERE s.user_id = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT 51`, [401]);
+    const memberPlan = await explain({ userId: 401, limit: 51 });
+    // The member's sessions through (user_id, call_id); calls reached by primary key, never scanned whole.
     expect(memberPlan.find((row) => row.table === 's')?.key).toBe('IDX_call_sessions_user_call');
-    // calls are reached by primary key from the member's sessions, never scanned whole.
-    expect(memberPlan.find((row) => row.table === 'c')?.type).not.toBe('ALL');
+    expect(memberPlan.find((row) => row.table === 'call')?.type).not.toBe('ALL');
   });
 });
 
@@ -375,6 +387,15 @@ describe('Admin console: a CSV of 100,000 sessions streams with flat memory', ()
     );
   }, 120_000);
   afterAll(async () => t?.close());
+
+  (usingMysql ? it : it.skip)('picks each export batch on the joined_at index, then joins calls, users and members by key (EXPLAIN)', async () => {
+    await t.dataSource.query('ANALYZE TABLE calls, call_sessions, users');
+    const after = { joinedAt: new Date('2026-05-31T12:00:00.000Z'), id: 43_200 };
+    const [sql, params] = t.app.get(CallsRepository).exportBatchQuery({ retainedSince: new Date('2026-03-01T00:00:00.000Z') }, after, 1000).getQueryAndParameters();
+    const plan = (await t.dataSource.query(`EXPLAIN ${sql}`, params)) as ExplainRow[];
+    expect(plan.find((row) => row.table === 's')).toMatchObject({ key: 'IDX_call_sessions_joined' });
+    for (const table of ['c', 'u', 'm']) expect(plan.find((row) => row.table === table)?.type).toBe('eq_ref');
+  });
 
   it(
     'streams every row through a real HTTP request, and the server holds back while the client does not read',

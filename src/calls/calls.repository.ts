@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In, IsNull, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { toDate, toInt } from '../database/raw-values';
 import { isUniqueViolation } from '../database/db-errors';
 import { MuteRule, MutePrivilege } from '../moderation/entities/mute-rule.entity';
@@ -107,6 +107,19 @@ export interface SessionsExportFilter {
   callId?: number;
   /** The retention cutoff: sessions of calls that ended before it are outside the window. */
   retainedSince: Date;
+}
+
+/** A row of `exportBatchQuery`, as the drivers give it. */
+interface ExportRow {
+  id: RawId;
+  call_id: RawId;
+  oto_number: string | null;
+  role: CallRole | null;
+  joined_at: RawDate;
+  left_at: RawDate;
+  duration_seconds: RawId | null;
+  leave_reason: string | null;
+  retained: RawId;
 }
 
 /** One batch of the sessions export (see `sessionsForExport`). */
@@ -800,6 +813,12 @@ export class CallsRepository {
    * `titleLike`: a LIKE pattern with `!` as its escape character (see `likePattern`).
    */
   async adminCalls(filter: AdminCallsFilter): Promise<AdminCallRow[]> {
+    const { entities, raw } = await this.adminCallsQuery(filter).getRawAndEntities<{ creator_oto_number: string | null }>();
+    return entities.map((call, index) => ({ call, creatorOtoNumber: raw[index].creator_oto_number ?? null }));
+  }
+
+  /** The query behind `adminCalls` (its test EXPLAINs it on MariaDB). */
+  adminCallsQuery(filter: AdminCallsFilter): SelectQueryBuilder<Call> {
     const query = this.dataSource
       .getRepository(Call)
       .createQueryBuilder('call')
@@ -819,8 +838,7 @@ export class CallsRepository {
         .andWhere('call.created_at <= :beforeAt', { beforeAt: filter.before.createdAt })
         .andWhere('(call.created_at < :beforeAt OR call.id < :beforeId)', { beforeId: filter.before.id });
     }
-    const { entities, raw } = await query.getRawAndEntities<{ creator_oto_number: string | null }>();
-    return entities.map((call, index) => ({ call, creatorOtoNumber: raw[index].creator_oto_number ?? null }));
+    return query;
   }
 
   /** What is live now: calls active and paused and the members in them (from the calls' live counts). */
@@ -883,7 +901,29 @@ export class CallsRepository {
    * batch's last row either way, the cursor for the next one, and `full` whether there may be more.
    */
   async sessionsForExport(filter: SessionsExportFilter, after: { joinedAt: Date; id: number } | null, limit: number): Promise<ExportBatch> {
-    const query = this.dataSource
+    const rows: ExportRow[] = await this.exportBatchQuery(filter, after, limit).getRawMany();
+    const sessions = rows.map((row) => ({
+      id: toInt(row.id)!,
+      callId: toInt(row.call_id)!,
+      otoNumber: row.oto_number,
+      role: row.role,
+      joinedAt: toDate(row.joined_at)!,
+      leftAt: toDate(row.left_at),
+      durationSeconds: toInt(row.duration_seconds),
+      leaveReason: row.leave_reason,
+      retained: toInt(row.retained) === 1,
+    }));
+    const last = sessions[sessions.length - 1];
+    return {
+      sessions: sessions.filter((session) => session.retained).map(({ retained: _retained, ...session }) => session),
+      last: last ? { joinedAt: last.joinedAt, id: last.id } : null,
+      full: rows.length === limit,
+    };
+  }
+
+  /** The query behind one `sessionsForExport` batch (its test EXPLAINs it on MariaDB). */
+  exportBatchQuery(filter: SessionsExportFilter, after: { joinedAt: Date; id: number } | null, limit: number): SelectQueryBuilder<ObjectLiteral> {
+    return this.dataSource
       .createQueryBuilder()
       .select(['b.id AS id', 'b.call_id AS call_id', 'u.oto_number AS oto_number', 'm.role AS role', 'b.joined_at AS joined_at', 'b.left_at AS left_at'])
       .addSelect(['b.duration_seconds AS duration_seconds', 'b.leave_reason AS leave_reason'])
@@ -907,34 +947,6 @@ export class CallsRepository {
       .setParameter('retainedSince', filter.retainedSince)
       .orderBy('b.joined_at', 'ASC')
       .addOrderBy('b.id', 'ASC');
-    const rows: Array<{
-      id: RawId;
-      call_id: RawId;
-      oto_number: string | null;
-      role: CallRole | null;
-      joined_at: RawDate;
-      left_at: RawDate;
-      duration_seconds: RawId | null;
-      leave_reason: string | null;
-      retained: RawId;
-    }> = await query.getRawMany();
-    const sessions = rows.map((row) => ({
-      id: toInt(row.id)!,
-      callId: toInt(row.call_id)!,
-      otoNumber: row.oto_number,
-      role: row.role,
-      joinedAt: toDate(row.joined_at)!,
-      leftAt: toDate(row.left_at),
-      durationSeconds: toInt(row.duration_seconds),
-      leaveReason: row.leave_reason,
-      retained: toInt(row.retained) === 1,
-    }));
-    const last = sessions[sessions.length - 1];
-    return {
-      sessions: sessions.filter((session) => session.retained).map(({ retained: _retained, ...session }) => session),
-      last: last ? { joinedAt: last.joinedAt, id: last.id } : null,
-      full: rows.length === limit,
-    };
   }
 
   /** The media segments of these sessions (open ones with `endedAt` null). */
