@@ -5,7 +5,7 @@ import { AnalyticsService } from '../analytics/analytics.service';
 import { utcDay } from '../analytics/utc-days';
 import { OTO_NUMBER_PATTERN } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
-import { AdminCallRow, CallsRepository, ExportedSession, likePattern, SessionsExportFilter } from '../calls/calls.repository';
+import { AdminCallRow, CallsRepository, likePattern, SessionsExportFilter } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
@@ -31,6 +31,13 @@ export const SESSIONS_CSV_HEADER = ['call_id', 'oto_number', 'role', 'joined_at'
 export interface SessionsCsv {
   filename: string;
   stream: Readable;
+}
+
+/** One batch as CSV lines, with the cursor for the next. */
+interface CsvBatch {
+  lines: string;
+  last: { joinedAt: Date; id: number } | null;
+  full: boolean;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -149,18 +156,18 @@ export class AdminConsoleService {
     return { filename: `${name}.csv`, stream };
   }
 
-  private async *rows(filter: SessionsExportFilter, first: { lines: string; last: ExportedSession | null; full: boolean }, now: Date): AsyncGenerator<Buffer> {
+  private async *rows(filter: SessionsExportFilter, first: CsvBatch, now: Date): AsyncGenerator<Buffer> {
     yield Buffer.from(csvLine(SESSIONS_CSV_HEADER) + first.lines, 'utf8');
     let batch = first;
     while (batch.full && batch.last) {
-      batch = await this.batch(filter, { joinedAt: batch.last.joinedAt, id: batch.last.id }, now);
+      batch = await this.batch(filter, batch.last, now);
       if (batch.lines) yield Buffer.from(batch.lines, 'utf8');
     }
   }
 
   /** One batch of sessions as CSV lines, with their audio and video seconds from their segments. */
-  private async batch(filter: SessionsExportFilter, after: { joinedAt: Date; id: number } | null, now: Date): Promise<{ lines: string; last: ExportedSession | null; full: boolean }> {
-    const sessions = await this.repository.sessionsForExport(filter, after, EXPORT_BATCH_SIZE);
+  private async batch(filter: SessionsExportFilter, after: CsvBatch['last'], now: Date): Promise<CsvBatch> {
+    const { sessions, last, full } = await this.repository.sessionsForExport(filter, after, EXPORT_BATCH_SIZE);
     const media = new Map<number, { audio: number; video: number }>();
     for (const segment of await this.repository.segmentsOfSessions(sessions.map((s) => s.id))) {
       const used = media.get(segment.sessionId) ?? { audio: 0, video: 0 };
@@ -183,7 +190,7 @@ export class AdminConsoleService {
         s.leaveReason,
       ]);
     }
-    return { lines, last: sessions[sessions.length - 1] ?? null, full: sessions.length === EXPORT_BATCH_SIZE };
+    return { lines, last, full };
   }
 }
 

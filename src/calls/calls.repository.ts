@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In, IsNull, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { toDate, toInt } from '../database/raw-values';
 import { isUniqueViolation } from '../database/db-errors';
 import { MuteRule, MutePrivilege } from '../moderation/entities/mute-rule.entity';
@@ -107,6 +107,27 @@ export interface SessionsExportFilter {
   callId?: number;
   /** The retention cutoff: sessions of calls that ended before it are outside the window. */
   retainedSince: Date;
+}
+
+/** A row of `exportBatchQuery`, as the drivers give it. */
+interface ExportRow {
+  id: RawId;
+  call_id: RawId;
+  oto_number: string | null;
+  role: CallRole | null;
+  joined_at: RawDate;
+  left_at: RawDate;
+  duration_seconds: RawId | null;
+  leave_reason: string | null;
+  retained: RawId;
+}
+
+/** One batch of the sessions export (see `sessionsForExport`). */
+export interface ExportBatch {
+  sessions: ExportedSession[];
+  /** The batch's last session, retained or not: the keyset cursor for the next batch. */
+  last: { joinedAt: Date; id: number } | null;
+  full: boolean;
 }
 
 export interface ExportedSession {
@@ -792,6 +813,12 @@ export class CallsRepository {
    * `titleLike`: a LIKE pattern with `!` as its escape character (see `likePattern`).
    */
   async adminCalls(filter: AdminCallsFilter): Promise<AdminCallRow[]> {
+    const { entities, raw } = await this.adminCallsQuery(filter).getRawAndEntities<{ creator_oto_number: string | null }>();
+    return entities.map((call, index) => ({ call, creatorOtoNumber: raw[index].creator_oto_number ?? null }));
+  }
+
+  /** The query behind `adminCalls` (its test EXPLAINs it on MariaDB). */
+  adminCallsQuery(filter: AdminCallsFilter): SelectQueryBuilder<Call> {
     const query = this.dataSource
       .getRepository(Call)
       .createQueryBuilder('call')
@@ -811,8 +838,7 @@ export class CallsRepository {
         .andWhere('call.created_at <= :beforeAt', { beforeAt: filter.before.createdAt })
         .andWhere('(call.created_at < :beforeAt OR call.id < :beforeId)', { beforeId: filter.before.id });
     }
-    const { entities, raw } = await query.getRawAndEntities<{ creator_oto_number: string | null }>();
-    return entities.map((call, index) => ({ call, creatorOtoNumber: raw[index].creator_oto_number ?? null }));
+    return query;
   }
 
   /** What is live now: calls active and paused and the members in them (from the calls' live counts). */
@@ -864,31 +890,19 @@ export class CallsRepository {
   }
 
   /**
-   * One batch of participation sessions for the CSV export, in (joined_at, id) order after the
-   * keyset cursor, joined in [from, to), with the member's OTO# number and role. Only sessions
-   * still inside the retention window: those of calls not ended, or ended at or after
-   * `retainedSince` (what the retention job has not, or not yet, deleted).
+   * One batch of participation sessions for the CSV export: the next `limit` sessions joined in
+   * [from, to) in (joined_at, id) order after the keyset cursor, with the member's OTO# number
+   * and role. The batch is picked first on its own (a derived table with its LIMIT, walking the
+   * joined_at index), and only its rows are joined to calls, users and members: joined directly,
+   * MariaDB would rather scan the calls and sort every session per batch.
+   *
+   * `sessions` keeps only those still inside the retention window (calls not ended, or ended at
+   * or after `retainedSince`: what the retention job has not deleted, or not yet); `last` is the
+   * batch's last row either way, the cursor for the next one, and `full` whether there may be more.
    */
-  async sessionsForExport(filter: SessionsExportFilter, after: { joinedAt: Date; id: number } | null, limit: number): Promise<ExportedSession[]> {
-    const query = this.dataSource
-      .getRepository(CallSession)
-      .createQueryBuilder('s')
-      .innerJoin(Call, 'c', 'c.id = s.call_id')
-      .leftJoin(User, 'u', 'u.id = s.user_id')
-      .leftJoin(CallMember, 'm', 'm.call_id = s.call_id AND m.user_id = s.user_id')
-      .select(['s.id AS id', 's.call_id AS call_id', 'u.oto_number AS oto_number', 'm.role AS role', 's.joined_at AS joined_at', 's.left_at AS left_at'])
-      .addSelect(['s.duration_seconds AS duration_seconds', 's.leave_reason AS leave_reason'])
-      .where('(c.ended_at IS NULL OR c.ended_at >= :retainedSince)', { retainedSince: filter.retainedSince })
-      .orderBy('s.joined_at', 'ASC')
-      .addOrderBy('s.id', 'ASC')
-      .limit(limit);
-    if (filter.from) query.andWhere('s.joined_at >= :from', { from: filter.from });
-    if (filter.to) query.andWhere('s.joined_at < :to', { to: filter.to });
-    if (filter.callId !== undefined) query.andWhere('s.call_id = :callId', { callId: filter.callId });
-    if (after) query.andWhere('s.joined_at >= :afterAt', { afterAt: after.joinedAt }).andWhere('(s.joined_at > :afterAt OR s.id > :afterId)', { afterId: after.id });
-    const rows: Array<{ id: RawId; call_id: RawId; oto_number: string | null; role: CallRole | null; joined_at: RawDate; left_at: RawDate; duration_seconds: RawId | null; leave_reason: string | null }> =
-      await query.getRawMany();
-    return rows.map((row) => ({
+  async sessionsForExport(filter: SessionsExportFilter, after: { joinedAt: Date; id: number } | null, limit: number): Promise<ExportBatch> {
+    const rows: ExportRow[] = await this.exportBatchQuery(filter, after, limit).getRawMany();
+    const sessions = rows.map((row) => ({
       id: toInt(row.id)!,
       callId: toInt(row.call_id)!,
       otoNumber: row.oto_number,
@@ -897,7 +911,42 @@ export class CallsRepository {
       leftAt: toDate(row.left_at),
       durationSeconds: toInt(row.duration_seconds),
       leaveReason: row.leave_reason,
+      retained: toInt(row.retained) === 1,
     }));
+    const last = sessions[sessions.length - 1];
+    return {
+      sessions: sessions.filter((session) => session.retained).map(({ retained: _retained, ...session }) => session),
+      last: last ? { joinedAt: last.joinedAt, id: last.id } : null,
+      full: rows.length === limit,
+    };
+  }
+
+  /** The query behind one `sessionsForExport` batch (its test EXPLAINs it on MariaDB). */
+  exportBatchQuery(filter: SessionsExportFilter, after: { joinedAt: Date; id: number } | null, limit: number): SelectQueryBuilder<ObjectLiteral> {
+    return this.dataSource
+      .createQueryBuilder()
+      .select(['b.id AS id', 'b.call_id AS call_id', 'u.oto_number AS oto_number', 'm.role AS role', 'b.joined_at AS joined_at', 'b.left_at AS left_at'])
+      .addSelect(['b.duration_seconds AS duration_seconds', 'b.leave_reason AS leave_reason'])
+      .addSelect('CASE WHEN c.ended_at IS NULL OR c.ended_at >= :retainedSince THEN 1 ELSE 0 END', 'retained')
+      .from((batch) => {
+        batch
+          .select(['s.id AS id', 's.call_id AS call_id', 's.user_id AS user_id', 's.joined_at AS joined_at', 's.left_at AS left_at', 's.duration_seconds AS duration_seconds', 's.leave_reason AS leave_reason'])
+          .from(CallSession, 's')
+          .orderBy('s.joined_at', 'ASC')
+          .addOrderBy('s.id', 'ASC')
+          .limit(limit);
+        if (filter.from) batch.andWhere('s.joined_at >= :from', { from: filter.from });
+        if (filter.to) batch.andWhere('s.joined_at < :to', { to: filter.to });
+        if (filter.callId !== undefined) batch.andWhere('s.call_id = :callId', { callId: filter.callId });
+        if (after) batch.andWhere('s.joined_at >= :afterAt', { afterAt: after.joinedAt }).andWhere('(s.joined_at > :afterAt OR s.id > :afterId)', { afterId: after.id });
+        return batch;
+      }, 'b')
+      .leftJoin(Call, 'c', 'c.id = b.call_id')
+      .leftJoin(User, 'u', 'u.id = b.user_id')
+      .leftJoin(CallMember, 'm', 'm.call_id = b.call_id AND m.user_id = b.user_id')
+      .setParameter('retainedSince', filter.retainedSince)
+      .orderBy('b.joined_at', 'ASC')
+      .addOrderBy('b.id', 'ASC');
   }
 
   /** The media segments of these sessions (open ones with `endedAt` null). */
