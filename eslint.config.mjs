@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser: its globals, not Node's.
+    files: ['dashboard/**/*.{ts,tsx,mts}'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', addEventListener: 'readonly', ResizeObserver: 'readonly', HTMLElement: 'readonly', HTMLDialogElement: 'readonly', HTMLInputElement: 'readonly', HTMLSelectElement: 'readonly', HTMLTextAreaElement: 'readonly', HTMLDivElement: 'readonly', HTMLAnchorElement: 'readonly', MouseEvent: 'readonly', Event: 'readonly', Response: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

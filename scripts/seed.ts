@@ -7,7 +7,8 @@
  * (ids differ when run twice; each run adds a new set).
  */
 import 'reflect-metadata';
-import 'dotenv/config';
+import { config as loadDotenv } from 'dotenv';
+import type { INestApplicationContext } from '@nestjs/common';
 import { createApp } from '../src/app.factory';
 import { AdminService } from '../src/admin/admin.service';
 import { AuthUser } from '../src/auth/auth-user';
@@ -35,10 +36,28 @@ function random(seed: number): () => number {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-async function main(): Promise<void> {
-  process.env.LOG_LEVEL ??= 'warn';
-  const clock = new SeedClock();
-  const app = await createApp({ clock });
+export interface SeededDemo {
+  members: AuthUser[];
+  callIds: number[];
+  sessions: number;
+}
+
+/**
+ * The demo story, told through the app's services with `setTime` moving the app's clock through
+ * the four weeks before `now` (ms). Also seeds the dashboard's browser test; the clock is left in
+ * the past, so set it back to `now` afterwards.
+ */
+export async function seedDemo(app: INestApplicationContext, setTime: (at: Date) => void, now: number): Promise<SeededDemo> {
+  let at = new Date(now);
+  const clock = {
+    get at(): Date {
+      return at;
+    },
+    set at(value: Date) {
+      at = value;
+      setTime(value);
+    },
+  };
   const users = app.get(UsersService);
   const calls = app.get(CallsService);
   const admin = app.get(AdminService);
@@ -51,7 +70,7 @@ async function main(): Promise<void> {
     members.push(await users.resolve({ userId: 90_000 + i, membershipStage: pick(stages), role: i === 1 ? 'admin' : 'user' }));
   }
 
-  const today = Math.floor(Date.now() / DAY) * DAY;
+  const today = Math.floor(now / DAY) * DAY;
   let created = 0;
   let sessions = 0;
   const callIds: number[] = [];
@@ -59,7 +78,7 @@ async function main(): Promise<void> {
     const callsToday = daysAgo % 7 === 6 ? 0 : 1 + Math.floor(rand() * 3);
     for (let c = 0; c < callsToday; c += 1) {
       const start = today - daysAgo * DAY + (8 + Math.floor(rand() * 12)) * 60 * MINUTE;
-      if (start > Date.now() - 30 * MINUTE) continue;
+      if (start > now - 30 * MINUTE) continue;
       clock.at = new Date(start);
       const host = pick(members);
       const isPublic = rand() < 0.6;
@@ -89,13 +108,23 @@ async function main(): Promise<void> {
       }
     }
   }
+  return { members, callIds, sessions };
+}
+
+async function main(): Promise<void> {
+  // Here rather than on import: the dashboard test imports seedDemo and keeps its own environment.
+  loadDotenv();
+  process.env.LOG_LEVEL ??= 'warn';
+  const clock = new SeedClock();
+  const app = await createApp({ clock });
+  const { members, callIds, sessions } = await seedDemo(app, (at) => (clock.at = at), Date.now());
   await app.close();
   const adminUser = members.find((m) => m.isAdmin) ?? members[0];
   const member = members.find((m) => !m.isAdmin && m.membershipStage === 'member') ?? members[1];
   const liveCall = callIds[callIds.length - 1];
   console.log(
     [
-      `Seeded ${members.length} members (user ids ${members[0].id}-${members[members.length - 1].id}), ${created} calls (ids ${callIds[0]}-${liveCall}) and ${sessions} sessions over the past 4 weeks.`,
+      `Seeded ${members.length} members (user ids ${members[0].id}-${members[members.length - 1].id}), ${callIds.length} calls (ids ${callIds[0]}-${liveCall}) and ${sessions} sessions over the past 4 weeks.`,
       '',
       `Admin:  user ${adminUser.id} (${adminUser.otoNumber})`,
       `  npm run token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin`,
@@ -109,7 +138,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

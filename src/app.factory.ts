@@ -12,6 +12,7 @@ import { httpRequestDuration } from './metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
+import { registerDashboard } from './web/dashboard.static';
 
 export const API_PREFIX = 'api';
 /** Routes served at the root rather than under /api: operators' endpoints, not the Ikoota API. */
@@ -45,6 +46,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     bodyParser: false,
   });
   configureApp(app, config.corsOrigins);
+  await registerDashboard(app.getHttpAdapter().getInstance());
   await app.init();
   return app;
 }
@@ -52,14 +54,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
 /**
  * CORS for browser clients on the listed origins: every method the API uses, the request headers
  * it reads, and the response headers a page script may need (request id, Retry-After, the
- * throttler's rate-limit headers). Any other origin gets no Access-Control-Allow-Origin.
+ * throttler's rate-limit headers, and Content-Disposition, which names an export's file). Any
+ * other origin gets no Access-Control-Allow-Origin.
  */
 export function corsOptions(origins: string[]) {
   return {
     origin: origins.includes('*') ? true : origins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: [...new Set(['X-Request-Id', 'Retry-After', ...ALL_RATE_LIMIT_HEADERS])],
+    exposedHeaders: [...new Set(['X-Request-Id', 'Retry-After', 'Content-Disposition', ...ALL_RATE_LIMIT_HEADERS])],
     // Browsers cache a preflight this long (seconds); Chromium caps it at 7200.
     maxAge: 600,
   };

@@ -49,7 +49,7 @@ const HEAP_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
   const npm = (args: string[]) => run('npm', args, { cwd: copy, env, maxBuffer: 64 * 1024 * 1024 });
 
   /** Starts a command in its own process group and resolves with the ms until /api/health said 200. */
-  async function startAndWaitHealthy(command: string, args: string[]): Promise<{ child: ChildProcess; ms: number; output: () => string }> {
+  async function startAndWaitHealthy(command: string, args: string[]): Promise<{ child: ChildProcess; ms: number; port: number; output: () => string }> {
     const port = await freePort();
     const started = Date.now();
     const child = spawn(command, args, { cwd: copy, env: { ...env, PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,7 +62,7 @@ const HEAP_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
       const healthy = await fetch(`http://127.0.0.1:${port}/api/health`)
         .then((res) => res.status === 200)
         .catch(() => false);
-      if (healthy) return { child, ms: Date.now() - started, output: () => output };
+      if (healthy) return { child, ms: Date.now() - started, port, output: () => output };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`${command} never became healthy:\n${output}`);
@@ -87,6 +87,10 @@ const HEAP_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
     const second = await startAndWaitHealthy('npm', ['start']);
     expect(second.output()).not.toMatch(/Building|rebuilding|nest: not found/);
     expect(second.ms).toBeLessThan(3000);
+    // The dashboard was built by `npm run build` too, and is served from the pruned install.
+    const dashboard = await fetch(`http://127.0.0.1:${second.port}/dashboard/calls`);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toMatch(/<script type="module" crossorigin src="\/dashboard\/assets\/index-[\w-]+\.js"><\/script>/);
     await stop(second.child);
   }, 900_000);
 });

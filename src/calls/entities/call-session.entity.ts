@@ -13,7 +13,8 @@ export type OpenMarker = typeof OPEN | null;
 /** One stay of one member in one call, from join to leave (see `OPEN`). */
 @Entity({ name: 'call_sessions' })
 @Index('UQ_call_sessions_open', ['callId', 'userId', 'open'], { unique: true })
-@Index('IDX_call_sessions_user', ['userId'])
+@Index('IDX_call_sessions_user_call', ['userId', 'callId'])
+@Index('IDX_call_sessions_token_expires', ['tokenExpiresAt'])
 @Index('IDX_call_sessions_joined', ['joinedAt'])
 @Index('IDX_call_sessions_presence', ['open', 'lastSeenAt'])
 @Index('IDX_call_sessions_folded', ['foldedAt'])

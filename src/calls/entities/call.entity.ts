@@ -18,6 +18,7 @@ export type CallEndedBy = 'host' | 'admin' | 'system';
 @Index('UQ_calls_channel_name', ['channelName'], { unique: true })
 @Index('IDX_calls_creator', ['creatorId'])
 @Index('IDX_calls_status_created', ['status', 'createdAt'])
+@Index('IDX_calls_created_id', ['createdAt', 'id'])
 @Index('IDX_calls_analytics_state', ['analyticsState'])
 export class Call {
   @PrimaryGeneratedColumn({ type: 'int' })

@@ -8,6 +8,7 @@ import { AnalyticsLastDayCounts1764029500000 } from './1764029500000-AnalyticsLa
 import { PresenceEvidence1764029600000 } from './1764029600000-PresenceEvidence';
 import { AnalyticsRollup1764029700000 } from './1764029700000-AnalyticsRollup';
 import { HostControls1764029800000 } from './1764029800000-HostControls';
+import { AdminConsoleIndexes1764029900000 } from './1764029900000-AdminConsoleIndexes';
 import { Recordings1764030100000 } from './1764030100000-Recordings';
 
 /** Every migration in the order it runs. Add new ones at the end. */
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   PresenceEvidence1764029600000,
   AnalyticsRollup1764029700000,
   HostControls1764029800000,
+  AdminConsoleIndexes1764029900000,
   Recordings1764030100000,
 ];

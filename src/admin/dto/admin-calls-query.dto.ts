@@ -1,0 +1,48 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CallStatus } from '../../calls/entities/call.entity';
+
+/** The opaque keyset cursor: base64url, at most this long. */
+const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class AdminCallsQueryDto {
+  /** Only calls in this status. @example "active" */
+  @IsOptional()
+  @IsIn(CALL_STATUSES)
+  status?: CallStatus;
+
+  /** Calls created at or after this instant (ISO 8601). @example "2026-02-01T00:00:00.000Z" */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Calls created before this instant (ISO 8601, exclusive); not before `from`. @example "2026-03-01T00:00:00.000Z" */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /**
+   * A title substring (case-insensitive), or an OTO# number (`OTO#` and 6 of A-Z 0-9, URL-encoded
+   * `OTO%23K7Q2ZD`): the calls that member had a session in. @example "weekly"
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(CALL_TITLE_MAX_LENGTH)
+  q?: string;
+
+  /** Calls per page (1-200). @example 50 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  @ApiPropertyOptional({ type: 'integer' })
+  limit?: number = 50;
+
+  /** `nextCursor` of the previous page, as it was given. @example "MTc2NDAyOTkwMDAwMC40Mg" */
+  @IsOptional()
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be a nextCursor this route gave' })
+  cursor?: string;
+}

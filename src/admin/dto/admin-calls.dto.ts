@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CALL_STATUSES, type CallEndedBy, type CallStatus } from '../../calls/entities/call.entity';
+
+/** One call in the admin list (spec row names, snake_case). */
+export class AdminCallRowDto {
+  /** @example 12345 */
+  @ApiProperty({ type: 'integer' })
+  id: number;
+  /** @example "Weekly Team Meeting" */
+  title: string;
+  /** @example "call_1672531200_abc123xyz" */
+  channel_name: string;
+  /** @example 456 */
+  @ApiProperty({ type: 'integer' })
+  creator_id: number;
+  /** The creator's OTO# number; null if this service has no row for them. @example "OTO#K7Q2ZD" */
+  creator_oto_number: string | null;
+  /** @example false */
+  is_public: boolean;
+  /** @example 25 */
+  @ApiProperty({ type: 'integer' })
+  max_participants: number;
+  /** @example "active" */
+  @ApiProperty({ enum: CALL_STATUSES })
+  status: CallStatus;
+  /** Members in the call right now (as in my-calls rows). @example 8 */
+  @ApiProperty({ type: 'integer' })
+  participant_count: number;
+  /** The most members present at once so far. @example 12 */
+  @ApiProperty({ type: 'integer' })
+  peak_participants: number;
+  /** @example "2023-12-01T10:00:00.000Z" */
+  created_at: string;
+  /** @example null */
+  ended_at: string | null;
+  /** host, admin or system (idle). @example null */
+  ended_by: CallEndedBy | null;
+}
+
+export class AdminCallsPageDto {
+  /** Newest first (created_at, then id, descending). */
+  calls: AdminCallRowDto[];
+  /** Pass as `cursor` for the next page; null on the last page. @example "MTc2NDAyOTkwMDAwMC40Mg" */
+  nextCursor: string | null;
+}
