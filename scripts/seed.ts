@@ -77,8 +77,12 @@ export async function seedDemo(app: INestApplicationContext, setTime: (at: Date)
   for (let daysAgo = 27; daysAgo >= 0; daysAgo -= 1) {
     const callsToday = daysAgo % 7 === 6 ? 0 : 1 + Math.floor(rand() * 3);
     for (let c = 0; c < callsToday; c += 1) {
-      const start = today - daysAgo * DAY + (8 + Math.floor(rand() * 12)) * 60 * MINUTE;
-      if (start > now - 30 * MINUTE) continue;
+      // Today's first call is still going: it started 20 minutes ago, whatever the time of day
+      // (today's usual 08:00-20:00 slots may all lie ahead).
+      const live = daysAgo === 0 && c === 0;
+      const slot = today - daysAgo * DAY + (8 + Math.floor(rand() * 12)) * 60 * MINUTE;
+      const start = live ? now - 20 * MINUTE : slot;
+      if (!live && start > now - 30 * MINUTE) continue;
       clock.at = new Date(start);
       const host = pick(members);
       const isPublic = rand() < 0.6;
@@ -87,14 +91,13 @@ export async function seedDemo(app: INestApplicationContext, setTime: (at: Date)
       callIds.push(call.callId);
       const guests = members.filter((m) => m.id !== host.id).sort(() => rand() - 0.5).slice(0, 2 + Math.floor(rand() * 8));
       if (!isPublic) await calls.invite(host, call.callId, guests.map((g) => g.id));
-      const live = daysAgo === 0 && c === 0;
       const length = (20 + Math.floor(rand() * 70)) * MINUTE;
       for (const person of [host, ...guests]) {
         clock.at = new Date(start + Math.floor(rand() * 10) * MINUTE);
         await calls.join(person, call.callId, rand() < 0.3 ? 'audio' : 'video');
         sessions += 1;
         if (rand() < 0.3) {
-          clock.at = new Date(clock.at.getTime() + Math.floor(rand() * 15) * MINUTE);
+          clock.at = new Date(Math.min(clock.at.getTime() + Math.floor(rand() * 15) * MINUTE, now - MINUTE));
           await calls.switchMedia(person, call.callId, rand() < 0.5 ? 'audio' : 'video');
         }
         if (!live && rand() < 0.4) {
