@@ -1,11 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { createCall, join } from './support/calls';
 import { ikootaClaims, signToken } from './support/jwt';
+import { ChromiumSession, describeInChromium, launchChromium } from './support/chromium';
 import { startApp, TestApp } from './support/test-app';
 
 /**
@@ -17,24 +15,6 @@ import { startApp, TestApp } from './support/test-app';
  * Needs Chromium (Debian's `chromium`; CHROMIUM_PATH elsewhere). Without it the tests are skipped
  * with a line saying so, except under CI=true, where a missing browser fails the run.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  process.stderr.write(`\nBrowser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)\n\n`);
-}
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The page a web client would serve. API, token and the ids come from the test through the query string. */
 const PAGE = String.raw`<!doctype html>
@@ -142,18 +122,17 @@ async function tryPreferences() {
 }
 </script></body></html>`;
 
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('CORS in a real browser (headless Chromium)', () => {
+describeInChromium('CORS in a real browser (headless Chromium)', () => {
   let t: TestApp;
   let api: string;
   let pages: Server;
   let pagePort: number;
   let context: BrowserContext;
-  let profile: string;
+  let browser: ChromiumSession | undefined;
   /** Listed in CORS_ORIGINS; the same server under `localhost` is another origin, not listed. */
   let allowedOrigin: string;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) so the browser tests run`);
     pages = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(PAGE);
@@ -165,16 +144,14 @@ async function tryPreferences() {
     t = await startApp({ CORS_ORIGINS: `https://ikoota.example, ${allowedOrigin}`, RATE_LIMIT_SCALE: '0.1' });
     await t.app.listen(0, '127.0.0.1');
     api = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    profile = mkdtempSync(joinPath(tmpdir(), 'calling-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
+    context = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.close();
     await new Promise((resolve) => (pages ? pages.close(resolve) : resolve(undefined)));
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   /** Runs one of the page's own functions (or reads one of its globals) in the page. */

@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -9,6 +9,7 @@ import { DASHBOARD_CSP, registerDashboard } from '../src/web/dashboard.static';
 import { FakeClock } from './support/clock';
 import { createCall, join, leave, token } from './support/calls';
 import { as, bearer, ikootaClaims, signToken } from './support/jwt';
+import { ChromiumSession, describeInChromium, launchChromium } from './support/chromium';
 import { startApp, TestApp } from './support/test-app';
 
 /**
@@ -22,24 +23,6 @@ import { startApp, TestApp } from './support/test-app';
  * browser tests are skipped with a line saying so, except under CI=true, where that fails the run.
  * Screenshots go to a temp folder, or to docs/ (the README's) with UPDATE_SCREENSHOTS=1.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  process.stderr.write(`\nDashboard browser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)\n\n`);
-}
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // The browser globals the functions run in the page use (page.evaluate): the service's tsconfig has no DOM lib.
 interface PageElement {
@@ -81,11 +64,11 @@ describe('the dashboard is served as static files', () => {
   });
 });
 
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('the admin dashboard in a real browser (headless Chromium)', () => {
+describeInChromium('the admin dashboard in a real browser (headless Chromium)', () => {
   let t: TestApp;
   let base: string;
   let context: BrowserContext;
-  let profile: string;
+  let browser: ChromiumSession | undefined;
   const clock = new FakeClock(NOW);
   const adminToken = signToken(ikootaClaims(ADMIN, 'member', 'admin'));
   const admin = bearer(adminToken);
@@ -93,7 +76,6 @@ describe('the dashboard is served as static files', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) so the browser tests run`);
     if (builder.state('dashboard') !== 'current') expect(builder.build('dashboard', 'pipe')).toBe(0);
     // Several page loads a minute by one admin: the analytics limit (20/min per route) scaled up.
     t = await startApp({ RATE_LIMIT_SCALE: '10' }, undefined, clock);
@@ -110,9 +92,8 @@ describe('the dashboard is served as static files', () => {
     clock.set(NOW);
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    profile = mkdtempSync(joinPath(tmpdir(), 'dashboard-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: DESKTOP, acceptDownloads: true });
+    browser = await launchChromium({ viewport: DESKTOP, acceptDownloads: true });
+    context = browser.context;
     // CSP violations also reach the console; this names the directive and the blocked URL.
     await context.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
@@ -121,9 +102,8 @@ describe('the dashboard is served as static files', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
