@@ -11,7 +11,7 @@ import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
 import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { decodeCallCursor, encodeCallCursor } from './call-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor';
 import { csvLine } from './csv';
 import { AdminCallRowDto, AdminCallsPageDto } from './dto/admin-calls.dto';
 import { AdminCallsQueryDto } from './dto/admin-calls-query.dto';
@@ -75,7 +75,7 @@ export class AdminConsoleService {
   async calls(query: AdminCallsQueryDto): Promise<AdminCallsPageDto> {
     const limit = query.limit ?? 50;
     const { from, to } = range(query);
-    const before = query.cursor === undefined ? undefined : decodeCallCursor(query.cursor);
+    const before = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor);
     const otoNumber = query.q !== undefined && OTO_NUMBER_PATTERN.test(query.q.toUpperCase()) ? query.q.toUpperCase() : undefined;
     let userId: number | undefined;
     if (otoNumber) {
@@ -98,7 +98,7 @@ export class AdminConsoleService {
     const last = page[page.length - 1];
     return {
       calls: page.map(toAdminCallRow),
-      nextCursor: rows.length > limit && last ? encodeCallCursor({ createdAt: last.call.createdAt, id: last.call.id }) : null,
+      nextCursor: rows.length > limit && last ? encodeKeysetCursor({ createdAt: last.call.createdAt, id: last.call.id }) : null,
     };
   }
 

@@ -1,5 +1,4 @@
 import { filesOf, subscribeUidGroupFor } from './agora-recording.client';
-import { decodeCursor, encodeCursor } from './recordings-admin.service';
 
 describe('Agora Cloud Recording answers', () => {
   it('reads the files of a serverResponse, as objects or as one file name, and nothing else', () => {
@@ -16,10 +15,3 @@ describe('Agora Cloud Recording answers', () => {
   });
 });
 
-describe('admin recording cursors', () => {
-  it('round-trip, and refuse anything else', () => {
-    const cursor = { createdAt: new Date('2026-03-02T10:00:00.123Z'), id: 42 };
-    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
-    for (const bad of ['', 'bm9wZQ', Buffer.from('1:0').toString('base64url'), Buffer.from('x:1').toString('base64url')]) expect(decodeCursor(bad)).toBeUndefined();
-  });
-});

@@ -2,12 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { Recording, RecordingFile, RecordingStatus } from './entities/recording.entity';
+import { KeysetCursor } from '../common/keyset-cursor';
 
-/** Where a page of the admin list ends: the last row's creation time and id. */
-export interface RecordingCursor {
-  createdAt: Date;
-  id: number;
-}
 
 /** States a recording can no longer leave (retention applies from `stopped_at`). */
 export const FINISHED: RecordingStatus[] = ['stopped', 'failed'];
@@ -105,7 +101,7 @@ export class RecordingsRepository {
   }
 
   /** One page of every call's recordings created in [from, to), newest first, after the cursor. */
-  page(from: Date | undefined, to: Date | undefined, after: RecordingCursor | undefined, limit: number): Promise<Recording[]> {
+  page(from: Date | undefined, to: Date | undefined, after: KeysetCursor | undefined, limit: number): Promise<Recording[]> {
     const query = this.dataSource.getRepository(Recording).createQueryBuilder('r');
     if (from) query.andWhere('r.created_at >= :from', { from });
     if (to) query.andWhere('r.created_at < :to', { to });

@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CallStatus } from '../../calls/entities/call.entity';
 
 /** The opaque keyset cursor: base64url, at most this long. */
-const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class AdminCallsQueryDto {
   /** Only calls in this status. @example "active" */
@@ -43,6 +43,6 @@ export class AdminCallsQueryDto {
 
   /** `nextCursor` of the previous page, as it was given. @example "MTc2NDAyOTkwMDAwMC40Mg" */
   @IsOptional()
-  @Matches(CURSOR_PATTERN, { message: 'cursor must be a nextCursor this route gave' })
+  @IsKeysetCursor()
   cursor?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { RECORDING_MODES, RECORDING_STATUSES, type RecordingMode, type RecordingStatus } from '../entities/recording.entity';
 
 export class RecordingFileDto {
@@ -65,7 +66,7 @@ export class AdminRecordingsQueryDto {
 
   /** The `nextCursor` of the previous page. @example "MTcwMTQyNTAwMDAwMDo0Mg" */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cursor must be a nextCursor value from a previous page' })
+  @IsKeysetCursor()
   cursor?: string;
 
   /** Recordings per page (1-100). @example 50 */

@@ -1,12 +1,12 @@
-import { DomainException } from '../common/exceptions/domain.exception';
-import { decodeCallCursor, encodeCallCursor } from './call-cursor';
+import { DomainException } from './exceptions/domain.exception';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 
-describe('call cursor', () => {
+describe('keyset cursor', () => {
   it('round-trips the last call of a page', () => {
     const cursor = { createdAt: new Date('2026-02-02T10:00:00.123Z'), id: 42 };
-    const text = encodeCallCursor(cursor);
+    const text = encodeKeysetCursor(cursor);
     expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCallCursor(text)).toEqual(cursor);
+    expect(decodeKeysetCursor(text)).toEqual(cursor);
   });
 
   it.each([
@@ -16,9 +16,9 @@ describe('call cursor', () => {
     ['leading zeros (not canonical)', Buffer.from('01764029900000.5').toString('base64url')],
     ['empty', ''],
   ])('refuses %s with VALIDATION_FAILED', (_what, text) => {
-    expect(() => decodeCallCursor(text)).toThrow(DomainException);
+    expect(() => decodeKeysetCursor(text)).toThrow(DomainException);
     try {
-      decodeCallCursor(text);
+      decodeKeysetCursor(text);
     } catch (error) {
       expect((error as DomainException).code).toBe('VALIDATION_FAILED');
     }
