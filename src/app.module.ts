@@ -20,6 +20,9 @@ import { presenceConfig } from './config/presence.config';
 import { rateLimitConfig } from './config/rate-limit.config';
 import { retentionConfig } from './config/retention.config';
 import { metricsConfig } from './config/metrics.config';
+import { eventsConfig } from './config/events.config';
+import { EventsModule } from './events/events.module';
+import { OutboxModule } from './events/outbox.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -36,13 +39,14 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, eventsConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
     RateLimitingModule,
     DatabaseModule.forRoot(ENTITIES),
     JobsModule,
+    OutboxModule,
     AuthModule,
     HealthModule,
     CallsModule,
@@ -53,6 +57,7 @@ import { TokensModule } from './tokens/tokens.module';
     PresenceModule,
     RetentionModule,
     MetricsModule,
+    EventsModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

@@ -44,4 +44,17 @@ export const agoraRestRequests = new Counter({
   registers: [],
 });
 
-export const EVENT_METRICS: Metric<string>[] = [httpRequestDuration, tokensIssued, joinsRefused, webhookNotices, jobRuns, agoraRestRequests];
+export const eventDeliveries = new Counter({
+  name: 'calling_event_deliveries_total',
+  help: 'Outbound event webhook attempts by result: delivered (2xx), retry (failed, tried again later), failed (gave up after 24 h)',
+  labelNames: ['result'] as const,
+  registers: [],
+});
+
+export const eventsFailed = new Counter({
+  name: 'calling_events_failed_total',
+  help: 'Events whose webhook delivery gave up after 24 h of retries (listed at GET /api/calling/admin/events?status=failed)',
+  registers: [],
+});
+
+export const EVENT_METRICS: Metric<string>[] = [httpRequestDuration, tokensIssued, joinsRefused, webhookNotices, jobRuns, agoraRestRequests, eventDeliveries, eventsFailed];

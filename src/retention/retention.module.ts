@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CallsModule } from '../calls/calls.module';
+import { EventsModule } from '../events/events.module';
 import { RetentionService } from './retention.service';
 
 /**
@@ -8,7 +9,7 @@ import { RetentionService } from './retention.service';
  * retention period are deleted; the per-day analytics aggregates stay.
  */
 @Module({
-  imports: [CallsModule, AnalyticsModule],
+  imports: [CallsModule, AnalyticsModule, EventsModule],
   providers: [RetentionService],
   exports: [RetentionService],
 })

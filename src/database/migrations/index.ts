@@ -8,6 +8,7 @@ import { AnalyticsLastDayCounts1764029500000 } from './1764029500000-AnalyticsLa
 import { PresenceEvidence1764029600000 } from './1764029600000-PresenceEvidence';
 import { AnalyticsRollup1764029700000 } from './1764029700000-AnalyticsRollup';
 import { HostControls1764029800000 } from './1764029800000-HostControls';
+import { Events1764030000000 } from './1764030000000-Events';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   PresenceEvidence1764029600000,
   AnalyticsRollup1764029700000,
   HostControls1764029800000,
+  Events1764030000000,
 ];
