@@ -483,6 +483,23 @@ export class CallsRepository {
     return manager.getRepository(CallSession).exists({ where: { callId, userId } });
   }
 
+  /**
+   * Who belongs to these calls now (not removed), by call; `among`: only these users (those with
+   * an open event stream here). For the member event streams.
+   */
+  async currentMembersOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
+    const members = new Map<number, Set<number>>();
+    if (callIds.length === 0 || (among && among.length === 0)) return members;
+    const query = this.dataSource
+      .getRepository(CallMember)
+      .createQueryBuilder('m')
+      .select(['m.callId', 'm.userId'])
+      .where('m.call_id IN (:...callIds) AND m.removed_at IS NULL', { callIds: [...new Set(callIds)] });
+    if (among) query.andWhere('m.user_id IN (:...among)', { among: [...new Set(among)] });
+    for (const row of await query.getMany()) members.set(row.callId, (members.get(row.callId) ?? new Set<number>()).add(row.userId));
+    return members;
+  }
+
   // ---- sessions
 
   findOpenSession(manager: EntityManager, callId: number, userId: number): Promise<CallSession | null> {
