@@ -11,11 +11,13 @@ import { Call } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
 import { CallsRepository } from './calls.repository';
 import { AssignedUids } from './assigned-uids.service';
+import { DirectCallsController } from './direct-calls.controller';
+import { DirectCallsService } from './direct-calls.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AgoraModule],
-  controllers: [CallsController],
-  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids],
-  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids],
+  controllers: [CallsController, DirectCallsController],
+  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids, DirectCallsService],
+  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids, DirectCallsService],
 })
 export class CallsModule {}
