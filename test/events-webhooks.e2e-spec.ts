@@ -78,6 +78,38 @@ describe('events outbox and signed webhooks', () => {
     await drain();
   });
 
+  it('host controls and invitations write their events: updated, paused, resumed, invited, muted, removed, ended (by whom)', async () => {
+    const host = 16_050;
+    const guest = 16_051;
+    const call = await createCall(t.http, host, { title: 'Controls' });
+    await t.http.post(`/api/calling/${call.callId}/invite`).set(as.member(host)).send({ userIds: [guest] }).expect(200);
+    await join(t.http, call.callId, as.member(guest)).expect(200);
+    await t.http.patch(`/api/calling/${call.callId}`).set(as.member(host)).send({ title: 'Renamed' }).expect(200);
+    await t.http.post(`/api/calling/${call.callId}/pause`).set(as.member(host)).expect(200);
+    // Asking for the state it is in changes nothing, and tells nothing.
+    await t.http.post(`/api/calling/${call.callId}/pause`).set(as.member(host)).expect(200);
+    await t.http.post(`/api/calling/${call.callId}/resume`).set(as.member(host)).expect(200);
+    await t.http.post(`/api/calling/${call.callId}/participants/${guest}/mute`).set(as.member(host)).send({ audio: true }).expect(200);
+    await t.http.delete(`/api/calling/${call.callId}/participants/${guest}`).set(as.member(host)).expect(200);
+    await t.http.post(`/api/calling/${call.callId}/end`).set(as.member(host)).expect(200);
+    const events = await eventsOf(call.callId);
+    expect(events.map((e) => [e.type, e.userId, e.actorId])).toEqual([
+      ['call.created', null, host],
+      ['member.invited', guest, host],
+      ['participant.joined', guest, null],
+      ['call.updated', null, host],
+      ['call.paused', null, host],
+      ['call.resumed', null, host],
+      ['participant.muted', guest, host],
+      ['participant.removed', guest, host],
+      ['call.ended', null, host],
+    ]);
+    expect(JSON.parse(events[3].data!)).toEqual({ changed: { title: 'Renamed' } });
+    expect(JSON.parse(events[6].data!)).toEqual({ muted: { audio: true, video: false } });
+    expect(JSON.parse(events[8].data!)).toEqual({ ended_by: 'host' });
+    await drain();
+  });
+
   it('signs every POST (verified by the snippet), and sends members as user_id and oto_number only', async () => {
     const before = receiver.received.length;
     const call = await createCall(t.http, 16_010, { isPublic: true, title: 'Signed' });
