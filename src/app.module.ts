@@ -21,6 +21,9 @@ import { rateLimitConfig } from './config/rate-limit.config';
 import { recordingConfig } from './config/recording.config';
 import { retentionConfig } from './config/retention.config';
 import { metricsConfig } from './config/metrics.config';
+import { eventsConfig } from './config/events.config';
+import { EventsModule } from './events/events.module';
+import { OutboxModule } from './events/outbox.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -38,13 +41,14 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
     RateLimitingModule,
     DatabaseModule.forRoot(ENTITIES),
     JobsModule,
+    OutboxModule,
     AuthModule,
     HealthModule,
     CallsModule,
@@ -56,6 +60,7 @@ import { TokensModule } from './tokens/tokens.module';
     RecordingsModule,
     RetentionModule,
     MetricsModule,
+    EventsModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

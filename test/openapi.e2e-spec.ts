@@ -63,7 +63,8 @@ describe('OpenAPI document', () => {
     const open = listOperations(doc)
       .filter((op) => op.spec.security?.length === 0)
       .map((op) => op.label);
-    expect(open).toEqual(['GET /api/health', 'POST /api/calling/webhooks/agora']);
+    // The event stream authenticates by its single-use ticket (never a JWT in a URL).
+    expect(open).toEqual(['GET /api/calling/events', 'GET /api/health', 'POST /api/calling/webhooks/agora']);
   });
 
   it('types ids, counts and durations as integers', () => {

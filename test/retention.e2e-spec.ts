@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, LessThan } from 'typeorm';
 import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
 import { CallMember } from '../src/calls/entities/call-member.entity';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { JobScheduler } from '../src/jobs/job-scheduler.service';
 import { AgoraNotice } from '../src/presence/entities/agora-notice.entity';
+import { CallEvent } from '../src/events/entities/call-event.entity';
 import { RetentionService } from '../src/retention/retention.service';
 import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
 import { createCall, join, leave, token } from './support/calls';
@@ -52,6 +53,8 @@ describe('Retention: the daily purge of raw call records', () => {
     return rows;
   }
   const untouched = async () => Promise.all(UNTOUCHED_TABLES.map((table) => db.query(`SELECT * FROM ${table} ORDER BY 1, 2`)));
+  /** Outbox events older than the retention window (90 days before the clock). */
+  const expiredEvents = () => db.getRepository(CallEvent).countBy({ occurredAt: LessThan(new Date(clock.now().getTime() - 90 * 86_400_000)) });
   const noticeIds = async () => (await db.getRepository(AgoraNotice).find({ order: { noticeId: 'ASC' } })).map((n) => n.noticeId);
 
   /**
@@ -135,6 +138,9 @@ describe('Retention: the daily purge of raw call records', () => {
     // must fold them before it deletes any.
     expect(await db.getRepository(CallSession).countBy({ foldedAt: IsNull() })).toBeGreaterThan(0);
 
+    // Outbox events are purged by age too (webhooks are off here, so whatever their status).
+    const oldEvents = await expiredEvents();
+    expect(oldEvents).toBeGreaterThan(0);
     const log = jest.spyOn(Logger.prototype, 'log');
     let report;
     let logged: unknown[][];
@@ -146,7 +152,8 @@ describe('Retention: the daily purge of raw call records', () => {
     }
 
     // bindings: the uid one joiner picked, and the uid each of the two joiners was assigned at join.
-    expect(report).toEqual({ calls: 1, members: 4, sessions: 2, segments: 3, bindings: 3, notices: 2, recordings: 0, batches: 2, durationMs: expect.any(Number) });
+    expect(report).toEqual({ calls: 1, members: 4, sessions: 2, segments: 3, bindings: 3, notices: 2, recordings: 0, events: oldEvents, batches: 3, durationMs: expect.any(Number) });
+    expect(await expiredEvents()).toBe(0);
     expect(await rowsOf(expired)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [] });
     expect(await rowsOf(recent)).toEqual(before.recent);
     expect(await rowsOf(longCall)).toEqual(before.longCall);
@@ -161,7 +168,7 @@ describe('Retention: the daily purge of raw call records', () => {
     const lines = logged.filter(([message]) => (message as { msg?: string })?.msg === 'retention purge');
     expect(lines).toHaveLength(1);
     const line = lines[0][0] as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(['batches', 'bindings', 'calls', 'durationMs', 'members', 'msg', 'notices', 'recordings', 'segments', 'sessions']);
+    expect(Object.keys(line).sort()).toEqual(['batches', 'bindings', 'calls', 'durationMs', 'events', 'members', 'msg', 'notices', 'recordings', 'segments', 'sessions']);
     expect(line).toMatchObject({ calls: 1, members: 4, notices: 2 });
   });
 
@@ -174,11 +181,14 @@ describe('Retention: the daily purge of raw call records', () => {
     const keptBefore = { recent: await rowsOf(recent), longCall: await rowsOf(longCall), oldActive: await rowsOf(oldActive) };
     expect(await db.getRepository(Call).countBy({ status: 'ended' })).toBe(2 + 5);
 
+    const oldEvents = await expiredEvents();
     const report = await retention.purge({ batchSize: 2 });
 
     // 2 + 2 + 1 calls: three transactions; the fourth is not needed because the third was short.
+    // Then the outbox events past the window, two per transaction.
+    expect(report).toMatchObject({ events: oldEvents, batches: 3 + Math.ceil(oldEvents / 2) });
     // bindings: each call's joiner was assigned a uid.
-    expect(report).toMatchObject({ calls: 5, members: 10, sessions: 5, segments: 5, bindings: 5, notices: 0, recordings: 0, batches: 3 });
+    expect(report).toMatchObject({ calls: 5, members: 10, sessions: 5, segments: 5, bindings: 5, notices: 0, recordings: 0 });
     for (const callId of batchCalls) expect(await rowsOf(callId)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [] });
     expect({ recent: await rowsOf(recent), longCall: await rowsOf(longCall), oldActive: await rowsOf(oldActive) }).toEqual(keptBefore);
     expect(await analytics()).toEqual(analyticsBefore);
@@ -188,7 +198,7 @@ describe('Retention: the daily purge of raw call records', () => {
     const state = async () => ({ calls: await db.getRepository(Call).find({ order: { id: 'ASC' } }), notices: await noticeIds(), untouched: await untouched() });
     const before = await state();
     expect(before.calls.map((c) => c.id).sort()).toEqual([oldActive, longCall, recent].sort());
-    expect(await retention.purge()).toEqual({ calls: 0, members: 0, sessions: 0, segments: 0, bindings: 0, notices: 0, recordings: 0, batches: 0, durationMs: expect.any(Number) });
+    expect(await retention.purge()).toEqual({ calls: 0, members: 0, sessions: 0, segments: 0, bindings: 0, notices: 0, recordings: 0, events: 0, batches: 0, durationMs: expect.any(Number) });
     expect(await state()).toEqual(before);
   });
 

@@ -74,6 +74,12 @@ export class UsersService {
     return row?.id ?? null;
   }
 
+  /** A member as this service last saw them (their tier and role from their newest token); null when never seen. */
+  async stored(userId: number): Promise<AuthUser | null> {
+    const row = await this.users.findOne({ where: { id: userId } });
+    return row ? toAuthUser(row) : null;
+  }
+
   /** Whether this service has ever seen the member. */
   known(userId: number): Promise<boolean> {
     return this.users.exists({ where: { id: userId } });

@@ -11,12 +11,14 @@ import { Call } from './entities/call.entity';
 import { ParticipationService } from './participation.service';
 import { CallsRepository } from './calls.repository';
 import { AssignedUids } from './assigned-uids.service';
+import { DirectCallsController } from './direct-calls.controller';
+import { DirectCallsService } from './direct-calls.service';
 import { RecordingHooks } from './recording-hooks';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AgoraModule],
-  controllers: [CallsController],
-  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks],
-  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks],
+  controllers: [CallsController, DirectCallsController],
+  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks, DirectCallsService],
+  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks, DirectCallsService],
 })
 export class CallsModule {}

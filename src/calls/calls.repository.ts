@@ -15,6 +15,7 @@ import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
 import { Call, CallStatus } from './entities/call.entity';
+import { CallRing, RingState } from './entities/call-ring.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
@@ -621,6 +622,23 @@ export class CallsRepository {
     return manager.getRepository(CallSession).exists({ where: { callId, userId } });
   }
 
+  /**
+   * Who belongs to these calls now (not removed), by call; `among`: only these users (those with
+   * an open event stream here). For the member event streams.
+   */
+  async currentMembersOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
+    const members = new Map<number, Set<number>>();
+    if (callIds.length === 0 || (among && among.length === 0)) return members;
+    const query = this.dataSource
+      .getRepository(CallMember)
+      .createQueryBuilder('m')
+      .select(['m.callId', 'm.userId'])
+      .where('m.call_id IN (:...callIds) AND m.removed_at IS NULL', { callIds: [...new Set(callIds)] });
+    if (among) query.andWhere('m.user_id IN (:...among)', { among: [...new Set(among)] });
+    for (const row of await query.getMany()) members.set(row.callId, (members.get(row.callId) ?? new Set<number>()).add(row.userId));
+    return members;
+  }
+
   // ---- sessions
 
   findOpenSession(manager: EntityManager, callId: number, userId: number): Promise<CallSession | null> {
@@ -1024,6 +1042,28 @@ export class CallsRepository {
       .find({ where: { sessionId: In(sessionIds) }, select: { sessionId: true, media: true, startedAt: true, endedAt: true } });
   }
 
+  // ---- direct calls: their ringing
+
+  async insertRing(manager: EntityManager, ring: CallRing): Promise<void> {
+    await manager.createQueryBuilder().insert().into(CallRing).values(ring).updateEntity(false).execute();
+  }
+
+  /** A direct call's ringing row (in the caller's transaction when given). */
+  ringOf(callId: number, manager: EntityManager = this.dataSource.manager): Promise<CallRing | null> {
+    return manager.findOne(CallRing, { where: { callId } });
+  }
+
+  /** Moves a ring out of `ringing`; false when it was not ringing any more (someone else answered first). */
+  async endRinging(manager: EntityManager, callId: number, to: Exclude<RingState, 'ringing'>, at: Date): Promise<boolean> {
+    const result = await manager.createQueryBuilder().update(CallRing).set({ state: to, answeredAt: at }).where("call_id = :callId AND state = 'ringing'", { callId }).execute();
+    return result.affected === 1;
+  }
+
+  /** Direct calls still ringing whose time is up. */
+  ringsDue(now: Date, limit: number): Promise<CallRing[]> {
+    return this.dataSource.getRepository(CallRing).createQueryBuilder('r').where("r.state = 'ringing' AND r.expires_at <= :now", { now }).orderBy('r.expiresAt', 'ASC').take(limit).getMany();
+  }
+
   // ---- retention
 
   /**
@@ -1052,7 +1092,7 @@ export class CallsRepository {
 
   /** Deletes ended calls with every row of theirs, children first. Counts what went. */
   async deleteEndedCalls(manager: EntityManager, ids: number[]): Promise<{ calls: number; sessions: number; segments: number; members: number; bindings: number }> {
-    const byCall = async (entity: typeof CallMediaSegment | typeof CallSession | typeof CallMember | typeof UidBinding | typeof MuteRule) =>
+    const byCall = async (entity: typeof CallMediaSegment | typeof CallSession | typeof CallMember | typeof UidBinding | typeof MuteRule | typeof CallRing) =>
       (await manager.createQueryBuilder().delete().from(entity).where('call_id IN (:...ids)', { ids }).execute()).affected ?? 0;
     const segments = await byCall(CallMediaSegment);
     const sessions = await byCall(CallSession);
@@ -1060,6 +1100,7 @@ export class CallsRepository {
     const bindings = await byCall(UidBinding);
     // Agora's own rules expire with the token lifetime; what is kept of them goes with the call.
     await byCall(MuteRule);
+    await byCall(CallRing);
     const calls = (await manager.createQueryBuilder().delete().from(Call).where("id IN (:...ids) AND status = 'ended'", { ids }).execute()).affected ?? 0;
     return { calls, sessions, segments, members, bindings };
   }

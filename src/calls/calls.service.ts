@@ -27,6 +27,8 @@ import { CallsRepository, MemberState } from './calls.repository';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
 import { joinsRefused } from '../metrics/counters';
+import { EventsOutbox } from '../events/events-outbox.service';
+import { EntityManager } from 'typeorm';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -84,35 +86,52 @@ export class CallsService {
     private readonly clock: Clock,
     private readonly agora: AgoraChannelService,
     private readonly uids: AssignedUids,
+    private readonly outbox: EventsOutbox,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
     private readonly recordings: RecordingHooks,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
   async create(user: AuthUser, dto: CreateCallDto): Promise<CallCreatedDto> {
+    const call = await this.createCall(dto, user.id, async () => undefined);
+    return {
+      callId: call.id,
+      channelName: call.channelName,
+      title: call.title,
+      description: call.description,
+      isPublic: call.isPublic,
+      maxParticipants: call.maxParticipants,
+    };
+  }
+
+  /**
+   * Inserts a call with its creator as host, and `call.created`, in one transaction; `more`
+   * adds to that transaction (a direct call's callee and ringing). Retries a channel-name collision.
+   */
+  async createCall(dto: CreateCallDto, creatorId: number, more: (manager: EntityManager, call: Call, now: Date) => Promise<void>): Promise<Call> {
     for (let attempt = 0; ; attempt += 1) {
       const now = this.clock.now();
       try {
-        const call = await this.tx.run(async (manager) => {
+        return await this.tx.run(async (manager) => {
           const created = await this.repository.insertCall(manager, {
             title: dto.title,
             description: dto.description ?? null,
             channelName: generateChannelName(now),
-            creatorId: user.id,
+            creatorId,
             isPublic: dto.isPublic ?? false,
             maxParticipants: dto.maxParticipants ?? 50,
             createdAt: now,
           });
+          await this.outbox.record(manager, {
+            type: 'call.created',
+            callId: created.id,
+            actorId: creatorId,
+            occurredAt: now,
+            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants },
+          });
+          await more(manager, created, now);
           return created;
         });
-        return {
-          callId: call.id,
-          channelName: call.channelName,
-          title: call.title,
-          description: call.description,
-          isPublic: call.isPublic,
-          maxParticipants: call.maxParticipants,
-        };
       } catch (error) {
         // A channel name collision (36^9 suffixes a second): draw another.
         if (attempt >= 3 || !isUniqueViolation(error)) throw error;
@@ -129,9 +148,13 @@ export class CallsService {
     }
     const wanted = [...new Set(userIds)];
     return this.tx.run(async (manager) => {
+      // The call's lock first, as for every change with events: its events commit in id order.
+      await this.repository.lockCall(manager, callId);
       const already = await this.repository.membersAmong(manager, callId, wanted);
       const invited = wanted.filter((id) => !already.has(id));
-      await this.repository.addMembers(manager, callId, invited, this.clock.now());
+      const now = this.clock.now();
+      await this.repository.addMembers(manager, callId, invited, now);
+      for (const userId of invited) await this.outbox.record(manager, { type: 'member.invited', callId, userId, actorId: user.id, occurredAt: now });
       return { success: true, invited, alreadyMembers: wanted.filter((id) => already.has(id)) };
     });
   }
@@ -219,7 +242,7 @@ export class CallsService {
   async endAsHost(user: AuthUser, callId: number): Promise<CallEndedDto> {
     const { member } = await this.admission(callId, user.id);
     if (member?.role !== 'host' && !user.isAdmin) throw new DomainException('NOT_CALL_HOST', 'Only the call host can end this call');
-    return this.end(callId, user.isAdmin && member?.role !== 'host' ? 'admin' : 'host');
+    return this.end(callId, user.isAdmin && member?.role !== 'host' ? 'admin' : 'host', undefined, user.id);
   }
 
   /**
@@ -227,22 +250,38 @@ export class CallsService {
    * moment, in one transaction. Then, when Agora REST
    * credentials are configured, a channel-wide kicking rule (best effort: never fails the end).
    */
-  async end(callId: number, endedBy: CallEndedBy, at?: Date): Promise<CallEndedDto> {
+  async end(callId: number, endedBy: CallEndedBy, at?: Date, actorId?: number): Promise<CallEndedDto> {
     const endedAt = at ?? this.clock.now();
-    const call = await this.tx.run(async (manager) => {
-      // The sweeper ends idle calls only while they are still empty.
-      if (!(await this.repository.markEnded(manager, callId, endedAt, endedBy, endedBy === 'system'))) {
-        const exists = await manager.exists(Call, { where: { id: callId } });
-        if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-        throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
-      }
-      await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
-      return manager.findOneOrFail(Call, { where: { id: callId }, select: { id: true, channelName: true } });
-    });
-    const agoraKick = await this.agora.kickChannel(call.channelName);
-    // Every way a call ends (host, admin, the idle sweeper) comes through here: its recording stops.
+    const channelName = await this.tx.run((manager) => this.endWithin(manager, callId, endedBy, endedAt, endedBy === 'system', actorId));
+    return { success: true, message: 'Call ended successfully', endedAt: endedAt.toISOString(), agoraKick: await this.afterEnd(callId, channelName) };
+  }
+
+  /**
+   * The end itself, inside the caller's transaction: the call marked ended (`onlyIfEmpty`: only
+   * while nobody is in it, as the sweeper ends idle calls), every open session closed, and
+   * `call.ended`. The channel name, for `afterEnd` once the transaction has committed.
+   */
+  async endWithin(manager: EntityManager, callId: number, endedBy: CallEndedBy, endedAt: Date, onlyIfEmpty = false, actorId?: number): Promise<string> {
+    if (!(await this.repository.markEnded(manager, callId, endedAt, endedBy, onlyIfEmpty))) {
+      const exists = await manager.exists(Call, { where: { id: callId } });
+      if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+      throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
+    }
+    await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
+    await this.outbox.record(manager, { type: 'call.ended', callId, actorId, occurredAt: endedAt, data: { ended_by: endedBy } });
+    const call = await manager.findOneOrFail(Call, { where: { id: callId }, select: { id: true, channelName: true } });
+    return call.channelName;
+  }
+
+  /**
+   * After an end has committed, whoever ended the call (host, admin, the idle sweeper, a direct
+   * call declined, cancelled or missed): with Agora REST credentials a channel-wide kicking rule
+   * (best effort), and its recording stops.
+   */
+  async afterEnd(callId: number, channelName: string): Promise<CallEndedDto['agoraKick']> {
+    const agoraKick = await this.agora.kickChannel(channelName);
     await this.recordings.callEnded(callId);
-    return { success: true, message: 'Call ended successfully', endedAt: endedAt.toISOString(), agoraKick };
+    return agoraKick;
   }
 
   /** One call, for its members, participants and admins, with who is in it now by OTO# only. */

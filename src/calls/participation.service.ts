@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainException } from '../common/exceptions/domain.exception';
+import { EventsOutbox } from '../events/events-outbox.service';
 import { admissionRefusal, factsOf } from './admission';
 import { CallsRepository, OpenStay } from './calls.repository';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
@@ -27,7 +28,10 @@ type SessionRef = Pick<CallSession, 'id' | 'callId' | 'joinedAt'>;
  */
 @Injectable()
 export class ParticipationService {
-  constructor(private readonly repository: CallsRepository) {}
+  constructor(
+    private readonly repository: CallsRepository,
+    private readonly outbox: EventsOutbox,
+  ) {}
 
   /** Opens a session and its first media segment. The caller has already reserved the slot. */
   async open(manager: EntityManager, callId: number, userId: number, media: CallMedia, at: Date): Promise<CallSession> {
@@ -46,7 +50,9 @@ export class ParticipationService {
       tokenExpiresAt: null,
       lastClientSeq: null,
     });
+    // The session row's trigger writes participant.joined in this statement (see the Events migration).
     await this.repository.insertSession(manager, session);
+    this.outbox.noted(manager, callId);
     await this.repository.openSegment(manager, session, media, at);
     return session;
   }
@@ -89,6 +95,8 @@ export class ParticipationService {
     await this.repository.lockCall(manager, session.callId);
     const leftAt = at < session.joinedAt ? session.joinedAt : at;
     if (!(await this.repository.closeSession(manager, session.id, leftAt, secondsBetween(session.joinedAt, leftAt), reason))) return false;
+    // Its trigger wrote participant.left (with the reason; a removal writes participant.removed itself).
+    this.outbox.noted(manager, session.callId);
     await this.repository.releaseSlot(manager, session.callId);
     // The open segment, when the caller read it with the session under the lock; else looked up.
     await this.closeSegment(manager, openSegment === undefined ? await this.repository.findOpenSegment(manager, session.id) : openSegment, leftAt);

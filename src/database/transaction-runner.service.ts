@@ -5,6 +5,9 @@ import { isRetryableLockError } from './db-errors';
 
 const MAX_ATTEMPTS = 6;
 
+/** Work to do once a transaction has committed (never for one that rolled back), by its manager. */
+const afterCommit = new WeakMap<EntityManager, Array<() => void>>();
+
 /**
  * Runs every write of the service as one transaction.
  *
@@ -32,7 +35,7 @@ export class TransactionRunner {
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serial) return this.withRetries(work);
-    const next = this.queue.then(() => this.dataSource.transaction(work));
+    const next = this.queue.then(() => this.committing(work, (w) => this.dataSource.transaction(w)));
     // Keep the queue going whatever this transaction's outcome.
     this.queue = next.catch(() => undefined);
     return next;
@@ -48,10 +51,43 @@ export class TransactionRunner {
     return this.transaction(work, 'REPEATABLE READ');
   }
 
+  /**
+   * Asks for `fn` to run once the transaction of `manager` has committed: never when it rolls
+   * back, and only for the attempt that committed when it is retried. For what must not happen
+   * inside a transaction and must not happen for a change that did not (telling other instances
+   * that an event was written).
+   */
+  afterCommit(manager: EntityManager, fn: () => void): void {
+    const hooks = afterCommit.get(manager);
+    if (hooks) hooks.push(fn);
+    else afterCommit.set(manager, [fn]);
+  }
+
+  /** Runs `work` in `transaction`, then what it asked for with `afterCommit`. */
+  private async committing<T>(work: (manager: EntityManager) => Promise<T>, transaction: (work: (manager: EntityManager) => Promise<T>) => Promise<T>): Promise<T> {
+    let used: EntityManager | undefined;
+    const result = await transaction((manager) => {
+      used = manager;
+      return work(manager);
+    });
+    const hooks = used ? afterCommit.get(used) : undefined;
+    if (used && hooks) {
+      afterCommit.delete(used);
+      for (const hook of hooks) {
+        try {
+          hook();
+        } catch {
+          // A hook's failure is its own: the transaction has committed.
+        }
+      }
+    }
+    return result;
+  }
+
   private async withRetries<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.transaction(work);
+        return await this.committing(work, (w) => this.transaction(w));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableLockError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));

@@ -51,6 +51,13 @@ export const recordingUpdates = new Counter({
   registers: [],
 });
 
+export const eventDeliveries = new Counter({
+  name: 'calling_event_deliveries_total',
+  help: 'Outbound event webhook attempts by result: delivered (2xx), retry (failed, tried again later), failed (gave up after 24 h)',
+  labelNames: ['result'] as const,
+  registers: [],
+});
+
 export const recordingTransitions = new Counter({
   name: 'calling_recording_transitions_total',
   help: 'Recordings reaching a state: started, stopped, failed, or abandoned (Agora refused the start; nothing kept)',
@@ -65,4 +72,22 @@ export const recordingPurges = new Counter({
   registers: [],
 });
 
-export const EVENT_METRICS: Metric<string>[] = [httpRequestDuration, tokensIssued, joinsRefused, webhookNotices, jobRuns, agoraRestRequests, recordingUpdates, recordingTransitions, recordingPurges];
+export const eventsFailed = new Counter({
+  name: 'calling_events_failed_total',
+  help: 'Events whose webhook delivery gave up after 24 h of retries (listed at GET /api/calling/admin/events?status=failed)',
+  registers: [],
+});
+
+export const EVENT_METRICS: Metric<string>[] = [
+  httpRequestDuration,
+  tokensIssued,
+  joinsRefused,
+  webhookNotices,
+  jobRuns,
+  agoraRestRequests,
+  recordingUpdates,
+  recordingTransitions,
+  recordingPurges,
+  eventDeliveries,
+  eventsFailed,
+];

@@ -13,6 +13,7 @@ import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { TransactionRunner } from '../database/transaction-runner.service';
+import { EventsOutbox } from '../events/events-outbox.service';
 import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
 import { MemberRoleDto } from './dto/change-role.dto';
 import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
@@ -58,6 +59,7 @@ export class ModerationService {
     private readonly users: UsersService,
     private readonly clock: Clock,
     private readonly recordings: RecordingHooks,
+    private readonly outbox: EventsOutbox,
   ) {}
 
   /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
@@ -70,6 +72,7 @@ export class ModerationService {
       if (call.status !== status) {
         await this.repository.setStatus(manager, callId, status);
         call.status = status;
+        await this.outbox.record(manager, { type: paused ? 'call.paused' : 'call.resumed', callId, actorId: user.id, occurredAt: this.clock.now() });
       }
       return toCallRow(call, role);
     });
@@ -93,6 +96,10 @@ export class ModerationService {
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
       if (dto.maxParticipants !== undefined) fields.maxParticipants = dto.maxParticipants;
       await this.repository.updateCall(manager, callId, fields);
+      if (Object.keys(fields).length > 0) {
+        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants };
+        await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
+      }
       return toCallRow(Object.assign(call, fields), role);
     });
   }
@@ -133,6 +140,7 @@ export class ModerationService {
       if (!(await this.repository.tookPart(callId, userId, manager))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
       const closed = await this.participation.closeMember(manager, callId, userId, now, 'removed');
       await this.repository.markRemoved(manager, callId, userId, now);
+      await this.outbox.record(manager, { type: 'participant.removed', callId, userId, actorId: user.id, occurredAt: now });
       return { channelName: call.channelName, recordingId: closed.closed ? closed.recordingId : null };
     });
     // After the commit: a removed member leaves a running recording's subscribe lists.
@@ -183,6 +191,7 @@ export class ModerationService {
     const audioMutedAt = dto.audio === undefined ? target.audioMutedAt : dto.audio ? (target.audioMutedAt ?? now) : null;
     const videoMutedAt = dto.video === undefined ? target.videoMutedAt : dto.video ? (target.videoMutedAt ?? now) : null;
     await this.repository.setMuted(manager, target.id, { audioMutedAt, videoMutedAt });
+    await this.outbox.record(manager, { type: 'participant.muted', callId, userId, actorId: user.id, occurredAt: now, data: { muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } } });
 
     const asked = (['audio', 'video'] as const).filter((media) => dto[media] !== undefined);
     const kept = await this.repository.muteRulesOf(manager, callId, userId, asked.map((media) => PRIVILEGE[media]));

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { CallsModule } from '../calls/calls.module';
 import { RecordingsModule } from '../recordings/recordings.module';
+import { EventsModule } from '../events/events.module';
 import { RetentionService } from './retention.service';
 
 /**
@@ -9,7 +10,7 @@ import { RetentionService } from './retention.service';
  * retention period are deleted; the per-day analytics aggregates stay.
  */
 @Module({
-  imports: [CallsModule, AnalyticsModule, RecordingsModule],
+  imports: [CallsModule, AnalyticsModule, RecordingsModule, EventsModule],
   providers: [RetentionService],
   exports: [RetentionService],
 })

@@ -8,6 +8,8 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraNotice } from '../presence/entities/agora-notice.entity';
 import { RecordingRetention } from '../recordings/recording-retention.service';
+import { eventsConfig } from '../config/events.config';
+import { EventsRepository } from '../events/events.repository';
 
 /** Rows (calls, notices or recordings) picked and deleted per transaction. */
 export const RETENTION_BATCH_SIZE = 500;
@@ -23,6 +25,8 @@ export interface RetentionReport {
   bindings: number;
   notices: number;
   recordings: number;
+  /** Outbox events (delivered ones; all of them when webhooks are off). */
+  events: number;
   /** Transactions that deleted something (one per batch). */
   batches: number;
   durationMs: number;
@@ -62,6 +66,8 @@ export class RetentionService implements OnModuleInit {
     private readonly clock: Clock,
     private readonly scheduler: JobScheduler,
     private readonly recordingRetention: RecordingRetention,
+    private readonly events: EventsRepository,
+    @Inject(eventsConfig.KEY) private readonly eventsSettings: ConfigType<typeof eventsConfig>,
   ) {}
 
   onModuleInit(): void {
@@ -76,13 +82,14 @@ export class RetentionService implements OnModuleInit {
     const now = this.clock.now();
     const callCutoff = new Date(now.getTime() - this.config.callRetentionDays * DAY_MS);
     const recordingCutoff = new Date(now.getTime() - this.config.recordingRetentionDays * DAY_MS);
-    const counts: Counts = { calls: 0, sessions: 0, segments: 0, members: 0, bindings: 0, notices: 0, recordings: 0, batches: 0 };
+    const counts: Counts = { calls: 0, sessions: 0, segments: 0, members: 0, bindings: 0, notices: 0, recordings: 0, events: 0, batches: 0 };
 
     // Nothing is purged before analytics counted it (the purge itself also skips unfolded rows).
     await this.rollup.foldAll();
     await this.purgeCalls(callCutoff, batchSize, counts);
     await this.purgeNotices(callCutoff, batchSize, counts);
     await this.purgeRecordings(recordingCutoff, batchSize, counts);
+    await this.purgeEvents(callCutoff, batchSize, counts);
 
     const report: RetentionReport = { ...counts, durationMs: Date.now() - started };
     this.logger.log({ msg: 'retention purge', ...report });
@@ -117,6 +124,24 @@ export class RetentionService implements OnModuleInit {
         cursor = { createdAt: last.createdAt, id: last.id };
       }
       if (picked.length < batchSize) return;
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * Outbox events that occurred before the cutoff and are done with: delivered to the webhook,
+   * or any when no webhook is configured (nothing will ever send them; member streams replay 10
+   * minutes only). Events still pending or failed stay, for the delivery and the admin list.
+   */
+  private async purgeEvents(cutoff: Date, batchSize: number, counts: Counts): Promise<void> {
+    const anyStatus = !(this.eventsSettings.webhookUrl && this.eventsSettings.webhookSecret);
+    for (;;) {
+      const { picked, deleted } = await this.tx.run((manager) => this.events.purgeBatch(manager, cutoff, anyStatus, batchSize));
+      if (picked > 0) {
+        counts.events += deleted;
+        counts.batches += 1;
+      }
+      if (picked < batchSize) return;
       await yieldToEventLoop();
     }
   }

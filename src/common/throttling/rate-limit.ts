@@ -9,6 +9,7 @@ export const RATE_LIMITS = {
   create: { limit: 10, ttl: 3_600_000, label: '10 calls per hour' },
   join: { limit: 100, ttl: 60_000, label: '100 requests per minute' },
   analytics: { limit: 20, ttl: 60_000, label: '20 requests per minute' },
+  direct: { limit: 30, ttl: 3_600_000, label: '30 direct calls per hour' },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

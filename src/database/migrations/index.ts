@@ -9,6 +9,7 @@ import { PresenceEvidence1764029600000 } from './1764029600000-PresenceEvidence'
 import { AnalyticsRollup1764029700000 } from './1764029700000-AnalyticsRollup';
 import { HostControls1764029800000 } from './1764029800000-HostControls';
 import { AdminConsoleIndexes1764029900000 } from './1764029900000-AdminConsoleIndexes';
+import { Events1764030000000 } from './1764030000000-Events';
 import { Recordings1764030100000 } from './1764030100000-Recordings';
 
 /** Every migration in the order it runs. Add new ones at the end. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   AnalyticsRollup1764029700000,
   HostControls1764029800000,
   AdminConsoleIndexes1764029900000,
+  Events1764030000000,
   Recordings1764030100000,
 ];

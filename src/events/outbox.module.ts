@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { EventsOutbox } from './events-outbox.service';
+
+/** The outbox writer, for every feature that changes something worth telling (it depends on nothing but the database). */
+@Global()
+@Module({
+  providers: [EventsOutbox],
+  exports: [EventsOutbox],
+})
+export class OutboxModule {}
