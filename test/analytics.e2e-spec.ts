@@ -246,7 +246,7 @@ describe('Admin analytics: buckets and summary from the per-day aggregates', () 
       expect(sql.filter((text) => /analytics_(days|day_sketches)/.test(text))).toHaveLength(2);
       const raw = sql.filter((text) => /call_sessions|call_media_segments|[`"\s]calls[`"\s]/.test(text));
       expect(raw).toHaveLength(4);
-      for (const text of raw) expect(text).toMatch(/folded_at IS NULL|analytics_state IS NULL|status. <> 'ended'/);
+      for (const text of raw) expect(text).toMatch(/folded_at IS NULL|analytics_state IS NULL|status. IN \('active', 'paused'\)/);
       expect(sql.join('\n')).not.toMatch(/analytics_day_members|analytics_period_members|analytics_member_last_days/);
     } finally {
       query.mockRestore();

@@ -209,6 +209,12 @@ const INSERT_SESSION = new InsertStatement(CallSession, [
 const INSERT_SEGMENT = new InsertStatement(CallMediaSegment, ['sessionId', 'callId', 'userId', 'media', 'startedAt', 'endedAt', 'durationSeconds', 'foldedAt']);
 const INSERT_ASSIGNED_UID = new InsertStatement(UidBinding, ['callId', 'uid', 'userId', 'assigned', 'createdAt']);
 
+/**
+ * The calls not ended, as a condition an index on (status, ...) can seek: two equalities, where
+ * `status <> 'ended'` would walk every call in a created_at range instead.
+ */
+const LIVE = "IN ('active', 'paused')";
+
 type RawId = number | string;
 type RawDate = Date | string | null;
 
@@ -276,7 +282,7 @@ export class CallsRepository {
     else {
       builder
         .leftJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId })
-        .where(new Brackets((q) => q.where('member.id IS NOT NULL').orWhere("(call.is_public = 1 AND call.status IN ('active', 'paused'))")));
+        .where(new Brackets((q) => q.where('member.id IS NOT NULL').orWhere(`(call.is_public = 1 AND call.status ${LIVE})`)));
     }
     if (status) builder.andWhere('call.status = :status', { status });
     const { entities, raw } = await builder.getRawAndEntities<{ member_role: CallRole | null }>();
@@ -343,7 +349,7 @@ export class CallsRepository {
       .getRepository(Call)
       .createQueryBuilder('c')
       .select(['c.id', 'c.createdAt'])
-      .where("c.status <> 'ended' AND c.active_participants = 0 AND c.created_at < :cutoff", { cutoff })
+      .where(`c.status ${LIVE} AND c.active_participants = 0 AND c.created_at < :cutoff`, { cutoff })
       .andWhere('NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = c.id AND (s.open = 1 OR s.left_at >= :cutoff))', { cutoff })
       .take(limit)
       .getMany();
@@ -883,7 +889,7 @@ export class CallsRepository {
       .getRepository(Call)
       .createQueryBuilder('call')
       .select(['call.createdAt', 'call.peakParticipants'])
-      .where("call.status <> 'ended'")
+      .where(`call.status ${LIVE}`)
       .andWhere('call.created_at >= :from AND call.created_at < :to', { from, to })
       .getMany();
     return rows.map((row) => ({ createdAt: row.createdAt, peakParticipants: row.peakParticipants }));
@@ -934,7 +940,7 @@ export class CallsRepository {
       .select('call.status', 'status')
       .addSelect('COUNT(*)', 'calls')
       .addSelect('SUM(call.active_participants)', 'participants')
-      .where("call.status IN ('active', 'paused')")
+      .where(`call.status ${LIVE}`)
       .groupBy('call.status')
       .getRawMany();
     const of = (status: CallStatus) => rows.find((row) => row.status === status);
@@ -951,7 +957,7 @@ export class CallsRepository {
     return manager
       .getRepository(Call)
       .createQueryBuilder('call')
-      .where("call.status IN ('active', 'paused')")
+      .where(`call.status ${LIVE}`)
       .orderBy('call.active_participants', 'DESC')
       .addOrderBy('call.created_at', 'DESC')
       .addOrderBy('call.id', 'DESC')
