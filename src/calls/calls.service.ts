@@ -93,15 +93,7 @@ export class CallsService {
 
   /** Creates a call with the caller as its host. Creating does not join. */
   async create(user: AuthUser, dto: CreateCallDto): Promise<CallCreatedDto> {
-    const call = await this.createCall(dto, user.id, async () => undefined);
-    return {
-      callId: call.id,
-      channelName: call.channelName,
-      title: call.title,
-      description: call.description,
-      isPublic: call.isPublic,
-      maxParticipants: call.maxParticipants,
-    };
+    return toCallCreated(await this.createCall(dto, user.id, async () => undefined));
   }
 
   /**
@@ -325,4 +317,16 @@ export class CallsService {
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
     return { call, member };
   }
+}
+
+/** The create answer for a new call (direct calls answer the same, plus their ringing). */
+export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 'description' | 'isPublic' | 'maxParticipants'>): CallCreatedDto {
+  return {
+    callId: call.id,
+    channelName: call.channelName,
+    title: call.title,
+    description: call.description,
+    isPublic: call.isPublic,
+    maxParticipants: call.maxParticipants,
+  };
 }

@@ -10,7 +10,7 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { EventsOutbox } from '../events/events-outbox.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { CallsRepository } from './calls.repository';
-import { CallsService } from './calls.service';
+import { CallsService, toCallCreated } from './calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
 import { CallRing, RingState } from './entities/call-ring.entity';
@@ -71,12 +71,7 @@ export class DirectCallsService implements OnModuleInit {
       });
     });
     return {
-      callId: call.id,
-      channelName: call.channelName,
-      title: call.title,
-      description: call.description,
-      isPublic: call.isPublic,
-      maxParticipants: call.maxParticipants,
+      ...toCallCreated(call),
       status: 'ringing',
       callee: { user_id: calleeId, oto_number: callee.otoNumber },
       media: dto.media,
