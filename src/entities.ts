@@ -10,7 +10,7 @@ import { AnalyticsDaySketch } from './analytics/entities/analytics-day-sketch.en
 import { AgoraNotice } from './presence/entities/agora-notice.entity';
 import { JobLock } from './jobs/entities/job-lock.entity';
 import { MuteRule } from './moderation/entities/mute-rule.entity';
-import { CallEvent } from './events/entities/call-event.entity';
+import { CallEvent } from './outbox/entities/call-event.entity';
 import { CallRing } from './calls/entities/call-ring.entity';
 import { Recording } from './recordings/entities/recording.entity';
 

@@ -6,7 +6,7 @@ import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { JobScheduler } from '../src/jobs/job-scheduler.service';
 import { AgoraNotice } from '../src/presence/entities/agora-notice.entity';
-import { CallEvent } from '../src/events/entities/call-event.entity';
+import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { RetentionService } from '../src/retention/retention.service';
 import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
 import { createCall, join, leave, token } from './support/calls';

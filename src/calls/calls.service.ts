@@ -27,7 +27,7 @@ import { CallsRepository, MemberState } from './calls.repository';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
 import { joinsRefused } from '../metrics/counters';
-import { EventsOutbox } from '../events/events-outbox.service';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);

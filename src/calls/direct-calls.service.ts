@@ -7,7 +7,7 @@ import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { eventsConfig } from '../config/events.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { EventsOutbox } from '../events/events-outbox.service';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { CallsRepository } from './calls.repository';
 import { CallsService, toCallCreated } from './calls.service';

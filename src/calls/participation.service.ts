@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainException } from '../common/exceptions/domain.exception';
-import { EventsOutbox } from '../events/events-outbox.service';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { admissionRefusal, factsOf } from './admission';
 import { CallsRepository, OpenStay } from './calls.repository';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';

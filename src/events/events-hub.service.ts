@@ -4,10 +4,10 @@ import { Observable, Subscriber } from 'rxjs';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { eventsConfig } from '../config/events.config';
-import { CallEvent } from './entities/call-event.entity';
+import { CallEvent } from '../outbox/entities/call-event.entity';
 import { EventBodies } from './event-bodies.service';
-import { EventBody, eventId, EventType } from './event-types';
-import { EventsOutbox } from './events-outbox.service';
+import { EventBody, eventId, EventType } from '../outbox/event-types';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EventsRepository } from './events.repository';
 import { EventsRedis } from './redis-channel';
 

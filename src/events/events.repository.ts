@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CallEvent, EventStatus } from './entities/call-event.entity';
+import { CallEvent, EventStatus } from '../outbox/entities/call-event.entity';
 
 /**
  * The outbox's SQL (`call_events`): what the delivery job sends next, what it learnt, what a

@@ -13,7 +13,7 @@ import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { EventsOutbox } from '../events/events-outbox.service';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
 import { MemberRoleDto } from './dto/change-role.dto';
 import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { EVENT_STATUSES, EventStatus } from '../entities/call-event.entity';
-import { EVENT_TYPES, EventType } from '../event-types';
+import { EVENT_STATUSES, EventStatus } from '../../outbox/entities/call-event.entity';
+import { EVENT_TYPES, EventType } from '../../outbox/event-types';
 
 export class AdminEventsQueryDto {
   /** Events in this webhook delivery status. @example "failed" */
