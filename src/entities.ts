@@ -2,7 +2,7 @@ import { User } from './auth/entities/user.entity';
 import { CallMember } from './calls/entities/call-member.entity';
 import { CallSession } from './calls/entities/call-session.entity';
 import { Call } from './calls/entities/call.entity';
-import { UidBinding } from './tokens/entities/uid-binding.entity';
+import { UidBinding } from './calls/entities/uid-binding.entity';
 import { CallPreference } from './preferences/entities/call-preference.entity';
 import { CallMediaSegment } from './calls/entities/call-media-segment.entity';
 import { AnalyticsDay } from './analytics/entities/analytics-day.entity';

@@ -10,7 +10,7 @@ import { Call } from '../src/calls/entities/call.entity';
 import { DEV_JWT_SECRET } from '../src/config/auth.config';
 import { DEV_AGORA_APP_ID } from '../src/config/agora.config';
 import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
-import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
+import { UidBinding } from '../src/calls/entities/uid-binding.entity';
 import { createCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';

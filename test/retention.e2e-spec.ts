@@ -8,7 +8,7 @@ import { JobScheduler } from '../src/jobs/job-scheduler.service';
 import { AgoraNotice } from '../src/presence/entities/agora-notice.entity';
 import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { RetentionService } from '../src/retention/retention.service';
-import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
+import { UidBinding } from '../src/calls/entities/uid-binding.entity';
 import { createCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';

@@ -5,13 +5,14 @@ import { AnalyticsService } from '../analytics/analytics.service';
 import { utcDay } from '../analytics/utc-days';
 import { OTO_NUMBER_PATTERN } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
-import { AdminCallRow, CallsRepository, likePattern, SessionsExportFilter } from '../calls/calls.repository';
+import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
 import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor';
+import { AdminCallRow, AdminConsoleRepository, likePattern, SessionsExportFilter } from './admin-console.repository';
 import { csvLine } from './csv';
 import { AdminCallRowDto, AdminCallsPageDto } from './dto/admin-calls.dto';
 import { AdminCallsQueryDto } from './dto/admin-calls-query.dto';
@@ -55,14 +56,15 @@ function range(query: { from?: string; to?: string }): { from?: Date; to?: Date 
 
 /**
  * The admin console's reads: the call list (keyset-paged), what is happening now, and the
- * participation sessions as a CSV streamed batch by batch. Read-only; the SQL is in CallsRepository.
+ * participation sessions as a CSV streamed batch by batch. Read-only; the SQL is in AdminConsoleRepository.
  */
 @Injectable()
 export class AdminConsoleService {
   private readonly logger = new Logger(AdminConsoleService.name);
 
   constructor(
-    private readonly repository: CallsRepository,
+    private readonly repository: AdminConsoleRepository,
+    private readonly callsService: CallsService,
     private readonly users: UsersService,
     private readonly analytics: AnalyticsService,
     private readonly tx: TransactionRunner,
@@ -109,7 +111,7 @@ export class AdminConsoleService {
     // A token issued an hour ago expires one token lifetime after that.
     const tokenExpiresAfter = new Date(hourAgo.getTime() + this.agora.tokenTtlSeconds * 1000);
     const live = await this.tx.snapshot(async (manager) => ({
-      counts: await this.repository.liveCounts(manager),
+      counts: await this.callsService.liveCounts(manager),
       busiest: await this.repository.busiestLiveCalls(BUSIEST, manager),
       joins: await this.repository.sessionsJoinedSince(hourAgo, manager),
       tokens: await this.repository.sessionsWithTokenExpiringAfter(tokenExpiresAfter, manager),

@@ -10,6 +10,7 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { CallsRepository } from './calls.repository';
+import { DirectCallsRepository } from './direct-calls.repository';
 import { CallsService, toCallCreated } from './calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
@@ -36,7 +37,8 @@ const OUTCOME_EVENT = { accepted: 'call.accepted', declined: 'call.declined', ca
 export class DirectCallsService implements OnModuleInit {
   constructor(
     private readonly calls: CallsService,
-    private readonly repository: CallsRepository,
+    private readonly repository: DirectCallsRepository,
+    private readonly callsRepository: CallsRepository,
     private readonly users: UsersService,
     private readonly tx: TransactionRunner,
     private readonly outbox: EventsOutbox,
@@ -59,7 +61,7 @@ export class DirectCallsService implements OnModuleInit {
     let expiresAt = new Date(0);
     const call = await this.calls.createCall({ title: 'Direct call', isPublic: false, maxParticipants: 2 }, user.id, async (manager, created, now) => {
       expiresAt = new Date(now.getTime() + this.config.ringTimeoutMs);
-      await this.repository.addMembers(manager, created.id, [calleeId], now);
+      await this.callsRepository.addMembers(manager, created.id, [calleeId], now);
       await this.repository.insertRing(manager, { callId: created.id, callerId: user.id, calleeId, media: dto.media, state: 'ringing', expiresAt, answeredAt: null });
       await this.outbox.record(manager, {
         type: 'call.ringing',
@@ -88,7 +90,7 @@ export class DirectCallsService implements OnModuleInit {
     const ring = this.check(await this.repository.ringOf(callId), user, 'callee');
     const answer = await this.calls.join(user, callId, ring.media);
     const accepted = await this.tx.run(async (manager) => {
-      await this.repository.lockCall(manager, callId);
+      await this.callsRepository.lockCall(manager, callId);
       return this.conclude(manager, ring, 'accepted', this.clock.now(), user.id);
     });
     if (!accepted) throw new DomainException('NOT_RINGING');
@@ -131,7 +133,7 @@ export class DirectCallsService implements OnModuleInit {
 
   /** The call's lock first (the one lock order), then its ring. */
   private async lockedRing(manager: EntityManager, callId: number): Promise<CallRing | null> {
-    await this.repository.lockCall(manager, callId);
+    await this.callsRepository.lockCall(manager, callId);
     return this.repository.ringOf(callId, manager);
   }
 
@@ -141,7 +143,7 @@ export class DirectCallsService implements OnModuleInit {
    * ring was not ringing.
    */
   private async endRing(manager: EntityManager, ring: CallRing, outcome: Exclude<Outcome, 'accepted'>, endedBy: CallEndedBy, actorId?: number): Promise<string | boolean> {
-    const call = await this.repository.lockedCall(manager, ring.callId);
+    const call = await this.callsRepository.lockedCall(manager, ring.callId);
     const now = this.clock.now();
     if (!call || !(await this.conclude(manager, ring, outcome, now, actorId))) return false;
     if (call.status === 'ended') return true;

@@ -5,7 +5,7 @@ import { eventsConfig } from '../config/events.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { eventDeliveries, eventsFailed } from '../metrics/counters';
-import { CallEvent } from '../outbox/entities/call-event.entity';
+import type { CallEvent } from '../outbox/entities/call-event.entity';
 import { EventBodies } from './event-bodies.service';
 import { EventsRepository } from './events.repository';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature';

@@ -16,6 +16,6 @@ import { EventsRedis } from './redis-channel';
   imports: [CallsModule],
   controllers: [EventsAdminController, EventsStreamController],
   providers: [EventsRepository, EventBodies, EventsDelivery, EventsAdminService, EventsRedis, EventTickets, EventsHub, EventStreamsService],
-  exports: [EventsRepository, EventBodies, EventsDelivery, EventsHub],
+  exports: [EventsDelivery, EventsHub],
 })
 export class EventsModule {}

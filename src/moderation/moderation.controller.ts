@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
+import { ParticipantRemovedDto } from './dto/participant-removed.dto';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';

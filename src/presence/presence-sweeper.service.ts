@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { CallsRepository, SweepCandidate } from '../calls/calls.repository';
 import { CallsService } from '../calls/calls.service';
+import { AssignedUids } from '../calls/assigned-uids.service';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { agoraConfig } from '../config/agora.config';
@@ -10,6 +10,7 @@ import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraUserListClient } from './agora-user-list.client';
+import { PresenceRepository, SweepCandidate } from './presence.repository';
 
 const BATCH = 200;
 
@@ -50,7 +51,8 @@ export class PresenceSweeper implements OnModuleInit {
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
     @Inject(jobsConfig.KEY) private readonly jobs: ConfigType<typeof jobsConfig>,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
-    private readonly repository: CallsRepository,
+    private readonly repository: PresenceRepository,
+    private readonly uids: AssignedUids,
     private readonly participation: ParticipationService,
     private readonly callsService: CallsService,
     private readonly userList: AgoraUserListClient,
@@ -117,7 +119,7 @@ export class PresenceSweeper implements OnModuleInit {
         report.unanswered += sessions.length;
         continue;
       }
-      const uids = await this.repository.uidsOf(callId, sessions.map((s) => s.userId));
+      const uids = await this.uids.uidsOf(callId, sessions.map((s) => s.userId));
       const present = sessions.filter((s) => (uids.get(s.userId) ?? []).some((uid) => inChannel.has(uid)));
       await this.tx.run((manager) => this.repository.markSeen(manager, present.map((s) => s.id), now));
       report.confirmed += present.length;

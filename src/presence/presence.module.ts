@@ -6,6 +6,7 @@ import { AgoraWebhooksController } from './agora-webhooks.controller';
 import { AgoraWebhooksService } from './agora-webhooks.service';
 import { PresenceSweeper } from './presence-sweeper.service';
 import { PresenceController } from './presence.controller';
+import { PresenceRepository } from './presence.repository';
 import { PresenceService } from './presence.service';
 
 /**
@@ -15,7 +16,7 @@ import { PresenceService } from './presence.service';
 @Module({
   imports: [CallsModule, RecordingsModule],
   controllers: [AgoraWebhooksController, PresenceController],
-  providers: [AgoraWebhooksService, PresenceService, PresenceSweeper, AgoraUserListClient],
-  exports: [PresenceSweeper],
+  providers: [AgoraWebhooksService, PresenceService, PresenceSweeper, AgoraUserListClient, PresenceRepository],
+  exports: [PresenceService, PresenceSweeper],
 })
 export class PresenceModule {}

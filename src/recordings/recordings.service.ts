@@ -5,8 +5,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { RECORDER_UID } from '../calls/assigned-uids.service';
-import { CallsRepository } from '../calls/calls.repository';
-import { Call } from '../calls/entities/call.entity';
+import { CallsService } from '../calls/calls.service';
+import type { Call } from '../calls/entities/call.entity';
+import { ParticipationService } from '../calls/participation.service';
+import { requirePower } from '../calls/powers';
 import { RecordingHooks, RecordingObserver } from '../calls/recording-hooks';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
@@ -82,7 +84,8 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
-    private readonly calls: CallsRepository,
+    private readonly calls: ParticipationService,
+    private readonly callsService: CallsService,
     private readonly recordings: RecordingsRepository,
     private readonly agora: AgoraRecordingClient,
     private readonly clock: Clock,
@@ -111,8 +114,9 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
       if (call.recordingId !== null) throw new DomainException('RECORDING_ACTIVE');
       const row = await this.recordings.insertStarting(manager, { callId, channelName: call.channelName, mode, startedBy: user.id, uid: RECORDER_UID, createdAt: this.clock.now() });
       // The claim is the database's answer to two starts at once, on any number of instances.
-      if (!(await this.calls.claimRecording(manager, callId, row.id))) throw new DomainException('RECORDING_ACTIVE');
-      return { row, uids: await this.calls.consentingUids(manager, callId), maxMembers: call.maxParticipants };
+      if (!(await this.recordings.claimRecording(manager, callId, row.id))) throw new DomainException('RECORDING_ACTIVE');
+      this.calls.noteLocked(manager, callId);
+      return { row, uids: await this.recordings.consentingUids(manager, callId), maxMembers: call.maxParticipants };
     });
     const { row, uids, maxMembers } = reserved;
     const ref = { channelName: row.channelName, uid: RECORDER_UID, mode };
@@ -128,7 +132,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
       throw new DomainException('RECORDING_UNAVAILABLE');
     }
     // Members who joined while Agora was starting, and a call that ended meanwhile.
-    const call = await this.calls.recordingStateOf(this.dataSource.manager, callId);
+    const call = await this.recordings.recordingStateOf(this.dataSource.manager, callId);
     if (!call || call.status === 'ended') await this.callEnded(callId);
     else this.membershipChanged(callId, row.id);
     return { recordingId: row.id, status: 'recording' };
@@ -154,10 +158,9 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
 
   /** A call's recordings, for its members and admins, newest first. */
   async list(user: AuthUser, callId: number): Promise<RecordingDto[]> {
-    const call = await this.calls.findCall(callId);
+    const { call, member } = await this.callsService.callAndMember(callId, user.id);
     if (!call) throw new DomainException('CALL_NOT_FOUND');
     if (!user.isAdmin) {
-      const member = await this.calls.findMember(callId, user.id);
       if (member?.removedAt) throw new DomainException('PARTICIPANT_REMOVED');
       if (!member) throw new DomainException('CALL_ACCESS_DENIED');
     }
@@ -175,7 +178,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   /** A member gave or withdrew consent: the recordings of the calls they are in now follow at once. Never throws. */
   async consentChanged(userId: number): Promise<void> {
     try {
-      await Promise.all((await this.calls.runningRecordingsOf(userId)).map(({ recordingId }) => this.refresh(recordingId)));
+      await Promise.all((await this.recordings.runningRecordingsOf(userId)).map(({ recordingId }) => this.refresh(recordingId)));
     } catch (error) {
       this.logger.warn({ msg: 'recording consent change not applied; the reconcile job will', error: (error as Error).name });
     }
@@ -184,7 +187,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   /** Stops the call's recording, if one runs. Never throws. */
   async callEnded(callId: number): Promise<void> {
     try {
-      const call = await this.calls.recordingStateOf(this.dataSource.manager, callId);
+      const call = await this.recordings.recordingStateOf(this.dataSource.manager, callId);
       if (!call?.recordingId) return;
       const row = await this.tx.run(async (manager) => {
         const found = await this.recordings.find(call.recordingId!, manager);
@@ -218,7 +221,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
   private async sendLists(recordingId: number): Promise<void> {
     const row = await this.recordings.find(recordingId);
     if (!row || row.status !== 'recording' || !row.resourceId || !row.sid) return;
-    const uids = await this.calls.consentingUids(this.dataSource.manager, row.callId);
+    const uids = await this.recordings.consentingUids(this.dataSource.manager, row.callId);
     if (sameList(subscribedOf(row), uids)) {
       recordingUpdates.inc({ result: 'unchanged' });
       return;
@@ -253,7 +256,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
     await this.calls.lockCall(manager, row.callId);
     const moved = await this.recordings.transition(manager, row.id, ['recording', 'stopping'], 'stopped', { files: JSON.stringify(files), stoppedAt: at });
     if (!moved) return false;
-    await this.calls.releaseRecording(manager, row.callId, row.id);
+    await this.recordings.releaseRecording(manager, row.callId, row.id);
     recordingTransitions.inc({ state: 'stopped' });
     return true;
   }
@@ -267,7 +270,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
       ...(files && files.length > 0 ? { files: JSON.stringify(files) } : {}),
     });
     if (!moved) return false;
-    await this.calls.releaseRecording(manager, row.callId, row.id);
+    await this.recordings.releaseRecording(manager, row.callId, row.id);
     recordingTransitions.inc({ state: 'failed' });
     return true;
   }
@@ -298,7 +301,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
     for (const row of await this.recordings.inState('stopping', RECONCILE_BATCH, 0, new Date(now.getTime() - STALE_STOP_MS))) await this.finishStop(row);
     const webhooks = this.presence.ncsSecret !== undefined;
     for (const row of await this.recordings.inState('recording', RECONCILE_BATCH)) {
-      const call = await this.calls.recordingStateOf(this.dataSource.manager, row.callId);
+      const call = await this.recordings.recordingStateOf(this.dataSource.manager, row.callId);
       if (!call || call.status === 'ended') {
         await this.callEnded(row.callId);
         continue;
@@ -323,12 +326,8 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
 
   /** The call under its lock, when the caller may run its recordings (host, moderator, admin). */
   private async runnableCall(manager: EntityManager, callId: number, user: AuthUser, action: string): Promise<Call> {
-    const call = await this.calls.lockedCall(manager, callId);
-    if (!call) throw new DomainException('CALL_NOT_FOUND');
-    if (user.isAdmin) return call;
-    const member = await this.calls.memberRow(manager, callId, user.id);
-    const role = member && !member.removedAt ? member.role : null;
-    if (role !== 'host' && role !== 'moderator') throw new DomainException('NOT_CALL_MODERATOR', `Only the call host, a moderator or an admin can ${action}`);
+    const { call, role } = await this.calls.standing(manager, callId, user.id);
+    requirePower('moderate', role, user, action);
     return call;
   }
 
@@ -337,7 +336,7 @@ export class RecordingsService implements RecordingObserver, OnModuleInit {
     this.logger.warn({ msg: `agora recording ${step} failed`, recordingId: row.id, ...detailOf(failure) });
     await this.tx.run(async (manager) => {
       await this.calls.lockCall(manager, row.callId);
-      await this.calls.releaseRecording(manager, row.callId, row.id);
+      await this.recordings.releaseRecording(manager, row.callId, row.id);
       await this.recordings.deleteStarting(manager, row.id);
     });
     recordingTransitions.inc({ state: 'abandoned' });

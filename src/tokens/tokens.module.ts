@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { CallsModule } from '../calls/calls.module';
-import { UidBinding } from './entities/uid-binding.entity';
 import { TokensController } from './tokens.controller';
+import { TokensRepository } from './tokens.repository';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UidBinding]), CallsModule],
+  imports: [CallsModule],
   controllers: [TokensController],
-  providers: [TokensService],
+  providers: [TokensService, TokensRepository],
   exports: [TokensService],
 })
 export class TokensModule {}

@@ -1,19 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
-import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { admissionRefusal } from '../calls/admission';
 import { AssignedUids } from '../calls/assigned-uids.service';
-import { CallsRepository, TokenAdmission } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
-import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
-import { UidBinding } from './entities/uid-binding.entity';
+import { TokenAdmission, TokensRepository } from './tokens.repository';
 import { tokensIssued } from '../metrics/counters';
 
 const ACCESS_DENIED = 'Access denied to this call';
@@ -32,8 +28,7 @@ export class TokensService {
   private readonly logger = new Logger(TokensService.name);
 
   constructor(
-    private readonly repository: CallsRepository,
-    @InjectRepository(UidBinding) private readonly bindings: Repository<UidBinding>,
+    private readonly repository: TokensRepository,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
@@ -53,8 +48,9 @@ export class TokensService {
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
     const uid = dto.uid ?? admission.uid ?? (await this.tx.run((manager) => this.assigned.ensure(manager, admission.callId, user.id, this.clock.now())));
     if (dto.uid !== undefined) {
-      if (admission.boundUserId === null) await this.bindUid(admission.callId, dto.uid, user.id);
-      else if (admission.boundUserId !== user.id) throw new DomainException('UID_TAKEN', UID_TAKEN);
+      // Bound on its first use; another member asking for it (first, or at the same time) gets 409.
+      const mine = admission.boundUserId === null ? await this.assigned.bindPicked(admission.callId, dto.uid, user.id) : admission.boundUserId === user.id;
+      if (!mine) throw new DomainException('UID_TAKEN', UID_TAKEN);
     }
     const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher');
     const now = this.clock.now();
@@ -71,17 +67,6 @@ export class TokensService {
   private async recordToken(admission: Pick<TokenAdmission, 'sessionId' | 'tokenExpiresAt'>, expiresAt: Date, now: Date): Promise<void> {
     if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - 60_000) return;
     await this.tx.run((manager) => this.repository.recordToken(manager, admission.sessionId!, expiresAt, now));
-  }
-
-  /** Binds the uid to the member in this call on first use; another member asking for it gets 409. */
-  private async bindUid(callId: number, uid: number, userId: number): Promise<void> {
-    try {
-      await this.tx.run((manager) => manager.insert(UidBinding, { callId, uid, userId, createdAt: this.clock.now() }));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.bindings.findOne({ where: { callId, uid }, select: { userId: true } });
-      if (winner?.userId !== userId) throw new DomainException('UID_TAKEN', UID_TAKEN);
-    }
   }
 
   private build(channelName: string, uid: number, role: 'publisher' | 'subscriber'): RtcTokenDto {

@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
-import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CallStatus } from '../../calls/entities/call.entity';
+import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
+import type { CallStatus } from '../../calls/entities/call.entity';
 
 /** The opaque keyset cursor: base64url, at most this long. */
 

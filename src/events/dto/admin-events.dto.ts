@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { EVENT_STATUSES, EventStatus } from '../../outbox/entities/call-event.entity';
+import { EVENT_STATUSES, EventStatus } from '../../outbox/event-types';
 import { EVENT_TYPES, EventType } from '../../outbox/event-types';
 
 export class AdminEventsQueryDto {
