@@ -9,7 +9,7 @@ import { AddressInfo } from 'node:net';
 import { RECORDER_UID } from '../src/calls/assigned-uids.service';
 import { DEV_AGORA_APP_ID } from '../src/config/agora.config';
 import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
-import { RecordingsService } from '../src/recordings/recordings.service';
+import { RecordingsReconcileJob } from '../src/recordings/recordings-reconcile.job';
 import { RetentionService } from '../src/retention/retention.service';
 import { createCall, join, leave } from './support/calls';
 import { FakeClock } from './support/clock';
@@ -428,7 +428,7 @@ describe('Recording with consent', () => {
     const uid = (await join(t.http, call.callId, as.member(member)).expect(200)).body.uid as number;
     await eventually(() => ofAction('update').length === updates + 1, 'the failed update');
     // The join itself succeeded; the reconcile job sends the list again.
-    const service = t.app.get(RecordingsService);
+    const service = t.app.get(RecordingsReconcileJob);
     await service.reconcile();
     expect(ofAction('update').length).toBe(updates + 2);
     expect(updatedOf(ofAction('update').at(-1)!)).toEqual([String(uid)]);
@@ -453,7 +453,7 @@ describe('Recording with consent', () => {
     const [row] = await rowsOf(call.callId);
     await t.dataSource.query('UPDATE calls SET recording_id = ? WHERE id = ?', [row.id, call.callId]);
     expect((await startRec(call.callId, as.member(call.host)).expect(409)).body).toMatchObject({ code: 'RECORDING_ACTIVE' });
-    await t.app.get(RecordingsService).reconcile();
+    await t.app.get(RecordingsReconcileJob).reconcile();
     expect(await rowsOf(call.callId)).toEqual([{ id: row.id, status: 'failed' }]);
     expect(await recordingIdOf(call.callId)).toBeNull();
   });
@@ -464,7 +464,7 @@ describe('Recording with consent', () => {
     await t.dataSource.query("UPDATE call_recordings SET status = 'stopping', stopped_at = ? WHERE id = ?", [sqlDatetime(new Date(clock.now().getTime() - 10 * 60_000)), started.body.recordingId]);
     expect((await t.http.get(`/api/calling/${call.callId}`).set(as.member(call.host)).expect(200)).body.recording).toBe(true);
     const stops = ofAction('stop').length;
-    await t.app.get(RecordingsService).reconcile();
+    await t.app.get(RecordingsReconcileJob).reconcile();
     expect(ofAction('stop').length).toBe(stops + 1);
     expect(await rowsOf(call.callId)).toEqual([{ id: started.body.recordingId, status: 'stopped' }]);
     expect(await recordingIdOf(call.callId)).toBeNull();
@@ -581,7 +581,7 @@ describe('Recording status from Agora Notification Center events', () => {
     const started = await t.http.post(`/api/calling/${call.callId}/recordings`).set(as.member(host)).send({ mode: 'mix' }).expect(201);
     const sid = /"sid":"(sid-\d+)"/.exec(JSON.stringify(await t.dataSource.query('SELECT sid FROM call_recordings WHERE id = ?', [started.body.recordingId])))![1];
 
-    await t.app.get(RecordingsService).reconcile();
+    await t.app.get(RecordingsReconcileJob).reconcile();
     expect(agora.seen.filter((r) => r.path.endsWith('/query'))).toEqual([]);
 
     const exit = { noticeId: `rec-exit-${sid}`, productId: 3, eventType: 11, notifyMs: Date.now(), payload: { cname: call.channelName, uid: String(RECORDER_UID), sid, sequence: 3, sendts: Date.now(), serviceType: 0, details: { msgName: 'session_exit', exitStatus: 0 } } };

@@ -18,6 +18,7 @@ import { AdminCallRowDto, AdminCallsPageDto } from './dto/admin-calls.dto';
 import { AdminCallsQueryDto } from './dto/admin-calls-query.dto';
 import { AdminOverviewDto } from './dto/admin-overview.dto';
 import { SessionsExportQueryDto } from './dto/sessions-export-query.dto';
+import { iso } from '../common/iso';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -40,8 +41,6 @@ interface CsvBatch {
   last: { joinedAt: Date; id: number } | null;
   full: boolean;
 }
-
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 /** `2026-02-01T10:00:00.000Z` as `20260201T100000Z`, for file names. */
 const compact = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');

@@ -1,11 +1,8 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
-import { analyticsConfig } from '../config/analytics.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AnalyticsRepository, DayTotals, UnfoldedCall, UnfoldedSegment, UnfoldedSession } from './analytics.repository';
 import { HyperLogLog } from './hyperloglog';
 import { splitByUtcDay, utcDay } from './utc-days';
@@ -73,28 +70,21 @@ const BATCH = 500;
 class FoldRaced extends Error {}
 
 /**
- * The `analytics-rollup` job: every ANALYTICS_ROLLUP_SECONDS it folds the raw rows not counted
+ * The `analytics-rollup` job's work (AnalyticsRollupJob): every ANALYTICS_ROLLUP_SECONDS it folds the raw rows not counted
  * yet into the per-day aggregates, a batch at a time. Each batch claims its rows (marks them
  * folded, only where they were not) and adds them to the aggregates in one transaction, so a
  * rerun or a crash never counts a row twice nor loses one, and a fold racing another (retention
  * folds before it purges) rolls back instead of double counting.
  */
 @Injectable()
-export class AnalyticsRollup implements OnModuleInit {
+export class AnalyticsRollup {
   private readonly logger = new Logger(AnalyticsRollup.name);
 
   constructor(
-    @Inject(analyticsConfig.KEY) private readonly config: ConfigType<typeof analyticsConfig>,
     private readonly repository: AnalyticsRepository,
     private readonly tx: TransactionRunner,
-    private readonly scheduler: JobScheduler,
     private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    const everyMs = this.config.rollupIntervalSeconds * 1000;
-    this.scheduler.register({ name: 'analytics-rollup', everyMs, leaseMs: Math.max(everyMs * 4, 60_000), run: () => this.foldAll() });
-  }
 
   /** Folds everything not folded yet. Returns how many raw rows it counted. */
   async foldAll(): Promise<number> {

@@ -30,8 +30,7 @@ import { RecordingHooks } from './recording-hooks';
 import { joinsRefused } from '../metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
-
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+import { iso } from '../common/iso';
 
 export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   return {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
@@ -8,7 +8,6 @@ import { DomainException } from '../common/exceptions/domain.exception';
 import { eventsConfig } from '../config/events.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { EventsOutbox } from '../outbox/events-outbox.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
 import { CallsRepository } from './calls.repository';
 import { DirectCallsRepository } from './direct-calls.repository';
 import { CallsService, toCallCreated } from './calls.service';
@@ -17,8 +16,8 @@ import { JoinCallResponseDto } from './dto/join-call.dto';
 import { CallRing, RingState } from './entities/call-ring.entity';
 import { CallEndedBy } from './entities/call.entity';
 
+/** The job that marks unanswered rings missed (DirectCallsRingJob). */
 export const RING_JOB = 'direct-calls-ring';
-const RING_JOB_EVERY_MS = 5_000;
 
 type Outcome = Exclude<RingState, 'ringing'>;
 const OUTCOME_EVENT = { accepted: 'call.accepted', declined: 'call.declined', cancelled: 'call.cancelled', missed: 'call.missed' } as const;
@@ -34,7 +33,7 @@ const OUTCOME_EVENT = { accepted: 'call.accepted', declined: 'call.declined', ca
  * transaction that decides it, under the call's row lock.
  */
 @Injectable()
-export class DirectCallsService implements OnModuleInit {
+export class DirectCallsService {
   constructor(
     private readonly calls: CallsService,
     private readonly repository: DirectCallsRepository,
@@ -43,13 +42,8 @@ export class DirectCallsService implements OnModuleInit {
     private readonly tx: TransactionRunner,
     private readonly outbox: EventsOutbox,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({ name: RING_JOB, everyMs: RING_JOB_EVERY_MS, leaseMs: 60_000, run: () => this.expireRings() });
-  }
 
   /** Creates the call, invites the callee and rings them (`call.ringing`), in one transaction. */
   async start(user: AuthUser, dto: StartDirectCallDto): Promise<DirectCallCreatedDto> {

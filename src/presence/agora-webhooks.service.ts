@@ -9,7 +9,7 @@ import { DomainException } from '../common/exceptions/domain.exception';
 import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readRecordingEvent, readUserEvent, ReceivedNotice, WebhookAckDto } from './dto/agora-notice.dto';
-import { RecordingsService } from '../recordings/recordings.service';
+import { RecordingStates } from '../recordings/recording-states.service';
 import { PresenceRepository } from './presence.repository';
 import { webhookNotices } from '../metrics/counters';
 
@@ -74,7 +74,7 @@ export class AgoraWebhooksService {
     private readonly participation: ParticipationService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly recordings: RecordingsService,
+    private readonly recordings: RecordingStates,
   ) {}
 
   /**

@@ -1,14 +1,12 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { CallsService } from '../calls/calls.service';
 import { AssignedUids } from '../calls/assigned-uids.service';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { agoraConfig } from '../config/agora.config';
-import { jobsConfig } from '../config/jobs.config';
 import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraUserListClient } from './agora-user-list.client';
 import { PresenceRepository, SweepCandidate } from './presence.repository';
 
@@ -41,15 +39,14 @@ export interface SweepReport {
  * 4. Tokens: a session cannot outlive its newest Agora token (Agora drops the client then), or,
  *    with none, join + the token lifetime (`token_expired`, at that moment).
  * And a call nobody has been in for the idle timeout ends, `ended_by` system, when it became empty.
- * Runs as the `presence-sweeper` job (one instance at a time); tests call `sweep()`.
+ * Runs as the `presence-sweeper` job (PresenceSweepJob, one instance at a time); tests call `sweep()`.
  */
 @Injectable()
-export class PresenceSweeper implements OnModuleInit {
+export class PresenceSweeper {
   private readonly logger = new Logger(PresenceSweeper.name);
 
   constructor(
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
-    @Inject(jobsConfig.KEY) private readonly jobs: ConfigType<typeof jobsConfig>,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
     private readonly repository: PresenceRepository,
     private readonly uids: AssignedUids,
@@ -58,13 +55,7 @@ export class PresenceSweeper implements OnModuleInit {
     private readonly userList: AgoraUserListClient,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
   ) {}
-
-  onModuleInit(): void {
-    const everyMs = this.jobs.sweepIntervalSeconds * 1000;
-    this.scheduler.register({ name: 'presence-sweeper', everyMs, leaseMs: Math.max(everyMs * 4, 60_000), run: () => this.sweep() });
-  }
 
   async sweep(): Promise<SweepReport> {
     const now = this.clock.now();

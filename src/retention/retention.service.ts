@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AnalyticsRollup } from '../analytics/analytics-rollup.service';
 import { Clock } from '../common/clock';
 import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
 import { PresenceService } from '../presence/presence.service';
 import { RecordingRetention } from '../recordings/recording-retention.service';
 import { eventsConfig } from '../config/events.config';
@@ -51,11 +50,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * keeps answering the same.
  *
  * Work is done in short transactions of at most `batchSize` rows each, yielding to the event
- * loop in between, so no table is locked for long. Runs daily as the `retention` job (one
+ * loop in between, so no table is locked for long. Runs daily as the `retention` job (RetentionJob, one
  * instance at a time); tests call `purge()`.
  */
 @Injectable()
-export class RetentionService implements OnModuleInit {
+export class RetentionService {
   private readonly logger = new Logger(RetentionService.name);
 
   constructor(
@@ -64,16 +63,11 @@ export class RetentionService implements OnModuleInit {
     @Inject(retentionConfig.KEY) private readonly config: ConfigType<typeof retentionConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
     private readonly recordingRetention: RecordingRetention,
     private readonly outbox: EventsOutbox,
     private readonly presence: PresenceService,
     @Inject(eventsConfig.KEY) private readonly eventsSettings: ConfigType<typeof eventsConfig>,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({ name: 'retention', everyMs: DAY_MS, leaseMs: 30 * 60_000, run: () => this.purge() });
-  }
 
   async purge(options: PurgeOptions = {}): Promise<RetentionReport> {
     const batchSize = options.batchSize ?? RETENTION_BATCH_SIZE;
