@@ -9,8 +9,8 @@ import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { AdminService } from './admin.service';
 import { ParticipantRemovedDto } from '../moderation/dto/participant-removed.dto';
 import { CallDetailsDto } from './dto/call-details.dto';
+import { CALL_ID } from '../calls/call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 const BAD_ID = { code: 'VALIDATION_FAILED', when: 'callId or userId is not a positive integer' } as const;
 const NOT_FOUND = { code: 'CALL_NOT_FOUND', when: 'No such call' } as const;
 

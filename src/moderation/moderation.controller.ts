@@ -12,8 +12,8 @@ import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
 import { UpdateCallDto } from './dto/update-call.dto';
 import { MemberPipe } from './member.pipe';
 import { ModerationService } from './moderation.service';
+import { CALL_ID } from '../calls/call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 const MEMBER = {
   name: 'member',
   description: 'The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id',

@@ -1,27 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageLimit } from '../../common/dto/page-limit.decorator';
+import { TimeRangeQueryDto } from '../../common/dto/time-range-query.dto';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
 import type { CallStatus } from '../../calls/entities/call.entity';
 
-/** The opaque keyset cursor: base64url, at most this long. */
-
-export class AdminCallsQueryDto {
+export class AdminCallsQueryDto extends TimeRangeQueryDto {
   /** Only calls in this status. @example "active" */
   @IsOptional()
   @IsIn(CALL_STATUSES)
   status?: CallStatus;
-
-  /** Calls created at or after this instant (ISO 8601). @example "2026-02-01T00:00:00.000Z" */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** Calls created before this instant (ISO 8601, exclusive); not before `from`. @example "2026-03-01T00:00:00.000Z" */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
 
   /**
    * A title substring (case-insensitive), or an OTO# number (`OTO#` and 6 of A-Z 0-9, URL-encoded
@@ -34,12 +22,7 @@ export class AdminCallsQueryDto {
   q?: string;
 
   /** Calls per page (1-200). @example 50 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  @ApiPropertyOptional({ type: 'integer' })
+  @PageLimit(200)
   limit?: number = 50;
 
   /** `nextCursor` of the previous page, as it was given. @example "MTc2NDAyOTkwMDAwMC40Mg" */

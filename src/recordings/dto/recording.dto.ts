@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import { PageLimit } from '../../common/dto/page-limit.decorator';
+import { TimeRangeQueryDto } from '../../common/dto/time-range-query.dto';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { RECORDING_MODES, RECORDING_STATUSES, type RecordingMode, type RecordingStatus } from '../entities/recording.entity';
 
@@ -53,28 +54,13 @@ export class RecordingPageDto {
   nextCursor: string | null;
 }
 
-export class AdminRecordingsQueryDto {
-  /** Only recordings created at or after this instant (ISO 8601). @example "2023-12-01T00:00:00.000Z" */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** Only recordings created before this instant (ISO 8601). @example "2023-12-08T00:00:00.000Z" */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
-
+export class AdminRecordingsQueryDto extends TimeRangeQueryDto {
   /** The `nextCursor` of the previous page. @example "MTcwMTQyNTAwMDAwMDo0Mg" */
   @IsOptional()
   @IsKeysetCursor()
   cursor?: string;
 
   /** Recordings per page (1-100). @example 50 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  @ApiPropertyOptional({ type: 'integer' })
+  @PageLimit(100)
   limit?: number = 50;
 }
