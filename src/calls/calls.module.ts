@@ -4,6 +4,7 @@ import { AssignedUids } from './assigned-uids.service';
 import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
+import { DirectCallsRingJob } from './direct-calls-ring.job';
 import { DirectCallsController } from './direct-calls.controller';
 import { DirectCallsRepository } from './direct-calls.repository';
 import { DirectCallsService } from './direct-calls.service';
@@ -18,7 +19,7 @@ import { RecordingHooks } from './recording-hooks';
 @Module({
   imports: [AgoraModule],
   controllers: [CallsController, DirectCallsController],
-  providers: [CallsService, ParticipationService, CallsRepository, ParticipationRepository, AssignedUids, RecordingHooks, DirectCallsService, DirectCallsRepository],
+  providers: [CallsService, ParticipationService, CallsRepository, ParticipationRepository, AssignedUids, RecordingHooks, DirectCallsService, DirectCallsRepository, DirectCallsRingJob],
   exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
 })
 export class CallsModule {}

@@ -1,6 +1,4 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { RecordingHooks, RecordingObserver } from '../calls/recording-hooks';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { recordingUpdates } from '../metrics/counters';
@@ -24,7 +22,6 @@ export class RecordingMembership implements RecordingObserver, OnModuleInit {
   private readonly updates = new Map<number, Promise<void>>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly recordings: RecordingsRepository,
     private readonly states: RecordingStates,
@@ -55,7 +52,7 @@ export class RecordingMembership implements RecordingObserver, OnModuleInit {
   /** Stops the call's recording, if one runs. Never throws. */
   async callEnded(callId: number): Promise<void> {
     try {
-      const call = await this.recordings.recordingStateOf(this.dataSource.manager, callId);
+      const call = await this.recordings.recordingStateOf(callId);
       if (!call?.recordingId) return;
       const row = await this.tx.run(async (manager) => {
         const found = await this.recordings.find(call.recordingId!, manager);
@@ -89,7 +86,7 @@ export class RecordingMembership implements RecordingObserver, OnModuleInit {
   private async sendLists(recordingId: number): Promise<void> {
     const row = await this.recordings.find(recordingId);
     if (!row || row.status !== 'recording' || !row.resourceId || !row.sid) return;
-    const uids = await this.recordings.consentingUids(this.dataSource.manager, row.callId);
+    const uids = await this.recordings.consentingUids(row.callId);
     if (sameList(subscribedOf(row), uids)) {
       recordingUpdates.inc({ result: 'unchanged' });
       return;

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { presenceConfig } from '../config/presence.config';
 import { recordingConfig } from '../config/recording.config';
@@ -33,7 +31,6 @@ export class RecordingsReconcileJob implements ScheduledJob {
   private readonly logger = new Logger(RecordingsReconcileJob.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly recordings: RecordingsRepository,
     private readonly states: RecordingStates,
@@ -69,7 +66,7 @@ export class RecordingsReconcileJob implements ScheduledJob {
     for (const row of await this.recordings.inState('stopping', RECONCILE_BATCH, 0, new Date(now.getTime() - STALE_STOP_MS))) await this.states.finishStop(row);
     const webhooks = this.presence.ncsSecret !== undefined;
     for (const row of await this.recordings.inState('recording', RECONCILE_BATCH)) {
-      const call = await this.recordings.recordingStateOf(this.dataSource.manager, row.callId);
+      const call = await this.recordings.recordingStateOf(row.callId);
       if (!call || call.status === 'ended') {
         await this.membership.callEnded(row.callId);
         continue;

@@ -146,7 +146,7 @@ export class RecordingsRepository {
    * call now (an open session) and has consented to recording, ascending. The service's own uids
    * never appear (no member can hold one).
    */
-  async consentingUids(manager: EntityManager, callId: number): Promise<number[]> {
+  async consentingUids(callId: number, manager: EntityManager = this.dataSource.manager): Promise<number[]> {
     const rows: Array<{ uid: RawId }> = await manager.query(
       `SELECT DISTINCT b.uid AS uid
        FROM call_sessions s
@@ -170,7 +170,7 @@ export class RecordingsRepository {
   }
 
   /** The calls' channel, status and running recording, by id (for the recording jobs). */
-  async recordingStateOf(manager: EntityManager, callId: number): Promise<Pick<Call, 'id' | 'status' | 'recordingId' | 'channelName'> | null> {
+  async recordingStateOf(callId: number, manager: EntityManager = this.dataSource.manager): Promise<Pick<Call, 'id' | 'status' | 'recordingId' | 'channelName'> | null> {
     return manager.findOne<Call>(CALLS, { where: { id: callId }, select: { id: true, status: true, recordingId: true, channelName: true } });
   }
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { RECORDER_UID } from '../calls/assigned-uids.service';
 import { CallsService } from '../calls/calls.service';
@@ -57,7 +56,6 @@ export class RecordingsService {
   private readonly logger = new Logger(RecordingsService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly calls: ParticipationService,
     private readonly callsService: CallsService,
@@ -81,7 +79,7 @@ export class RecordingsService {
       // The claim is the database's answer to two starts at once, on any number of instances.
       if (!(await this.recordings.claimRecording(manager, callId, row.id))) throw new DomainException('RECORDING_ACTIVE');
       this.calls.noteLocked(manager, callId);
-      return { row, uids: await this.recordings.consentingUids(manager, callId), maxMembers: call.maxParticipants };
+      return { row, uids: await this.recordings.consentingUids(callId, manager), maxMembers: call.maxParticipants };
     });
     const { row, uids, maxMembers } = reserved;
     const ref = { channelName: row.channelName, uid: RECORDER_UID, mode };
@@ -97,7 +95,7 @@ export class RecordingsService {
       throw new DomainException('RECORDING_UNAVAILABLE');
     }
     // Members who joined while Agora was starting, and a call that ended meanwhile.
-    const call = await this.recordings.recordingStateOf(this.dataSource.manager, callId);
+    const call = await this.recordings.recordingStateOf(callId);
     if (!call || call.status === 'ended') await this.membership.callEnded(callId);
     else this.membership.membershipChanged(callId, row.id);
     return { recordingId: row.id, status: 'recording' };

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { PresenceModule } from '../presence/presence.module';
+import { RetentionJob } from './retention.job';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
@@ -11,7 +12,7 @@ import { RetentionService } from './retention.service';
  */
 @Module({
   imports: [AnalyticsModule, RecordingsModule, PresenceModule],
-  providers: [RetentionService, RetentionRepository],
+  providers: [RetentionService, RetentionJob, RetentionRepository],
   exports: [RetentionService],
 })
 export class RetentionModule {}
