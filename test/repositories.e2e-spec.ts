@@ -5,6 +5,7 @@ import { AnalyticsRepository } from '../src/analytics/analytics.repository';
 import { CallsRepository } from '../src/calls/calls.repository';
 import { DirectCallsRepository } from '../src/calls/direct-calls.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
+import { Call } from '../src/calls/entities/call.entity';
 import { ParticipationRepository } from '../src/calls/participation.repository';
 import { TransactionRunner } from '../src/database/transaction-runner.service';
 import { EventsRepository } from '../src/events/events.repository';
@@ -17,7 +18,7 @@ import { TokensRepository } from '../src/tokens/tokens.repository';
 import { createCall, join, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
-import { oneLine, readSqlFile, SqlRecorder, Statement, writeSqlFile } from './support/sql-recorder';
+import { forFile, oneLine, readSqlFile, SqlRecorder, Statement, writeSqlFile } from './support/sql-recorder';
 import { startApp, TestApp, usingMysql } from './support/test-app';
 
 /**
@@ -180,6 +181,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
     file: 'src/admin/admin-console.repository.sql',
     cases: {
       adminCalls: (r: AdminConsoleRepository) => () => r.adminCalls({ limit: 51 }),
+      'adminCalls: a next page': (r: AdminConsoleRepository) => () => r.adminCalls({ before: { createdAt: new Date(NOW.getTime() - 1_900 * 3_600_000), id: 1000 }, limit: 51 }),
       'adminCalls: every filter': (r: AdminConsoleRepository) => (_m, f) =>
         r.adminCalls({ status: 'active', from: NOW, to: LATER, titleLike: '%call%', userId: f.memberId, before: { createdAt: LATER, id: 99 }, limit: 51 }),
       adminCallsQuery: (r: AdminConsoleRepository) => () => r.adminCallsQuery({ limit: 51 }).getMany(),
@@ -275,6 +277,7 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     await join(t.http, call.callId, as.member(501)).expect(200);
     const session = await t.dataSource.getRepository(CallSession).findOneByOrFail({ callId: call.callId, userId: 502, open: 1 });
     fixture = { callId: call.callId, channelName: call.channelName, sessionId: session.id, hostId: 501, memberId: 502, uid: joined.body.uid as number };
+    if (usingMysql) await seedForPlans();
     recorder = new SqlRecorder();
   }, 120_000);
   afterAll(async () => {
@@ -300,7 +303,7 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
         );
         if (!(error instanceof RolledBack)) throw new Error(`${type.name}.${name} failed on ${dialect}: ${(error as Error)?.message}`);
         sent.set(`${type.name}.${name}`, statements);
-        now.set(`${type.name}.${name.replace(/ /g, '_')} [${dialect}]`, statements.length === 0 ? '(no statement)' : statements.map((s) => `${oneLine(s.sql)};`).join('\n'));
+        now.set(`${type.name}.${name.replace(/ /g, '_')} [${dialect}]`, statements.length === 0 ? '(no statement)' : statements.map((s) => `${forFile(s.sql)};`).join('\n'));
       }
 
       const path = joinPath(__dirname, '..', file);
@@ -317,6 +320,38 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     });
   }
 
+  /**
+   * MariaDB plans by table statistics: on a handful of rows a full read is cheapest and EXPLAIN
+   * says ALL whatever the indexes. Enough past calls and sessions for the plans to be the ones a
+   * real database gets (SQLite's planner goes by the indexes alone).
+   */
+  async function seedForPlans(): Promise<void> {
+    const calls = Array.from({ length: 2000 }, (_, i) => ({
+      title: `Past call ${i}`,
+      description: null,
+      channelName: `ikoota_plan_${i}`,
+      creatorId: 900 + (i % 50),
+      isPublic: i % 2 === 0,
+      maxParticipants: 50,
+      status: i % 10 === 0 ? ('active' as const) : ('ended' as const),
+      activeParticipants: 0,
+      peakParticipants: 2,
+      createdAt: new Date(NOW.getTime() - (i + 1) * 3_600_000),
+      endedAt: i % 10 === 0 ? null : new Date(NOW.getTime() - i * 3_600_000),
+      endedBy: i % 10 === 0 ? null : ('host' as const),
+      analyticsState: null,
+      recordingId: null,
+    }));
+    for (let i = 0; i < calls.length; i += 500) await t.dataSource.getRepository(Call).insert(calls.slice(i, i + 500));
+    const ids: Array<{ id: number }> = await t.dataSource.query("SELECT id FROM calls WHERE channel_name LIKE 'ikoota\\_plan\\_%'");
+    const sessions = ids.map(({ id }, i) => {
+      const joinedAt = new Date(NOW.getTime() - (i + 1) * 3_600_000);
+      return { callId: id, userId: 900 + (i % 50), media: 'video' as const, open: null, joinedAt, leftAt: new Date(joinedAt.getTime() + 600_000), durationSeconds: 600, leaveReason: 'left', lastSeenAt: joinedAt, heartbeatAt: null, agoraJoinedAt: null, tokenExpiresAt: null, lastClientSeq: null };
+    });
+    for (let i = 0; i < sessions.length; i += 500) await t.dataSource.getRepository(CallSession).insert(sessions.slice(i, i + 500));
+    await t.dataSource.query('ANALYZE TABLE calls, call_sessions, call_members, call_uid_bindings, users');
+  }
+
   /** The plan of one statement: SQLite's EXPLAIN QUERY PLAN lines, or MariaDB's EXPLAIN rows. */
   async function plan(statement: Statement): Promise<string[]> {
     if (!usingMysql) {
@@ -327,8 +362,8 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     return rows.map((row) => `${row.table} ${row.type} ${row.key}`);
   }
 
-  /** A full read of a table: SQLite's bare `SCAN x` (no index), MariaDB's access type ALL. */
-  const fullScan = (line: string): boolean => (usingMysql ? / ALL /.test(`${line} `) : /^SCAN \S+$/.test(line) || /^SCAN \S+ \(/.test(line));
+  /** A full read of a table: SQLite's bare `SCAN x` (no index), MariaDB's access type ALL (of a table, not of a subquery it materialized, `<subquery2>`). */
+  const fullScan = (line: string): boolean => (usingMysql ? / ALL /.test(`${line} `) && !line.startsWith('<') : /^SCAN \S+$/.test(line) || /^SCAN \S+ \(/.test(line));
 
   const HOT = [
     // join
@@ -350,8 +385,8 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     'PresenceRepository.unconfirmedSince: heartbeats only',
     'PresenceRepository.expiredBy',
     'PresenceRepository.idleCalls',
-    // the admin list
-    'AdminConsoleRepository.adminCalls',
+    // the admin list (its first page on MariaDB: test/admin-console.e2e-spec.ts, on a large table)
+    'AdminConsoleRepository.adminCalls: a next page',
     'AdminConsoleRepository.adminCalls: every filter',
   ];
 

@@ -51,8 +51,11 @@ export class SqlRecorder {
   }
 }
 
-/** A statement as the SQL file shows it: whitespace folded, one line. */
+/** A statement on one line: whitespace folded. */
 export const oneLine = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
+
+/** A statement as the SQL file shows it: on one line, and a list of parameters `IN (?, …)` however many rows it names. */
+export const forFile = (sql: string): string => oneLine(sql).replace(/IN \((\?, )+\?\)/g, 'IN (?, …)');
 
 const HEADER = (repository: string) =>
   `-- The SQL every method of ${repository} sends, per database, written by test/repositories.e2e-spec.ts.\n` +
