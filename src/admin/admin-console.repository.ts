@@ -6,7 +6,7 @@ import type { CallMember, CallRole } from '../calls/entities/call-member.entity'
 import type { CallSession } from '../calls/entities/call-session.entity';
 import type { Call, CallStatus } from '../calls/entities/call.entity';
 import { LIVE } from '../calls/call-fields';
-import { toDate, toInt } from '../database/raw-values';
+import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
 
 /** What the admin call list is filtered by (see `adminCalls`). */
 export interface AdminCallsFilter {
@@ -80,8 +80,6 @@ const SEGMENTS = 'call_media_segments';
 const MEMBERS = 'call_members';
 const USERS = 'users';
 
-type RawId = number | string;
-type RawDate = Date | string | null;
 
 /**
  * The admin console's SQL, read-only views over every call: the keyset-paged call list, what is

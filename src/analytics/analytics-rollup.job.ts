@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { analyticsConfig } from '../config/analytics.config';
-import { Job, JobSchedule, ScheduledJob } from '../jobs/job.decorator';
+import { frequently, Job, JobSchedule, ScheduledJob } from '../jobs/job.decorator';
 import { AnalyticsRollup } from './analytics-rollup.service';
 
 /** `analytics-rollup`: folds the raw rows not counted yet into the per-day aggregates (AnalyticsRollup.foldAll). */
@@ -14,8 +14,7 @@ export class AnalyticsRollupJob implements ScheduledJob {
   ) {}
 
   schedule(): JobSchedule {
-    const everyMs = this.config.rollupIntervalSeconds * 1000;
-    return { everyMs, leaseMs: Math.max(everyMs * 4, 60_000) };
+    return frequently(this.config.rollupIntervalSeconds * 1000);
   }
 
   run(): Promise<unknown> {

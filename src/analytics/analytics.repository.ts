@@ -5,7 +5,7 @@ import type { CallMedia } from '../calls/entities/call-session.entity';
 import type { Call } from '../calls/entities/call.entity';
 import { LIVE } from '../calls/call-fields';
 import { isSerial } from '../database/dialect';
-import { toDate, toInt } from '../database/raw-values';
+import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
 import { AnalyticsDaySketch } from './entities/analytics-day-sketch.entity';
 import { AnalyticsDay } from './entities/analytics-day.entity';
 
@@ -52,8 +52,6 @@ const CALLS = 'calls';
 const SESSIONS = 'call_sessions';
 const SEGMENTS = 'call_media_segments';
 
-type RawId = number | string;
-type RawDate = Date | string | null;
 
 /**
  * The analytics feature's SQL: the raw rows the rollup has not folded yet (calls, sessions,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { isSerial } from '../database/dialect';
-import { toInt } from '../database/raw-values';
+import { RawId, toInt } from '../database/raw-values';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { Call, CallStatus } from './entities/call.entity';
 import { LIVE } from './call-fields';
@@ -28,7 +28,6 @@ export interface LiveCounts {
 
 const LOCK_CALL_SQL = 'SELECT id FROM calls WHERE id = ? FOR UPDATE';
 
-type RawId = number | string;
 
 /** Calls whose row lock a transaction (its EntityManager) already holds. */
 const heldLocks = new WeakMap<EntityManager, Set<number>>();

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { isUniqueViolation } from '../database/db-errors';
 import { isSerial } from '../database/dialect';
-import { toDate, toInt } from '../database/raw-values';
+import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
 import { execute, InsertStatement, persisted } from '../database/raw-writes';
 import type { CallPreference } from '../preferences/entities/call-preference.entity';
 import { MaskingPreferencesDto } from '../preferences/dto/preferences.dto';
@@ -77,8 +77,6 @@ const INSERT_SESSION = new InsertStatement(CallSession, [
 const INSERT_SEGMENT = new InsertStatement(CallMediaSegment, ['sessionId', 'callId', 'userId', 'media', 'startedAt', 'endedAt', 'durationSeconds', 'foldedAt']);
 const INSERT_ASSIGNED_UID = new InsertStatement(UidBinding, ['callId', 'uid', 'userId', 'assigned', 'createdAt']);
 
-type RawId = number | string;
-type RawDate = Date | string | null;
 
 /**
  * The SQL of participation: the member's state read under the call's lock, the live head count,

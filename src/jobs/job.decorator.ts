@@ -21,5 +21,10 @@ export interface ScheduledJob {
   run(): Promise<unknown>;
 }
 
+/** The schedule of a frequent job: every `everyMs`, its lease four runs long (a minute at least). */
+export function frequently(everyMs: number): JobSchedule {
+  return { everyMs, leaseMs: Math.max(everyMs * 4, 60_000) };
+}
+
 /** Marks a provider class as the scheduled job `name` (unique; also its lease's name). */
 export const Job = (name: string): ClassDecorator => SetMetadata(JOB_NAME, name);

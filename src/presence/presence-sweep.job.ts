@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { jobsConfig } from '../config/jobs.config';
-import { Job, JobSchedule, ScheduledJob } from '../jobs/job.decorator';
+import { frequently, Job, JobSchedule, ScheduledJob } from '../jobs/job.decorator';
 import { PresenceSweeper } from './presence-sweeper.service';
 
 /** `presence-sweeper`: closes sessions on evidence that their members are gone, and ends idle calls (PresenceSweeper.sweep). */
@@ -14,8 +14,7 @@ export class PresenceSweepJob implements ScheduledJob {
   ) {}
 
   schedule(): JobSchedule {
-    const everyMs = this.jobs.sweepIntervalSeconds * 1000;
-    return { everyMs, leaseMs: Math.max(everyMs * 4, 60_000) };
+    return frequently(this.jobs.sweepIntervalSeconds * 1000);
   }
 
   run(): Promise<unknown> {

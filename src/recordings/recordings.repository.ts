@@ -4,10 +4,9 @@ import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { Recording, RecordingFile, RecordingStatus } from './entities/recording.entity';
 import { KeysetCursor } from '../common/keyset-cursor';
 import type { Call } from '../calls/entities/call.entity';
-import { toInt } from '../database/raw-values';
+import { RawId, toInt } from '../database/raw-values';
 
 const CALLS = 'calls';
-type RawId = number | string;
 
 /** States a recording can no longer leave (retention applies from `stopped_at`). */
 export const FINISHED: RecordingStatus[] = ['stopped', 'failed'];

@@ -6,7 +6,7 @@ import type { CallRole } from '../calls/entities/call-member.entity';
 import type { CallStatus } from '../calls/entities/call.entity';
 import { OPEN } from '../calls/call-fields';
 import { isSameChannel } from '../calls/channel-name';
-import { toDate, toInt } from '../database/raw-values';
+import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
 
 /** What a token request needs to know, read in one round trip (see `tokenAdmission`). */
 export interface TokenAdmission {
@@ -37,8 +37,6 @@ const TOKEN_ADMISSION_ASSIGNED_SQL = tokenAdmissionSql(false);
 
 const SESSIONS = 'call_sessions';
 
-type RawId = number | string;
-type RawDate = Date | string | null;
 
 /**
  * The token request's SQL: its admission read (one indexed round trip) and the session's newest
