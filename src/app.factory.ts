@@ -8,7 +8,7 @@ import { Clock } from './common/clock';
 import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
-import { httpRequestDuration } from './metrics/counters';
+import { httpRequestDuration } from './common/metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';

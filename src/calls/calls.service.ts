@@ -27,7 +27,7 @@ import { MemberState, ParticipationRepository } from './participation.repository
 import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
-import { joinsRefused } from '../metrics/counters';
+import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
 import { iso } from '../common/iso';

@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
 import { eventsConfig } from '../config/events.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { eventDeliveries, eventsFailed } from '../metrics/counters';
+import { eventDeliveries, eventsFailed } from '../common/metrics/counters';
 import type { CallEvent } from '../outbox/entities/call-event.entity';
 import { EventBodies } from './event-bodies.service';
 import { EventsRepository } from './events.repository';

@@ -4,7 +4,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { jobsConfig } from '../config/jobs.config';
 import { JOB_NAME, JobSchedule, ScheduledJob } from './job.decorator';
 import { JobLeases } from './job-leases.service';
-import { jobRuns } from '../metrics/counters';
+import { jobRuns } from '../common/metrics/counters';
 
 /** A discovered job, with its name and schedule. */
 interface RegisteredJob extends JobSchedule {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CallsService } from '../calls/calls.service';
-import { EVENT_METRICS } from './counters';
+import { EVENT_METRICS } from '../common/metrics/counters';
 
 /** The longest a scrape waits for the live-call query before reporting the database as not answering. */
 export const LIVE_QUERY_TIMEOUT_MS = 2000;
@@ -16,7 +16,7 @@ interface PoolInternals {
 }
 
 /**
- * The Prometheus registry of one app: the process-wide counters (counters.ts), Node's default
+ * The Prometheus registry of one app: the process-wide counters (common/metrics/counters.ts), Node's default
  * metrics, the database pool, and live calls and participants read from the database at scrape
  * time, so every instance behind the balancer reports the same totals.
  */

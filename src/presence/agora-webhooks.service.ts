@@ -11,7 +11,7 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readRecordingEvent, readUserEvent, ReceivedNotice, WebhookAckDto } from './dto/agora-notice.dto';
 import { RecordingStates } from '../recordings/recording-states.service';
 import { PresenceRepository } from './presence.repository';
-import { webhookNotices } from '../metrics/counters';
+import { webhookNotices } from '../common/metrics/counters';
 
 /** The metrics result of a notice that was not applied. */
 function refusalOf(error: unknown): string {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RecordingHooks, RecordingObserver } from '../calls/recording-hooks';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { recordingUpdates } from '../metrics/counters';
+import { recordingUpdates } from '../common/metrics/counters';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AgoraRecordingClient } from './agora-recording.client';
 import { detailOf, RecordingStates, runningRef } from './recording-states.service';

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { recordingTransitions } from '../metrics/counters';
+import { recordingTransitions } from '../common/metrics/counters';
 import { AgoraRecordingClient, RecordingFailure, RunningRef } from './agora-recording.client';
 import { Recording, RecordingFile } from './entities/recording.entity';
 import { filesOfRow, RecordingsRepository } from './recordings.repository';

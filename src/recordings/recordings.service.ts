@@ -13,7 +13,7 @@ import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
 import { recordingConfig } from '../config/recording.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { recordingTransitions } from '../metrics/counters';
+import { recordingTransitions } from '../common/metrics/counters';
 import { secondsBetween } from '../calls/participation.service';
 import { AgoraRecordingClient, RecordingFailure, RunningRef } from './agora-recording.client';
 import { RecordingDto } from './dto/recording.dto';

@@ -10,7 +10,7 @@ import { agoraConfig } from '../config/agora.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
 import { TokenAdmission, TokensRepository } from './tokens.repository';
-import { tokensIssued } from '../metrics/counters';
+import { tokensIssued } from '../common/metrics/counters';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
