@@ -152,7 +152,7 @@ describe('presence from evidence', () => {
       agora.answers.set(call.channelName, { users: [1201, 1203, 99] });
       clock.set(at(TIMEOUT + 30));
       const report = await agoraSweeper.sweep();
-      const asked = agora.requests.filter((r) => r.url.includes(encodeURIComponent(call.channelName)));
+      const asked = agora.requests.filter((r) => r.url.includes(encodeURIComponent(call.channelName))).map((r) => `${r.method} ${r.url} ${r.authorization ?? ''}`);
       expect(asked).toEqual([`GET /dev/v1/channel/user/${DEV_AGORA_APP_ID}/${call.channelName} Basic ${Buffer.from('customer-id:customer-secret').toString('base64')}`]);
       expect(report).toMatchObject({ confirmed: 2, absent: 1 });
       expect(await agoraSession(call.callId, 1201)).toMatchObject({ open: 1, lastSeenAt: at(TIMEOUT + 30) });
