@@ -16,6 +16,7 @@ export class PreferencesController {
 
   @Get('preferences')
   @ApiOperation({
+    operationId: 'getPreferences',
     summary: 'Get my call preferences',
     description:
       'The caller\'s stored masking and media preferences, or the defaults (voice and video masking on, auto-mute off, video quality hd, no avatar, no recording consent; null timestamps) when none are stored.',
@@ -28,6 +29,7 @@ export class PreferencesController {
   @Put('preferences')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    operationId: 'updatePreferences',
     summary: 'Update my call preferences',
     description:
       'Send any subset of the fields; the others keep their stored (or default) value. `preferred_avatar: null` clears the avatar. An empty body stores the defaults.',
