@@ -100,6 +100,23 @@ describe('OpenAPI document', () => {
     expect(canonical(committed)).toEqual(canonical(doc));
   });
 
+  it("keeps docs/api-guide.md's error codes and operations equal to the code table and the document", () => {
+    const guide = readFileSync(join(PROJECT_ROOT, 'docs', 'api-guide.md'), 'utf8');
+    const section = (name: string): string[][] => {
+      const text = guide.slice(guide.indexOf(`<!-- ${name}:start -->`), guide.indexOf(`<!-- ${name}:end -->`));
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    };
+    const codes = section('error-codes').map(([code, status, , retryAfter]) => [code, status, retryAfter]);
+    const table = Object.entries(ERROR_CODES).map(([code, entry]) => [`\`${code}\``, String(entry.status), 'retryAfter' in entry ? 'yes' : '']);
+    expect(codes).toEqual(table);
+    const operations = section('operations').map(([id, route]) => `${route} ${id}`).sort();
+    const documented = listOperations(doc).map((op) => `\`${op.method.toUpperCase()} ${op.path}\` \`${(op.spec as { operationId?: string }).operationId}\``).sort();
+    expect(operations).toEqual(documented);
+  });
+
   it('gives generated clients the configured base URL (PUBLIC_BASE_URL, here the default)', () => {
     expect(doc.servers).toEqual([{ url: 'http://localhost:3000', description: 'This service (PUBLIC_BASE_URL)' }]);
   });
