@@ -6,7 +6,7 @@ export type ClientOptions = {
 
 export type DatabaseHealthDto = {
     latencyMs: number;
-    status: 'up' | 'down';
+    status: 'down' | 'up';
     type: 'mysql' | 'sqlite';
     /**
      * Why the database is down.
@@ -16,7 +16,7 @@ export type DatabaseHealthDto = {
 
 export type AgoraReachabilityDto = {
     latencyMs?: number;
-    status: 'reachable' | 'unreachable' | 'disabled';
+    status: 'disabled' | 'reachable' | 'unreachable';
     checkedAt?: string;
     detail?: string;
 };
@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'AUTH_MISSING_TOKEN' | 'AUTH_INVALID_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'MEMBERSHIP_REQUIRED' | 'ADMIN_REQUIRED' | 'VALIDATION_FAILED' | 'RATE_LIMITED' | 'CALL_NOT_FOUND' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_PRIVATE' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_PAUSED' | 'CAPACITY_BELOW_LIVE' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'MEMBER_NOT_FOUND' | 'NOT_A_CALL_MEMBER' | 'HOST_ROLE_FIXED' | 'ACTION_NOT_ALLOWED' | 'PARTICIPANT_REMOVED' | 'PARTICIPANT_NOT_FOUND' | 'NOT_A_PARTICIPANT' | 'UID_TAKEN' | 'TOKEN_GENERATION_FAILED' | 'EVENTS_TICKET_INVALID' | 'TOKEN_IN_URL' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'NOT_A_DIRECT_CALL' | 'WEBHOOK_SIGNATURE_INVALID' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_FOUND' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_UNAVAILABLE' | 'RECORDING_NOT_CONFIGURED' | 'DATABASE_UNAVAILABLE' | 'ROUTE_NOT_FOUND' | 'UNSUPPORTED_MEDIA_TYPE' | 'PAYLOAD_TOO_LARGE' | 'REQUEST_REFUSED' | 'INTERNAL_ERROR';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -95,7 +95,7 @@ export type CallRowDto = {
     id: number;
     creator_id: number;
     max_participants: number;
-    status: 'active' | 'paused' | 'ended';
+    status: 'active' | 'ended' | 'paused';
     /**
      * Members in the call right now.
      */
@@ -108,7 +108,7 @@ export type CallRowDto = {
     /**
      * The caller's role in the call: host, moderator or participant; null for a public call they have no place in.
      */
-    role: 'host' | 'moderator' | 'participant' | null;
+    role: 'host' | 'moderator' | null | 'participant';
 };
 
 export type MutedFlagsDto = {
@@ -131,7 +131,7 @@ export type CallDetailDto = {
     id: number;
     creator_id: number;
     max_participants: number;
-    status: 'active' | 'paused' | 'ended';
+    status: 'active' | 'ended' | 'paused';
     /**
      * Members in the call right now.
      */
@@ -144,7 +144,7 @@ export type CallDetailDto = {
     /**
      * The caller's role in the call: host, moderator or participant; null for a public call they have no place in.
      */
-    role: 'host' | 'moderator' | 'participant' | null;
+    role: 'host' | 'moderator' | null | 'participant';
     ended_at: string | null;
     /**
      * True while a recording of the call is starting, running or stopping (only consenting members are recorded).
@@ -222,7 +222,7 @@ export type JoinCallResponseDto = {
     voice_masking_enabled: boolean;
     video_masking_enabled: boolean;
     auto_mute_on_join: boolean;
-    video_quality: 'sd' | 'hd';
+    video_quality: 'hd' | 'sd';
     preferred_avatar: string | null;
     presence: JoinPresenceDto;
 };
@@ -247,7 +247,7 @@ export type CallEndedDto = {
      * Whether Agora was asked to ban everyone from the channel: `applied`, `skipped` (no Agora
      * REST credentials configured) or `failed` (the call is ended regardless).
      */
-    agoraKick: 'applied' | 'skipped' | 'failed';
+    agoraKick: 'applied' | 'failed' | 'skipped';
 };
 
 export type SuccessDto = {
@@ -288,7 +288,7 @@ export type DirectCallCreatedDto = {
 
 export type DirectCallOutcomeDto = {
     callId: number;
-    status: 'declined' | 'cancelled';
+    status: 'cancelled' | 'declined';
     success: boolean;
 };
 
@@ -308,7 +308,7 @@ export type PreferencesDto = {
     voice_masking_enabled: boolean;
     video_masking_enabled: boolean;
     auto_mute_on_join: boolean;
-    video_quality: 'sd' | 'hd';
+    video_quality: 'hd' | 'sd';
     /**
      * Avatar file name, or null when none is chosen.
      */
@@ -337,7 +337,7 @@ export type UpdatePreferencesDto = {
      * Agree (true) or no longer agree (false) to be recorded; a running recording of a call the member is in follows at once.
      */
     recording_consent?: boolean;
-    video_quality?: 'sd' | 'hd';
+    video_quality?: 'hd' | 'sd';
 };
 
 export type UpdatePreferencesResponseDto = {
@@ -380,7 +380,7 @@ export type AdminCallDto = {
     id: number;
     creator_id: number;
     max_participants: number;
-    status: 'active' | 'paused' | 'ended';
+    status: 'active' | 'ended' | 'paused';
     title: string;
     description: string | null;
     channel_name: string;
@@ -390,7 +390,7 @@ export type AdminCallDto = {
     /**
      * host, admin or system (idle).
      */
-    ended_by: 'host' | 'admin' | 'system' | null;
+    ended_by: 'admin' | 'host' | null | 'system';
 };
 
 export type AdminParticipantDto = {
@@ -452,7 +452,7 @@ export type ParticipantRemovedDto = {
      * Whether Agora was asked to kick the member's uid(s): `applied`, `skipped` (no Agora REST
      * credentials, or no uid was ever issued) or `failed` (the removal stands regardless).
      */
-    agoraKick: 'applied' | 'skipped' | 'failed';
+    agoraKick: 'applied' | 'failed' | 'skipped';
 };
 
 export type AnalyticsBucketDto = {
@@ -532,7 +532,7 @@ export type AdminCallRowDto = {
     id: number;
     creator_id: number;
     max_participants: number;
-    status: 'active' | 'paused' | 'ended';
+    status: 'active' | 'ended' | 'paused';
     /**
      * Members in the call right now (as in my-calls rows).
      */
@@ -553,7 +553,7 @@ export type AdminCallRowDto = {
     /**
      * host, admin or system (idle).
      */
-    ended_by: 'host' | 'admin' | 'system' | null;
+    ended_by: 'admin' | 'host' | null | 'system';
 };
 
 export type AdminCallsPageDto = {
@@ -569,7 +569,7 @@ export type AdminCallsPageDto = {
 
 export type BusyCallDto = {
     id: number;
-    status: 'active' | 'paused' | 'ended';
+    status: 'active' | 'ended' | 'paused';
     /**
      * Members in the call right now.
      */
@@ -676,7 +676,7 @@ export type MemberMutedDto = {
      * deleted), `skipped` (nothing was sent: no Agora REST credentials, no uid to mute, or nothing
      * to change) or `failed` (the flags stand; asking again retries what failed).
      */
-    agoraMute: 'applied' | 'skipped' | 'failed';
+    agoraMute: 'applied' | 'failed' | 'skipped';
 };
 
 export type AgoraNoticePayloadDto = {
@@ -745,12 +745,12 @@ export type StartRecordingDto = {
     /**
      * `mix`: one composite file set; `individual`: one file set per recorded member.
      */
-    mode: 'mix' | 'individual';
+    mode: 'individual' | 'mix';
 };
 
 export type RecordingStartedDto = {
     recordingId: number;
-    status: 'starting' | 'recording' | 'stopping' | 'stopped' | 'failed';
+    status: 'failed' | 'recording' | 'starting' | 'stopped' | 'stopping';
 };
 
 export type RecordingFileDto = {
@@ -771,8 +771,8 @@ export type RecordingFileDto = {
 export type RecordingDto = {
     recordingId: number;
     callId: number;
-    mode: 'mix' | 'individual';
-    status: 'starting' | 'recording' | 'stopping' | 'stopped' | 'failed';
+    mode: 'individual' | 'mix';
+    status: 'failed' | 'recording' | 'starting' | 'stopped' | 'stopping';
     /**
      * Whole seconds from start to stop (to now while it runs); null if it never started.
      */
@@ -818,9 +818,9 @@ export type RecordingPageDto = {
 };
 
 export type AdminEventDto = {
-    type: 'call.created' | 'call.updated' | 'call.paused' | 'call.resumed' | 'call.ended' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.removed' | 'participant.muted' | 'call.ringing' | 'call.accepted' | 'call.declined' | 'call.cancelled' | 'call.missed';
+    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.updated' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
     callId: number;
-    status: 'pending' | 'delivered' | 'failed';
+    status: 'delivered' | 'failed' | 'pending';
     /**
      * Webhook POSTs tried.
      */
@@ -946,7 +946,7 @@ export type ListMyCallsData = {
         /**
          * Only calls in this status.
          */
-        status?: 'active' | 'paused' | 'ended';
+        status?: 'active' | 'ended' | 'paused';
         /**
          * `all` (the default): the caller's calls and every public call that is active or paused
          * (`role: null` where they have no place). `mine`: only calls the caller created, was invited
@@ -2121,7 +2121,7 @@ export type GetAnalyticsData = {
         /**
          * Bucket size; weeks start on Monday.
          */
-        groupBy?: 'day' | 'week' | 'month';
+        groupBy?: 'day' | 'month' | 'week';
     };
     url: '/api/calling/admin/analytics';
 };
@@ -2170,13 +2170,18 @@ export type ListCallsData = {
     path?: never;
     query?: {
         /**
+         * A title substring (case-insensitive), or an OTO# number (`OTO#` and 6 of A-Z 0-9, URL-encoded
+         * `OTO%23K7Q2ZD`): the calls that member had a session in.
+         */
+        q?: string;
+        /**
          * Calls per page (1-200).
          */
         limit?: number;
         /**
          * Only calls in this status.
          */
-        status?: 'active' | 'paused' | 'ended';
+        status?: 'active' | 'ended' | 'paused';
         /**
          * Calls created at or after this instant (ISO 8601).
          */
@@ -2185,11 +2190,6 @@ export type ListCallsData = {
          * Calls created before this instant (ISO 8601, exclusive); not before `from`.
          */
         to?: string;
-        /**
-         * A title substring (case-insensitive), or an OTO# number (`OTO#` and 6 of A-Z 0-9, URL-encoded
-         * `OTO%23K7Q2ZD`): the calls that member had a session in.
-         */
-        q?: string;
         /**
          * `nextCursor` of the previous page, as it was given.
          */
@@ -3137,7 +3137,7 @@ export type ListEventsData = {
         /**
          * Events in this webhook delivery status.
          */
-        status?: 'pending' | 'delivered' | 'failed';
+        status?: 'delivered' | 'failed' | 'pending';
         /**
          * The `nextCursor` of the previous page: events older than this one.
          */
