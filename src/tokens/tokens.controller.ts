@@ -18,6 +18,7 @@ export class TokensController {
   @HttpCode(200)
   @RateLimit('token')
   @ApiOperation({
+    operationId: 'issueToken',
     summary: 'Generate an Agora RTC token',
     description:
       'Only for a member who has joined the active call that owns the channel (and was not removed). The uid is bound to the caller in this call on first use; asking again renews the token.',

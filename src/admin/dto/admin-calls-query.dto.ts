@@ -1,6 +1,7 @@
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { PageLimit } from '../../common/dto/page-limit.decorator';
 import { TimeRangeQueryDto } from '../../common/dto/time-range-query.dto';
+import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
 import type { CallStatus } from '../../calls/entities/call.entity';
@@ -17,8 +18,7 @@ export class AdminCallsQueryDto extends TimeRangeQueryDto {
    */
   @IsOptional()
   @IsString()
-  @MinLength(1)
-  @MaxLength(CALL_TITLE_MAX_LENGTH)
+  @CodePointLength(1, CALL_TITLE_MAX_LENGTH)
   q?: string;
 
   /** Calls per page (1-200). @example 50 */
