@@ -1,16 +1,25 @@
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
 import { PageLimit } from '../../common/dto/page-limit.decorator';
-import { TimeRangeQueryDto } from '../../common/dto/time-range-query.dto';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
 import type { CallStatus } from '../../calls/entities/call.entity';
 
-export class AdminCallsQueryDto extends TimeRangeQueryDto {
+export class AdminCallsQueryDto {
   /** Only calls in this status. @example "active" */
   @IsOptional()
   @IsIn(CALL_STATUSES)
   status?: CallStatus;
+
+  /** Calls created at or after this instant (ISO 8601). @example "2026-02-01T00:00:00.000Z" */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Calls created before this instant (ISO 8601, exclusive); not before `from`. @example "2026-03-01T00:00:00.000Z" */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 
   /**
    * A title substring (case-insensitive), or an OTO# number (`OTO#` and 6 of A-Z 0-9, URL-encoded

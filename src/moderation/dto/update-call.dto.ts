@@ -1,9 +1,39 @@
-import { PartialType } from '@nestjs/swagger';
-import { CreateCallDto } from '../../calls/dto/create-call.dto';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
+import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /**
- * What a host may change on a call: the create fields, each validated as on create, all optional.
- * Omitted fields stay as they are (no defaults: CreateCallDto has none of its own either).
- * `description: null` clears it; `maxParticipants` may not drop below the members in the call now.
+ * What a host may change on a call, each field validated as on create. Omitted fields stay as
+ * they are (no defaults here, unlike CreateCallDto).
  */
-export class UpdateCallDto extends PartialType(CreateCallDto) {}
+export class UpdateCallDto {
+  /** Surrounding spaces are trimmed. @example "Weekly Team Meeting (moved)" */
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @CodePointLength(1, CALL_TITLE_MAX_LENGTH)
+  title?: string;
+
+  /** null clears it. @example "Agenda: progress, then next steps" */
+  @IsOptional()
+  @IsString()
+  @MaxCodePoints(CALL_DESCRIPTION_MAX_LENGTH)
+  description?: string | null;
+
+  /** @example true */
+  @IsOptional()
+  @IsBoolean()
+  isPublic?: boolean;
+
+  /** 2-500, and not below the number of members in the call now. @example 30 */
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  @ApiPropertyOptional({ type: 'integer' })
+  maxParticipants?: number;
+}

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsISO8601, IsOptional } from 'class-validator';
 import { PageLimit } from '../../common/dto/page-limit.decorator';
-import { TimeRangeQueryDto } from '../../common/dto/time-range-query.dto';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { RECORDING_MODES, RECORDING_STATUSES, type RecordingMode, type RecordingStatus } from '../entities/recording.entity';
 
@@ -54,7 +53,17 @@ export class RecordingPageDto {
   nextCursor: string | null;
 }
 
-export class AdminRecordingsQueryDto extends TimeRangeQueryDto {
+export class AdminRecordingsQueryDto {
+  /** Only recordings created at or after this instant (ISO 8601). @example "2023-12-01T00:00:00.000Z" */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Only recordings created before this instant (ISO 8601). @example "2023-12-08T00:00:00.000Z" */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
   /** The `nextCursor` of the previous page. @example "MTcwMTQyNTAwMDAwMDo0Mg" */
   @IsOptional()
   @IsKeysetCursor()
