@@ -130,7 +130,9 @@ export async function generate(commit: string, setFrom?: string): Promise<string
     copyFileSync(join(__dirname, 'fill.ts'), join(tree, 'upgrade-fill.ts'));
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const release = { commit: sha, date, subject, setFrom: setFrom ? git('rev-parse', setFrom) : undefined, migrations: {} as Record<string, string[]> };
+    // The set it stands for: the last change of the migration set this commit has seen.
+    const standsFor = setFrom ? git('rev-parse', setFrom) : git('log', '-1', '--first-parent', '--format=%H', sha, '--', 'src/database/migrations/index.ts');
+    const release = { commit: sha, date, subject, setFrom: standsFor, migrations: {} as Record<string, string[]> };
 
     // SQLite: a file the release fills, dumped as SQL.
     const file = join(tree, 'fixture.sqlite');
@@ -199,7 +201,7 @@ async function main(): Promise<void> {
   for (const { commit, setFrom } of commits) {
     const dir = await generateWorking(commit, setFrom);
     const size = ['sqlite.sql', 'mariadb.sql', 'reads.sqlite.json', 'reads.mariadb.json'].map((f) => `${f} ${Math.round(readFileSync(join(dir, f)).length / 1024)} KB`);
-    console.log(`${commit}: ${dir.replace(`${repo}/`, '')} (${size.join(', ')})`);
+    console.log(`${dir.replace(`${repo}/`, '')} (${size.join(', ')})`);
   }
 }
 
