@@ -226,6 +226,21 @@ async function main(): Promise<void> {
   )) as Array<{ name?: string; NAME?: string }>;
   const tables = tableRows.map((row) => String(row.name ?? row.NAME));
 
+  /** Runs one of the release's scheduled jobs by hand, when it has that job (jobs are off). */
+  const runJob = async (name: string): Promise<boolean> => {
+    if (!existsSync(join(root, 'src/jobs/job-scheduler.service.ts'))) return false;
+    const { JobScheduler } = load('src/jobs/job-scheduler.service');
+    const scheduler = app.get(JobScheduler) as { runOnce(name: string): Promise<boolean> };
+    try {
+      const ran = await scheduler.runOnce(name);
+      if (!ran) throw new Error(`the ${name} job did not run`);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.message === `Unknown job ${name}`) return false;
+      throw error;
+    }
+  };
+
   const calls: number[] = [];
   if (!has('POST', '/calling/create')) {
     await rawRows((sql, params) => runner.query(sql, params), tables);
@@ -277,7 +292,12 @@ async function main(): Promise<void> {
       }
       for (const [i, person] of story.people.entries()) {
         setTime(start + (2 + i * 3) * MINUTE);
-        await must('POST', `/calling/${callId}/join`, member(person), { media: i % 3 === 1 ? 'audio' : 'video' });
+        const joined = await must('POST', `/calling/${callId}/join`, member(person), { media: i % 3 === 1 ? 'audio' : 'video' });
+        // An Agora token for the uid the join assigned (or one of the member's choosing, before
+        // uids were assigned): the uid binding rows.
+        if (has('POST', '/calling/token')) {
+          await must('POST', '/calling/token', member(person), { channelName: created.channelName, uid: Number(joined.uid ?? 100_000 + person) });
+        }
       }
       if (has('POST', '/calling/{callId}/media')) {
         setTime(start + 20 * MINUTE);
@@ -319,6 +339,12 @@ async function main(): Promise<void> {
         await must('POST', `/calling/${callId}/leave`, member(story.people[story.people.length - 1]));
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
+      // The analytics rollup (where the release has one) folds what happened so far, two days ago,
+      // so the database holds folded aggregates and an unfolded tail, as a running service does.
+      if (n === 4) {
+        setTime(leaveAt + 60 * MINUTE);
+        await runJob('analytics-rollup');
+      }
     }
 
     // Direct calls (where the release has them): one declined, one still ringing.
