@@ -172,7 +172,12 @@ export async function generate(commit: string, setFrom?: string): Promise<string
  * start, the nearest earlier commit of the same set (first parents only) whose app does.
  */
 async function generateWorking(commit: string, setFrom?: string): Promise<string> {
-  const candidates = setFrom ? git('rev-list', '--first-parent', `${setFrom}^..${commit}`).split('\n').filter(Boolean) : [commit];
+  let candidates = [commit];
+  if (setFrom) {
+    // commit, its first parent, ... down to setFrom (the root commit has no parent to stop at).
+    const line = git('rev-list', '--first-parent', commit).split('\n');
+    candidates = line.slice(0, line.indexOf(git('rev-parse', setFrom)) + 1);
+  }
   for (const candidate of candidates) {
     try {
       return await generate(candidate, setFrom);
