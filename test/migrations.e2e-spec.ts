@@ -3,6 +3,7 @@ import { parseDatabaseUrl } from '../src/config/database.config';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
 import { ENTITIES } from '../src/entities';
 import { MIGRATIONS } from '../src/database/migrations';
+import { schemaDrift as drift } from './support/schema-drift';
 import { createTestDatabase, usingMysql } from './support/test-app';
 
 /**
@@ -16,28 +17,6 @@ async function tableNames(dataSource: DataSource): Promise<string[]> {
     ? await dataSource.query('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()')
     : await dataSource.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
   return rows.map((row) => row.name ?? row.NAME).sort();
-}
-
-/**
- * The SQL `migration:generate` would write: empty when migrations and entities agree. On a
- * MariaDB server the check uses TypeORM's `mariadb` flavour (a mariadb:// URL), as DEVELOPERS.md
- * says: the `mysql` flavour misreads MariaDB's column defaults and reports every nullable column.
- */
-async function drift(dataSource: DataSource, url: string): Promise<string[]> {
-  let checker = dataSource;
-  if (usingMysql) {
-    const [{ version }] = await dataSource.query('SELECT VERSION() AS version');
-    if (/mariadb/i.test(version)) {
-      checker = new DataSource(buildDataSourceOptions(parseDatabaseUrl(url.replace(/^mysql:/, 'mariadb:')), ENTITIES));
-      await checker.initialize();
-    }
-  }
-  try {
-    const sql = await checker.driver.createSchemaBuilder().log();
-    return sql.upQueries.map((query) => query.query);
-  } finally {
-    if (checker !== dataSource) await checker.destroy();
-  }
 }
 
 async function appliedCount(dataSource: DataSource): Promise<number> {

@@ -27,6 +27,12 @@ export class AnalyticsScale1764029400000 implements MigrationInterface {
   name = 'AnalyticsScale1764029400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Main held this migration for a few minutes under another name, AnalyticsMemberRollups1764029400000
+    // (4a6ea5a): the member rollups below and a `members` column on the one-row-per-day
+    // analytics_days, but no shards. A database made then has its tables already (TypeORM sees
+    // this name as not run), so only the sharding is left, carrying `members` too.
+    // test/upgrade.e2e-spec.ts upgrades such a database.
+    const rollupsFirst = await queryRunner.hasTable('analytics_periods');
     await queryRunner.createTable(
       new Table({
         name: 'analytics_days_sharded',
@@ -37,10 +43,11 @@ export class AnalyticsScale1764029400000 implements MigrationInterface {
         ],
       }),
     );
-    const carried = COUNTERS.filter((name) => name !== 'members').join(', ');
+    const carried = COUNTERS.filter((name) => rollupsFirst || name !== 'members').join(', ');
     await queryRunner.query(`INSERT INTO analytics_days_sharded (day, shard, ${carried}) SELECT day, 0, ${carried} FROM analytics_days`);
     await queryRunner.dropTable('analytics_days');
     await queryRunner.renameTable('analytics_days_sharded', 'analytics_days');
+    if (rollupsFirst) return;
     await queryRunner.createTable(
       new Table({
         name: 'analytics_periods',
