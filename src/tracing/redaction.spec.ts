@@ -58,6 +58,9 @@ describe('withoutIdentity', () => {
           'user_agent.original': 'curl/8',
           'db.query.text': "SELECT 1 FROM users WHERE oto_number = 'OTO#K7Q2ZD'",
           'enduser.id': '456',
+          // The Host header the caller sent: not kept on a route span.
+          'server.address': 'OTO#K7Q2ZD.example',
+          'server.port': 3000,
         },
       }),
     );
@@ -67,6 +70,7 @@ describe('withoutIdentity', () => {
       'http.response.status_code': 200,
       'calling.call_id': 12,
       'db.query.text': 'SELECT ? FROM users WHERE oto_number = ?',
+      'server.port': 3000,
     });
     expect(redacted.spanContext()).toEqual(ids);
     expect(redacted.name).toBe('POST /api/calling/:callId/participants/:member/mute');

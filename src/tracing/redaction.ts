@@ -62,11 +62,18 @@ export function maskSql(sql: string): string {
   return sql.replace(/'(?:[^'\\]|\\.|'')*'|\b\d+(?:\.\d+)?\b/g, '?');
 }
 
+/**
+ * On a route (SERVER) span, `server.address` is whatever Host header the caller sent: its text is
+ * the caller's, so it is not kept there (on client spans it is the peer the service called).
+ */
+const CALLER_WRITTEN_ON_SERVER_SPANS = new Set(['server.address']);
+
 /** The allowed attributes of a span, event or link, statements masked. */
-export function keptAttributes(attributes: Attributes): Attributes {
+export function keptAttributes(attributes: Attributes, kind?: SpanKind): Attributes {
   const kept: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
     if (!KEPT_ATTRIBUTES.has(key)) continue;
+    if (kind === SpanKind.SERVER && CALLER_WRITTEN_ON_SERVER_SPANS.has(key)) continue;
     kept[key] = STATEMENT_ATTRIBUTES.has(key) && typeof value === 'string' ? maskSql(value) : value;
   }
   return kept;
@@ -85,7 +92,7 @@ export function withoutIdentity(span: ReadableSpan): ReadableSpan {
     startTime: span.startTime,
     endTime: span.endTime,
     status: { code: span.status.code },
-    attributes: keptAttributes(span.attributes),
+    attributes: keptAttributes(span.attributes, span.kind),
     links: span.links.map((link): Link => ({ ...link, attributes: link.attributes && keptAttributes(link.attributes) })),
     events: span.events.map((event): TimedEvent => ({ ...event, attributes: event.attributes && keptAttributes(event.attributes) })),
     duration: span.duration,
