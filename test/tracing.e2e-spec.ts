@@ -306,6 +306,48 @@ describe('tracing switched off or misconfigured', () => {
     expect(on).toEqual(expect.arrayContaining(['@opentelemetry/sdk-trace-node', '@opentelemetry/instrumentation-http', 'require-in-the-middle']));
   }, 240_000);
 
+  it('a collector that is down: requests are answered, one warning line (in no trace), shutdown is not held up', async () => {
+    const port = await freePort();
+    const running = startTsNode(
+      'src/main.ts',
+      [],
+      baseChildEnv({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        DATABASE_URL: 'sqlite::memory:',
+        AGORA_HEALTH_URL: 'off',
+        JOBS_ENABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      }),
+    );
+    try {
+      await waitForHealth(running, port);
+      const warned = () => running.stdout.split('\n').filter((line) => line.includes('traces could not be exported'));
+      const deadline = Date.now() + 30_000;
+      while (warned().length === 0 && Date.now() < deadline) {
+        expect((await fetch(`http://127.0.0.1:${port}/api/calling/my-calls`)).status).toBe(401);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      // Several failed exports by now, one line (a line a minute at most).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(warned()).toHaveLength(1);
+      const line = JSON.parse(warned()[0]) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 'warn', context: 'Tracing', error: expect.stringContaining('ECONNREFUSED') });
+      expect(line).not.toHaveProperty('trace_id');
+      // Spans are still waiting: the flush on shutdown gives up after 3 s.
+      await fetch(`http://127.0.0.1:${port}/api/calling/my-calls`);
+      const started = Date.now();
+      running.child.kill('SIGTERM');
+      expect((await running.exited).code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    }
+  }, 180_000);
+
   it('a bad OpenTelemetry setting stops the service at start-up, naming the variable', async () => {
     const result = await runTsNode('src/main.ts', [], baseChildEnv({ NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_SAMPLER: 'sometimes' }), 60_000);
     expect(result.code).toBe(1);

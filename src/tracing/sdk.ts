@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType, setGlobalErrorHandler, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -155,7 +155,9 @@ function exportErrorWarning(): (error: unknown) => void {
       logger = createRootLogger(loadAppConfig().logLevel);
     }
     const message = error instanceof Error ? error.message : String(error);
-    logger.warn({ context: 'Tracing', error: message, suppressedSinceLast: missed }, 'traces could not be exported');
+    const line = { context: 'Tracing', error: message, suppressedSinceLast: missed };
+    // The export timer may have started inside a request: this line belongs to no trace.
+    context.with(ROOT_CONTEXT, () => logger!.warn(line, 'traces could not be exported'));
     missed = 0;
   };
 }
