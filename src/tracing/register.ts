@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { ConfigValidationError } from '../config/env';
-import { tracingSettings } from './settings';
+import { loadTracingConfig } from '../config/tracing.config';
 
 /**
  * The OTEL_* lines of `.env`, for variables the environment does not set: the service reads
@@ -25,8 +25,8 @@ function otelVariablesFromDotenv(env: NodeJS.ProcessEnv): void {
 
 try {
   otelVariablesFromDotenv(process.env);
-  const settings = tracingSettings(process.env);
-  if (settings) (require('./sdk') as typeof import('./sdk')).startTracing(settings);
+  const config = loadTracingConfig(process.env);
+  if (config) (require('./sdk') as typeof import('./sdk')).startTracing(config);
 } catch (error) {
   if (!(error instanceof ConfigValidationError)) throw error;
   // As main.ts reports every other configuration error: the message alone, exit 1.

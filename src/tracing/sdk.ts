@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setActiveTracing } from './current';
 import { IdentityFreeExporter } from './redaction';
-import type { TracingSettings } from './settings';
+import type { TracingConfig } from '../config/tracing.config';
 
 /** Incoming requests not traced: the load balancer's health checks and Prometheus' scrapes. */
 const UNTRACED_PATHS = new Set(['/api/health', '/metrics']);
@@ -35,11 +35,11 @@ const FLUSH_ON_CLOSE_MS = 3000;
  * - Redis (ioredis), outgoing fetch (Agora, webhooks: undici) and S3 (aws-sdk).
  * - Scheduled jobs: a root span per run (JobScheduler), so webhook and S3 calls have a trace.
  */
-export function startTracing(settings: TracingSettings): void {
+export function startTracing(config: TracingConfig): void {
   const provider = new NodeTracerProvider({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) win over these defaults.
     resource: defaultResource()
-      .merge(resourceFromAttributes({ 'service.name': settings.serviceName, ...serviceVersion() }))
+      .merge(resourceFromAttributes({ 'service.name': config.serviceName, ...serviceVersion() }))
       .merge(detectResources({ detectors: [envDetector] })),
     // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, _HEADERS, _TIMEOUT, _COMPRESSION;
     // the batch processor OTEL_BSP_*; the provider OTEL_TRACES_SAMPLER(_ARG).
