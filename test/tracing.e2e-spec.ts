@@ -298,7 +298,7 @@ describe(`traces over OTLP/HTTP from node src/main.ts (${usingMysql ? 'MariaDB, 
     return JSON.parse(result.stdout.trim().split('\n').pop()!) as string[];
   }
 
-  it('unset, costs nothing: the app boots without loading one OpenTelemetry module or require hook', async () => {
+  it('unset, costs nothing: the app boots without loading the SDK, an instrumentation or a require hook', async () => {
     // prom-client requires @opentelemetry/api itself (its process metrics), tracing or not: the API
     // alone is a no-op. No SDK, exporter, instrumentation or require hook is loaded.
     expect((await loadedTracingModules({})).filter((name) => name !== '@opentelemetry/api')).toEqual([]);
