@@ -100,6 +100,7 @@ describe(`traces over OTLP/HTTP from node src/main.ts (${usingMysql ? 'MariaDB, 
   let port: number;
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   let webhookUrl: string;
+  let terminatedAt: number;
   const seen: { callId?: number; ticket?: string } = {};
 
   const api = (path: string, init: RequestInit & { token?: string } = {}) =>
@@ -156,6 +157,7 @@ describe(`traces over OTLP/HTTP from node src/main.ts (${usingMysql ? 'MariaDB, 
     await webhooks.arrived(3, 60_000);
 
     const stopped = service.exited;
+    terminatedAt = Date.now();
     service.child.kill('SIGTERM');
     exit = await stopped;
   }, 300_000);
@@ -177,6 +179,8 @@ describe(`traces over OTLP/HTTP from node src/main.ts (${usingMysql ? 'MariaDB, 
   it('stops cleanly on SIGTERM, having exported its spans as OTLP protobuf, service.name ikoota-calling-api', () => {
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(receiver.paths.length).toBeGreaterThan(0);
+    // The batch timer never fired (10 minutes): the last spans were flushed on the way out.
+    expect(receiver.arrivals.some((at) => at >= terminatedAt)).toBe(true);
     expect(new Set(receiver.paths)).toEqual(new Set(['POST /v1/traces application/x-protobuf']));
     expect(receiver.spans[0].resource['service.name']).toBe('ikoota-calling-api');
   });

@@ -67,13 +67,18 @@ export function startTracing(config: TracingConfig): void {
   subscribe('fastify.initialization', (message) => {
     const { fastify } = message as { fastify: FastifyInstance };
     fastify.addHook('onRequest', nameSpanByRoute);
+    // The last spans go out before the process exits, waiting FLUSH_ON_CLOSE_MS at most.
     fastify.addHook('onClose', (_instance, done) => {
-      const timer = setTimeout(done, FLUSH_ON_CLOSE_MS);
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        done();
+      };
+      const timer = setTimeout(finish, FLUSH_ON_CLOSE_MS);
       timer.unref();
-      provider.forceFlush().then(
-        () => (clearTimeout(timer), done()),
-        () => (clearTimeout(timer), done()),
-      );
+      provider.forceFlush().then(finish, finish);
     });
   });
 

@@ -35,6 +35,8 @@ export class OtlpReceiver {
   /** Every export request's body (decompressed), as received. */
   readonly bodies: Buffer[] = [];
   readonly paths: string[] = [];
+  /** When each export request arrived (Date.now()). */
+  readonly arrivals: number[] = [];
   private server!: Server;
 
   /** Starts listening; answers the base URL to put in OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -46,6 +48,7 @@ export class OtlpReceiver {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
         this.paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
+        this.arrivals.push(Date.now());
         this.bodies.push(body);
         try {
           this.spans.push(...decodeExportTraceServiceRequest(body));
