@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { jobsConfig } from '../config/jobs.config';
 import { JobLeases } from './job-leases.service';
 import { jobRuns } from '../metrics/counters';
+import { activeTracing } from '../tracing/current';
 
 export interface ScheduledJob {
   /** Unique job name; also the lease name. */
@@ -62,7 +63,9 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
         }
         ran = true;
         try {
-          await job.run();
+          // With tracing on, each run that took the lease is a trace of its own (its SQL, webhooks, S3).
+          const tracing = activeTracing();
+          await (tracing ? tracing.inNewTrace(`job ${name}`, () => job.run()) : job.run());
         } finally {
           await this.leases.release(name);
         }
