@@ -18,7 +18,6 @@ import { tokensIssued } from '../metrics/counters';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
-const UID_REQUIRED = 'uid is required: you have no assigned uid in this call (join it first, or give a uid from 1 to 4294967039)';
 
 /**
  * Issues Agora RTC tokens to admitted participants only: the caller must have an open session
@@ -44,13 +43,12 @@ export class TokensService {
     // Fresh from the database in one round trip, so a leave, removal or end on any instance
     // refuses the very next token.
     const admission = await this.repository.tokenAdmission(dto.channelName, user.id, dto.uid);
-    // Without a uid the token is for the caller's assigned uid; with none to give, the uid is required.
-    if (dto.uid === undefined && (!admission || (admission.uid === null && admission.sessionId === null))) {
-      throw new DomainException('VALIDATION_FAILED', UID_REQUIRED);
-    }
-    // The one admission rule (a paused call keeps those in), and a token is only for someone in the call.
+    // Access first, whatever the body says about the uid: the one admission rule (a paused call
+    // keeps those in), and a token is only for someone in the call.
     const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user) !== null;
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+    // Without a uid the token is for the caller's assigned uid (every join assigns one; a session
+    // opened before uids were assigned gets one now).
     const uid = dto.uid ?? admission.uid ?? (await this.tx.run((manager) => this.assigned.ensure(manager, admission.callId, user.id, this.clock.now())));
     if (dto.uid !== undefined) {
       if (admission.boundUserId === null) await this.bindUid(admission.callId, dto.uid, user.id);
