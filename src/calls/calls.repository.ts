@@ -13,7 +13,7 @@ import { toMasking } from '../preferences/preferences.service';
 import { isSameChannel } from './channel-name';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
-import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
+import { CallMedia, CallSession, OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { Call, CallStatus } from './entities/call.entity';
 import { CallRing, RingState } from './entities/call-ring.entity';
 
@@ -781,7 +781,10 @@ export class CallsRepository {
     return query.orderBy('s.id', 'ASC').take(limit).getMany();
   }
 
-  /** Open sessions whose newest token has expired, or that got none within a token lifetime of joining. */
+  /**
+   * Open sessions whose newest token has expired (the recorded expiry plus the lag it may have,
+   * `TOKEN_EXPIRY_LAG_MS`, is past), or that got none within a token lifetime of joining.
+   */
   expiredBy(now: Date, tokenTtlMs: number, limit: number): Promise<SweepCandidate[]> {
     return this.dataSource
       .getRepository(CallSession)
@@ -790,7 +793,7 @@ export class CallsRepository {
       .where('s.open = 1')
       .andWhere(
         new Brackets((q) =>
-          q.where('s.token_expires_at < :now', { now }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
+          q.where('s.token_expires_at <= :lagged', { lagged: new Date(now.getTime() - TOKEN_EXPIRY_LAG_MS) }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
         ),
       )
       .take(limit)
@@ -973,8 +976,8 @@ export class CallsRepository {
   /**
    * Sessions whose newest token expires after `expiresAfter`: with the token lifetime
    * subtracted, those issued a token since then. A session counts once however many tokens it
-   * renewed (the token path stores only the newest expiry, and a renewal within a minute of it
-   * not even that).
+   * renewed (the token path stores only the newest expiry, and a renewal within
+   * `TOKEN_EXPIRY_LAG_MS` of it not even that).
    */
   sessionsWithTokenExpiringAfter(expiresAfter: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     return manager.getRepository(CallSession).createQueryBuilder('s').where('s.token_expires_at > :expiresAfter', { expiresAfter }).getCount();

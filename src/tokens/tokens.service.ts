@@ -7,6 +7,7 @@ import { AuthUser } from '../auth/auth-user';
 import { admissionRefusal } from '../calls/admission';
 import { AssignedUids } from '../calls/assigned-uids.service';
 import { CallsRepository, TokenAdmission } from '../calls/calls.repository';
+import { TOKEN_EXPIRY_LAG_MS } from '../calls/entities/call-session.entity';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
@@ -63,11 +64,11 @@ export class TokensService {
 
   /**
    * A token request is evidence that the member is there: the session's last-seen time moves
-   * with its newest expiry. Written only when the expiry moves by more than a minute, so
-   * renewals in a burst cost one write.
+   * with its newest expiry. Written only when the expiry moves by more than `TOKEN_EXPIRY_LAG_MS`,
+   * so renewals in a burst cost one write (the sweeper allows for that lag).
    */
   private async recordToken(admission: Pick<TokenAdmission, 'sessionId' | 'tokenExpiresAt'>, expiresAt: Date, now: Date): Promise<void> {
-    if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - 60_000) return;
+    if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - TOKEN_EXPIRY_LAG_MS) return;
     await this.tx.run((manager) => this.repository.recordToken(manager, admission.sessionId!, expiresAt, now));
   }
 
