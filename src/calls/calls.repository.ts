@@ -152,6 +152,12 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
 }
 
+/** A member's open session as an Agora leave notice sees it (see `openStayOfUid`). */
+export interface OpenStayOfUid extends Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'lastClientSeq'> {
+  /** When the member's latest earlier session in the call ended; null when they had none. */
+  previousLeftAt: Date | null;
+}
+
 /** An open session the sweeper may close, with what it knows of the member's presence. */
 export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joinedAt' | 'lastSeenAt' | 'tokenExpiresAt'>;
 
@@ -176,6 +182,14 @@ const OPEN_STAY_SQL = `
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
   WHERE c.id = ?`;
+
+/** See `openStayOfUid`: the sessions' (call_id, user_id, open) index serves both lookups. */
+const OPEN_STAY_OF_UID_SQL = `
+  SELECT s.id AS id, s.joined_at AS joined_at, s.last_client_seq AS last_client_seq,
+         (SELECT MAX(p.left_at) FROM call_sessions p WHERE p.call_id = s.call_id AND p.user_id = s.user_id AND p.open IS NULL) AS previous_left_at
+  FROM call_uid_bindings b
+  JOIN call_sessions s ON s.call_id = b.call_id AND s.user_id = b.user_id AND s.open = 1
+  WHERE b.call_id = ? AND b.uid = ?`;
 
 /** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
 const tokenAdmissionSql = (byUid: boolean): string => `
@@ -731,6 +745,24 @@ export class CallsRepository {
       .where('id = :id AND open = 1 AND (last_client_seq IS NULL OR last_client_seq < :clientSeq)', { id: sessionId, clientSeq })
       .execute();
     return result.affected === 1;
+  }
+
+  /**
+   * The open session of the member bound to `uid` in a call, with what an Agora leave notice is
+   * weighed against (see `AgoraWebhooksService`): the clientSeq applied to it, and when the
+   * member's latest earlier session in the call ended (null when they had none). One round trip.
+   */
+  async openStayOfUid(manager: EntityManager, callId: number, uid: number): Promise<OpenStayOfUid | null> {
+    const rows: Array<{ id: RawId; joined_at: RawDate; last_client_seq: RawId | null; previous_left_at: RawDate }> = await manager.query(OPEN_STAY_OF_UID_SQL, [callId, uid]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: toInt(row.id)!,
+      callId,
+      joinedAt: toDate(row.joined_at)!,
+      lastClientSeq: row.last_client_seq === null ? null : Number(row.last_client_seq),
+      previousLeftAt: toDate(row.previous_left_at),
+    };
   }
 
   /** The open session of the member bound to `uid` in a call, if any. */
