@@ -47,6 +47,8 @@ export interface TokenAdmission {
   sessionId: number | null;
   tokenExpiresAt: Date | null;
   member: { removed: boolean } | null;
+  /** The caller's mute flags in the call (their member row; false without one). */
+  muted: { audio: boolean; video: boolean };
   /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
   boundUserId: number | null;
   /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
@@ -194,7 +196,8 @@ const OPEN_STAY_OF_UID_SQL = `
 /** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
 const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
-         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, b.user_id AS bound_user_id, b.uid AS bound_uid
+         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
+         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -537,6 +540,8 @@ export class CallsRepository {
       token_expires_at: RawDate;
       role: CallRole | null;
       removed_at: RawDate;
+      audio_muted_at: RawDate;
+      video_muted_at: RawDate;
       bound_user_id: RawId | null;
       bound_uid: RawId | null;
     }> =
@@ -553,6 +558,7 @@ export class CallsRepository {
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
       member: row.role === null ? null : { removed: row.removed_at !== null },
+      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),
     };
@@ -772,16 +778,16 @@ export class CallsRepository {
     return manager.findOne(CallSession, { where: { callId, userId: binding.userId, open: OPEN }, select: { id: true, callId: true, joinedAt: true } });
   }
 
-  /** The Agora mute rules kept for a member's uids in a call, for the given privileges. */
-  muteRulesOf(manager: EntityManager, callId: number, userId: number, privileges: MutePrivilege[]): Promise<MuteRule[]> {
+  /** The Agora publish rules kept for a member's uids in a call, for the given privileges. */
+  muteRulesOf(callId: number, userId: number, privileges: MutePrivilege[], manager: EntityManager = this.dataSource.manager): Promise<MuteRule[]> {
     if (privileges.length === 0) return Promise.resolve([]);
     return manager.find(MuteRule, { where: { callId, userId, privilege: In(privileges) } });
   }
 
-  /** Keeps the ids of mute rules Agora accepted; a rule kept already for the uid and privilege stays. */
-  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt'>>): Promise<void> {
+  /** Keeps the ids (and ends) of publish rules Agora accepted: every one, so that all can be deleted. */
+  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt' | 'expiresAt'>>): Promise<void> {
     if (rules.length === 0) return;
-    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).orIgnore().updateEntity(false).execute();
+    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).updateEntity(false).execute();
   }
 
   async forgetMuteRules(manager: EntityManager, ids: number[]): Promise<void> {
