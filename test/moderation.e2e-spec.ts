@@ -5,6 +5,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { deriveUidKey, uidCandidates } from '../src/calls/assigned-uids.service';
+import { CallsRepository } from '../src/calls/calls.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { DEV_JWT_SECRET } from '../src/config/auth.config';
@@ -437,6 +438,37 @@ describe('Calls that hosts run', () => {
         expect(grants(renewed.body.token).expire).toBe(3600);
       } finally {
         clock.set('2026-03-02T10:00:00.000Z');
+      }
+    });
+
+    it.each(['mute', 'removal'])('a %s committed between a token request\'s admission read and its new uid\'s binding still holds for that uid', async (action) => {
+      const host = action === 'mute' ? 1470 : 1480;
+      const member = host + 1;
+      const call = await createCall(t.http, host, { isPublic: true }, m(host));
+      await join(t.http, call.callId, m(member)).expect(200);
+      const repository = t.app.get(CallsRepository);
+      const read = repository.tokenAdmission.bind(repository);
+      // The token request reads its admission; the host's action commits right after that read.
+      const spy = jest.spyOn(repository, 'tokenAdmission').mockImplementationOnce(async (...args) => {
+        const admission = await read(...args);
+        if (action === 'mute') await mute(call.callId, String(member), { audio: true }, m(host)).expect(200);
+        else await remove(call.callId, String(member), m(host)).expect(200);
+        return admission;
+      });
+      try {
+        const before = agora.requests.length;
+        const res = await token(t.http, m(member), call.channelName, host * 10 + 7);
+        if (action === 'mute') {
+          expect(res.status).toBe(200);
+          expect(grants(res.body.token).privileges[PUBLISH_AUDIO]).toBeUndefined();
+          // The new uid has its rule (from the mute or from the token path, whichever saw it).
+          const rules = agora.requests.slice(before).filter((r) => r.method === 'POST' && (r.body as { uid: number }).uid === host * 10 + 7);
+          expect(rules.map((r) => (r.body as { privileges: string[] }).privileges)).toEqual([['publish_audio']]);
+        } else {
+          expect([res.status, res.body.code]).toEqual([403, 'CALL_ACCESS_DENIED']);
+        }
+      } finally {
+        spy.mockRestore();
       }
     });
 

@@ -74,9 +74,14 @@ export class TokensService {
       uid = await this.tx.run((manager) => this.assigned.ensure(manager, admission.callId, user.id, this.clock.now()));
       bound = true;
     }
-    // A uid new to the member: the flags again, read after its binding committed, so that a mute
-    // committed meanwhile is seen here or sees this uid (PublishRestrictions.enforce).
-    if (bound) forbidden = forbiddenPrivileges(await this.repository.findMember(admission.callId, user.id));
+    // A uid new to the member: their row again, read after the binding committed, so that a mute
+    // or a removal committed meanwhile is seen here, or sees this uid itself (it reads the uids
+    // after its own commit: PublishRestrictions.enforce, the removal's kick).
+    if (bound) {
+      const member = await this.repository.findMember(admission.callId, user.id);
+      if (member?.removedAt) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+      forbidden = forbiddenPrivileges(member);
+    }
     const now = this.clock.now();
     const ttl = await this.lifetime(admission, user.id, uid, forbidden, now);
     const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher', ttl, forbidden);
