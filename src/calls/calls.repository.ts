@@ -712,9 +712,17 @@ export class CallsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** A token was issued for the session: its newest expiry, and evidence that the member is there. */
+  /**
+   * A token was issued for the session: its expiry, when later than the one recorded (two
+   * requests at once never move it back), and evidence that the member is there.
+   */
   async recordToken(manager: EntityManager, sessionId: number, expiresAt: Date, at: Date): Promise<void> {
-    await manager.update(CallSession, { id: sessionId, open: OPEN }, { tokenExpiresAt: expiresAt, lastSeenAt: at });
+    await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ tokenExpiresAt: expiresAt, lastSeenAt: at })
+      .where('id = :id AND open = 1 AND (token_expires_at IS NULL OR token_expires_at < :expiresAt)', { id: sessionId, expiresAt })
+      .execute();
   }
 
   /** Agora's channel user list showed these sessions' members in the channel. */
