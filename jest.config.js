@@ -22,6 +22,9 @@ module.exports = {
       },
     ],
   },
+  // The generated client (clients/typescript) imports its own modules as `./x.js`, as ES modules
+  // in Node need; here they are the TypeScript sources.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['<rootDir>/test/support/env.setup.js'],
   testTimeout: 30000,
   maxWorkers: 2,

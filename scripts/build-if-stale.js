@@ -11,7 +11,8 @@ const root = join(__dirname, '..');
 // Not package-lock.json: `npm prune` rewrites it, and dependencies do not change what tsc emits.
 const PARTS = {
   service: { built: join('dist', 'main.js'), inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'], tool: join('@nestjs', 'cli', 'bin', 'nest.js'), args: ['build'] },
-  dashboard: { built: join('dist', 'dashboard', 'index.html'), inputs: ['dashboard'], tool: join('vite', 'bin', 'vite.js'), args: ['build', '--config', join('dashboard', 'vite.config.mts')] },
+  // The dashboard bundles the generated API client as well as its own sources.
+  dashboard: { built: join('dist', 'dashboard', 'index.html'), inputs: ['dashboard', join('clients', 'typescript', 'src')], tool: join('vite', 'bin', 'vite.js'), args: ['build', '--config', join('dashboard', 'vite.config.mts')] },
 };
 
 function newest(path) {

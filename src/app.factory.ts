@@ -1,12 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
+import { BODY_LIMIT_BYTES, buildOpenApiDocument } from './common/openapi/openapi-document';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { httpRequestDuration } from './metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
@@ -33,6 +34,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const root = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: root,
+    bodyLimit: BODY_LIMIT_BYTES,
     logController: new RequestLogController(),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -45,7 +47,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     // JSON is parsed by the parser configureApp installs; the service accepts no other body type.
     bodyParser: false,
   });
-  configureApp(app, config.corsOrigins);
+  configureApp(app, config.corsOrigins, config.publicBaseUrl);
   await registerDashboard(app.getHttpAdapter().getInstance());
   await app.init();
   return app;
@@ -68,7 +70,7 @@ export function corsOptions(origins: string[]) {
   };
 }
 
-function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void {
+function configureApp(app: NestFastifyApplication, corsOrigins: string[], publicBaseUrl: string): void {
   // /metrics stays at the root, where Prometheus looks for it.
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   if (corsOrigins.length > 0) app.enableCors(corsOptions(corsOrigins));
@@ -100,36 +102,9 @@ function configureApp(app: NestFastifyApplication, corsOrigins: string[]): void 
     done();
   });
 
-  const document = buildOpenApiDocument(app);
+  const document = buildOpenApiDocument(app, { serverUrl: publicBaseUrl });
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
     jsonDocumentUrl: `${API_PREFIX}/docs-json`,
     swaggerOptions: { persistAuthorization: true },
   });
-}
-
-/** The OpenAPI document served at /api/docs-json (and rendered by Swagger UI at /api/docs). */
-function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
-      .setTitle('Ikoota Calling API')
-      .setDescription(
-        'Audio/video calls on Agora.io for Ikoota members. Members appear by Converse Identity (OTO#) only. ' +
-          'Get a bearer token with `npm run token -- --user 42 --stage member` and press Authorize. ' +
-          'Every error answers with one body (`ErrorDto`) carrying a stable `code`.',
-      )
-      .setVersion('1.0')
-      .addServer('/', 'The server this document is served from')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "Ikoota login JWT (HS256)" })
-      .build();
-  // package.json says UNLICENSED: a name and no URL (DocumentBuilder.setLicense always writes one).
-  config.info.license = { name: 'Proprietary (UNLICENSED): for Ikoota only' };
-  const document = SwaggerModule.createDocument(app, config);
-  // Routes are protected by default and every protected route declares its bearer requirement
-  // (@MemberAccess / @AdminAccess); what is left is @Public and says so explicitly.
-  for (const item of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = item[method];
-      if (operation && !operation.security) operation.security = [];
-    }
-  }
-  return document;
 }

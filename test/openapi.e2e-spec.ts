@@ -1,17 +1,55 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ts from 'typescript';
 import { ERROR_CODES } from '../src/common/exceptions/domain.exception';
+import { AVATAR_FILE_NAME } from '../src/preferences/dto/update-preferences.dto';
+import { AGORA_CHANNEL_NAME } from '../src/tokens/dto/create-token.dto';
 import { PROJECT_ROOT } from './support/child-process';
 import { fetchOpenApi, listOperations, OpenApiDocument } from './support/openapi';
 import { startApp, TestApp } from './support/test-app';
 
 const run = promisify(execFile);
 
-type Schema = { type?: string; enum?: unknown[]; items?: Schema; $ref?: string; properties?: Record<string, Schema>; allOf?: Schema[] };
+type Schema = {
+  type?: string;
+  enum?: unknown[];
+  nullable?: boolean;
+  pattern?: string;
+  additionalProperties?: unknown;
+  items?: Schema;
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  allOf?: Schema[];
+};
+
+/** The committed contract (README, docs/api-guide.md); `npm run openapi:write` refreshes it. */
+const COMMITTED_DOCUMENT = join(PROJECT_ROOT, 'docs', 'openapi.json');
+
+/**
+ * The document in a canonical form for comparison: enum values sorted. Enums the Swagger plugin
+ * reads from a union type come in the order the compiler happens to list it, which differs
+ * between ts-jest and `nest build`; the values are the contract, not their order.
+ */
+function canonical(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(canonical);
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, key === 'enum' && Array.isArray(value) ? [...value].sort((a, b) => String(a).localeCompare(String(b))) : canonical(value)]),
+  );
+}
+
+/** Every schema object in the document, with where it is. */
+function schemasIn(node: unknown, where = '#'): Array<{ where: string; schema: Schema }> {
+  if (typeof node !== 'object' || node === null) return [];
+  const found: Array<{ where: string; schema: Schema }> = [];
+  const object = node as Record<string, unknown>;
+  if ('type' in object || 'enum' in object || '$ref' in object) found.push({ where, schema: object as Schema });
+  for (const [key, value] of Object.entries(object)) found.push(...schemasIn(value, `${where}/${key}`));
+  return found;
+}
 type FullDocument = OpenApiDocument & {
   info: { license?: { name: string } };
   servers?: Array<{ url: string }>;
@@ -53,6 +91,97 @@ describe('OpenAPI document', () => {
     const report = JSON.parse(outcome.stdout.slice(outcome.stdout.indexOf('{'))) as { problems: Array<{ ruleId: string; severity: string; message: string; location: unknown }> };
     const errors = report.problems.filter((problem) => problem.severity === 'error').map(({ ruleId, message, location }) => ({ ruleId, message, location }));
     expect(errors).toEqual([]);
+  });
+
+  it('is committed as docs/openapi.json (UPDATE_OPENAPI=1, or `npm run openapi:write`, refreshes it)', () => {
+    // Written in canonical form (enum values sorted), so that regenerating it changes nothing
+    // unless the contract changed.
+    if (process.env.UPDATE_OPENAPI === '1') writeFileSync(COMMITTED_DOCUMENT, `${JSON.stringify(canonical(doc), null, 2)}\n`);
+    const committed = JSON.parse(readFileSync(COMMITTED_DOCUMENT, 'utf8')) as unknown;
+    // On a difference: run `npm run openapi:write`, review the diff (it is the contract), commit it.
+    expect(canonical(committed)).toEqual(canonical(doc));
+  });
+
+  it("keeps docs/api-guide.md's error codes and operations equal to the code table and the document", () => {
+    const guide = readFileSync(join(PROJECT_ROOT, 'docs', 'api-guide.md'), 'utf8');
+    const section = (name: string): string[][] => {
+      const text = guide.slice(guide.indexOf(`<!-- ${name}:start -->`), guide.indexOf(`<!-- ${name}:end -->`));
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    };
+    const codes = section('error-codes').map(([code, status, , retryAfter]) => [code, status, retryAfter]);
+    const table = Object.entries(ERROR_CODES).map(([code, entry]) => [`\`${code}\``, String(entry.status), 'retryAfter' in entry ? 'yes' : '']);
+    expect(codes).toEqual(table);
+    const operations = section('operations').map(([id, route]) => `${route} ${id}`).sort();
+    const documented = listOperations(doc).map((op) => `\`${op.method.toUpperCase()} ${op.path}\` \`${(op.spec as { operationId?: string }).operationId}\``).sort();
+    expect(operations).toEqual(documented);
+  });
+
+  it('gives generated clients the configured base URL (PUBLIC_BASE_URL, here the default)', () => {
+    expect(doc.servers).toEqual([{ url: 'http://localhost:3000', description: 'This service (PUBLIC_BASE_URL)' }]);
+  });
+
+  it('names every operation in the domain: unique, camelCase, never Nest\'s default', () => {
+    const named = listOperations(doc).map((op) => ({ label: op.label, id: (op.spec as { operationId?: string }).operationId ?? '' }));
+    expect(named.filter(({ id }) => !/^[a-z][A-Za-z]+$/.test(id)).map(({ label, id }) => `${label}: ${id}`)).toEqual([]);
+    const ids = named.map(({ id }) => id);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+    // Generated clients name their functions after these: a rename is a breaking change for
+    // them, and shows here. Review it as one (`npx jest test/openapi.e2e-spec.ts -u`).
+    expect(Object.fromEntries(named.map(({ label, id }) => [label, id]))).toMatchSnapshot();
+  });
+
+  it('lets every nullable field be null: a nullable enum lists null', () => {
+    const nullable = schemasIn(doc).filter(({ schema }) => schema.nullable === true);
+    expect(nullable.length).toBeGreaterThan(20);
+    const enums = nullable.filter(({ schema }) => schema.enum);
+    expect(enums.map(({ where }) => where)).toEqual(expect.arrayContaining(['#/components/schemas/CallRowDto/properties/role', '#/components/schemas/AdminCallRowDto/properties/ended_by']));
+    expect(enums.filter(({ schema }) => !schema.enum!.includes(null)).map(({ where }) => where)).toEqual([]);
+    // `nullable` beside a $ref means nothing in OpenAPI 3.0: none may rely on it.
+    expect(nullable.filter(({ schema }) => schema.$ref).map(({ where }) => where)).toEqual([]);
+  });
+
+  it('documents the refusals of the HTTP layer on every route they can reach', () => {
+    const missing: string[] = [];
+    for (const op of listOperations(doc)) {
+      const statuses = Object.keys(op.spec.responses ?? {});
+      const expected = ['500'];
+      if (['post', 'put', 'patch', 'delete'].includes(op.method)) expected.push('400', '413', '415');
+      // Every route is rate limited (by user, or by IP without a token) except health and Agora's webhooks.
+      if (!['GET /api/health', 'POST /api/calling/webhooks/agora'].includes(op.label)) expected.push('429');
+      for (const status of expected) if (!statuses.includes(status)) missing.push(`${op.label} ${status}`);
+    }
+    expect(missing).toEqual([]);
+    const join = doc.paths['/api/calling/{callId}/join'].post.responses as Record<string, { content: { 'application/json': { examples: Record<string, unknown> } } }>;
+    expect(Object.keys(join['409'].content['application/json'].examples)).toEqual(['CALL_PAUSED']);
+  });
+
+  it('types the event stream\'s parameters and requires no header a browser\'s first connection lacks', () => {
+    const params = (doc.paths['/api/calling/events'].get.parameters ?? []) as Array<{ name: string; in: string; required?: boolean; schema?: Schema }>;
+    expect(params.filter((p) => p.in === 'header' && p.required).map((p) => p.name)).toEqual([]);
+    expect(params.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())).toEqual(['last-event-id']);
+    expect(params.filter((p) => p.schema?.type !== 'string').map((p) => p.name)).toEqual([]);
+  });
+
+  it('says what the server enforces on request bodies: no unknown fields, the avatar pattern, lengths', () => {
+    const bodies = listOperations(doc).flatMap((op) => {
+      const ref = (op.spec.requestBody?.content?.['application/json'] as { schema?: Schema } | undefined)?.schema?.$ref;
+      return ref ? [{ label: op.label, name: ref.split('/').pop()! }] : [];
+    });
+    expect(bodies.length).toBeGreaterThan(10);
+    // Agora's webhook body is read raw (signed bytes; Agora sends fields this service ignores).
+    const open = bodies.filter(({ name }) => doc.components.schemas[name].additionalProperties !== false).map(({ label }) => label);
+    expect(open).toEqual(['POST /api/calling/webhooks/agora']);
+    const avatar = property('UpdatePreferencesDto', 'preferred_avatar');
+    expect(avatar.pattern).toBe(AVATAR_FILE_NAME.source);
+    // JSON Schema reads patterns as ECMA-262 regular expressions with the `u` flag.
+    const pattern = new RegExp(avatar.pattern!, 'u');
+    for (const name of ['avatar_001.png', 'Me-2.JPEG', 'x.Svg', '../a.png', 'a.png.exe', '.png', 'a b.png', 'a.gif']) expect(pattern.test(name)).toBe(AVATAR_FILE_NAME.test(name));
+    expect(property('CreateCallDto', 'title')).toMatchObject({ minLength: 1, maxLength: 200 });
+    const channel = new RegExp(property('CreateTokenDto', 'channelName').pattern!, 'u');
+    for (const name of ['call_1672531200_abc123xyz', 'a b[c]{d}|~,', 'no/slash', 'é', 'x'.repeat(65)]) expect(channel.test(name)).toBe(AGORA_CHANNEL_NAME.test(name));
   });
 
   it('has a server, a license, and `security: []` on every public route', () => {

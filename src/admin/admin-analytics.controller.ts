@@ -16,6 +16,7 @@ export class AdminAnalyticsController {
   @Get('analytics')
   @RateLimit('analytics')
   @ApiOperation({
+    operationId: 'getAnalytics',
     summary: 'Call analytics (admin)',
     description: [
       'Aggregates over the `days` UTC days ending today (today included; 1-365, default 30), read from per-day totals kept current as calls change.',

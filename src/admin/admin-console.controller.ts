@@ -21,6 +21,7 @@ export class AdminConsoleController {
   @Get('calls')
   @RateLimit('analytics')
   @ApiOperation({
+    operationId: 'listCalls',
     summary: 'List calls (admin)',
     description: [
       'Every call, newest first (`created_at`, then `id`, descending), `limit` per page (1-200, default 50).',
@@ -39,6 +40,7 @@ export class AdminConsoleController {
   @Get('overview')
   @RateLimit('analytics')
   @ApiOperation({
+    operationId: 'getOverview',
     summary: 'What is happening now (admin)',
     description: [
       'Calls active and paused, members in them, sessions opened (joins) and sessions issued a token in the last hour,',
@@ -54,6 +56,7 @@ export class AdminConsoleController {
   @Get('sessions.csv')
   @RateLimit('analytics')
   @ApiOperation({
+    operationId: 'exportSessionsCsv',
     summary: 'Participation sessions as CSV (admin)',
     description: [
       `Every participation session joined in [from, to) (both optional), of one call with \`callId\`, oldest first, as \`text/csv\` with a header row: ${SESSIONS_CSV_HEADER.join(', ')}.`,

@@ -20,7 +20,7 @@ export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
   @Get(':callId/details')
-  @ApiOperation({ summary: 'Call details (admin)', description: 'The call, one row per participation session (members by OTO# number and user id), and its totals.' })
+  @ApiOperation({ operationId: 'getCallDetails', summary: 'Call details (admin)', description: 'The call, one row per participation session (members by OTO# number and user id), and its totals.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallDetailsDto })
   @ApiErrors(BAD_ID, NOT_FOUND)
@@ -31,6 +31,7 @@ export class AdminController {
   @Post(':callId/end')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'endCallAsAdmin',
     summary: 'End a call (admin)',
     description: 'Status ended, every open session and segment closed now, no more joins or tokens; with Agora REST credentials, a channel-wide kicking rule. Ending an ended call is 409.',
   })
@@ -43,6 +44,7 @@ export class AdminController {
 
   @Delete(':callId/participants/:userId')
   @ApiOperation({
+    operationId: 'removeParticipantAsAdmin',
     summary: 'Remove a participant (admin)',
     description:
       "Closes the member's open session and bars them from this call: no rejoin, no token. With Agora REST credentials, their uid(s) are kicked by a kicking rule; `agoraKick` reports the outcome and the removal stands regardless. The same removal as the member-facing `DELETE /api/calling/:callId/participants/:member`; an admin does not remove themselves (403 `ACTION_NOT_ALLOWED`).",

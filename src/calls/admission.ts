@@ -1,3 +1,4 @@
+import type { DocumentedError } from '../common/exceptions/api-errors.decorator';
 import { DomainException } from '../common/exceptions/domain.exception';
 import type { MemberState } from './calls.repository';
 import { CallStatus } from './entities/call.entity';
@@ -29,6 +30,14 @@ export function admissionRefusal(facts: AdmissionFacts, user: { isAdmin: boolean
   if (facts.status === 'paused' && !facts.inCall) return new DomainException('CALL_PAUSED', 'The call is paused: nobody new can join until it resumes');
   return null;
 }
+
+/** What `admissionRefusal` can answer, for the routes that apply it to document (`@ApiErrors`). */
+export const ADMISSION_REFUSALS = [
+  { code: 'CALL_ENDED', when: 'The call has ended' },
+  { code: 'PARTICIPANT_REMOVED', when: 'The caller was removed from this call' },
+  { code: 'CALL_PRIVATE', when: 'A private call the caller is not a member of (admins pass)' },
+  { code: 'CALL_PAUSED', when: 'The call is paused and the caller is not in it: nobody new joins until it resumes' },
+] as const satisfies readonly DocumentedError[];
 
 /** The rule's input from a member's state (`CallsRepository.memberState`). */
 export function factsOf(state: MemberState): AdmissionFacts {

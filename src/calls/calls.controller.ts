@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RateLimit } from '../common/throttling/rate-limit';
+import { ADMISSION_REFUSALS } from './admission';
 import { CallsService } from './calls.service';
 import { CallCreatedDto } from './dto/call-created.dto';
 import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
@@ -26,7 +27,7 @@ export class CallsController {
 
   @Post('create')
   @RateLimit('create')
-  @ApiOperation({ summary: 'Create a new call', description: 'The caller becomes the host. Creating does not join: the host joins like anyone else.' })
+  @ApiOperation({ operationId: 'createCall', summary: 'Create a new call', description: 'The caller becomes the host. Creating does not join: the host joins like anyone else.' })
   @ApiCreatedResponse({ type: CallCreatedDto })
   @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Invalid request parameters' })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateCallDto): Promise<CallCreatedDto> {
@@ -34,7 +35,7 @@ export class CallsController {
   }
 
   @Get('my-calls')
-  @ApiOperation({ summary: "The caller's calls", description: 'Calls the caller created, was invited to, or took part in; newest first.' })
+  @ApiOperation({ operationId: 'listMyCalls', summary: "The caller's calls", description: 'Calls the caller created, was invited to, or took part in; newest first.' })
   @ApiOkResponse({ type: [CallRowDto] })
   @ApiErrors({ code: 'VALIDATION_FAILED', when: 'limit outside 1-100 or an unknown status' })
   myCalls(@CurrentUser() user: AuthUser, @Query() query: MyCallsQueryDto): Promise<CallRowDto[]> {
@@ -43,6 +44,7 @@ export class CallsController {
 
   @Get(':callId')
   @ApiOperation({
+    operationId: 'getCall',
     summary: 'One call',
     description: "For the call's members, its participants and admins: the call, the caller's role, and who is in it now by OTO# number.",
   })
@@ -56,6 +58,7 @@ export class CallsController {
   @Post(':callId/invite')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'inviteMembers',
     summary: 'Invite members to a call (host or admin)',
     description:
       'Not in the original spec: makes the given Ikoota users members of the call with role participant, so they may join it while it is private. Members already in the call keep their role; members an admin removed stay removed.',
@@ -76,6 +79,7 @@ export class CallsController {
   @HttpCode(200)
   @RateLimit('join')
   @ApiOperation({
+    operationId: 'joinCall',
     summary: 'Join a call',
     description:
       'Opens the caller\'s participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller\'s masking preferences. Joining again while in the call returns the same answer and takes no second slot.',
@@ -86,10 +90,8 @@ export class CallsController {
   @ApiErrors(
     { code: 'CALL_FULL', when: 'Call is full (reached max participants)' },
     { code: 'VALIDATION_FAILED', when: 'A bad callId or body' },
-    { code: 'CALL_PRIVATE', when: 'Access denied to private call' },
-    'PARTICIPANT_REMOVED',
     { code: 'CALL_NOT_FOUND', when: 'No such call' },
-    { code: 'CALL_ENDED', when: 'The call has ended' },
+    ...ADMISSION_REFUSALS,
   )
   join(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: JoinCallDto = {}): Promise<JoinCallResponseDto> {
     return this.calls.join(user, callId, dto?.media);
@@ -98,13 +100,19 @@ export class CallsController {
   @Post(':callId/media')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'switchMedia',
     summary: "Switch the caller's media",
     description:
       'Each participation session is split into media segments (audio or video). Joining starts the first; this closes the current one and starts the next. Audio and video minutes everywhere are sums of segment durations, counted when a segment closes.',
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: SwitchMediaResultDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'media is not audio or video, or a bad callId' }, { code: 'NOT_A_PARTICIPANT', when: 'The caller has no open session in this call' }, { code: 'CALL_NOT_FOUND', when: 'No such call' })
+  @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'media is not audio or video, or a bad callId' },
+    { code: 'NOT_A_PARTICIPANT', when: 'The caller has no open session in this call' },
+    { code: 'CALL_NOT_FOUND', when: 'No such call' },
+    ...ADMISSION_REFUSALS,
+  )
   switchMedia(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: SwitchMediaDto): Promise<SwitchMediaResultDto> {
     return this.calls.switchMedia(user, callId, dto.media);
   }
@@ -112,6 +120,7 @@ export class CallsController {
   @Post(':callId/end')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'endCall',
     summary: 'End a call (host)',
     description: 'The host (or an admin) ends the call: every open session closes now, no more joins or tokens. Ending an ended call is 409.',
   })
@@ -124,7 +133,7 @@ export class CallsController {
 
   @Post(':callId/leave')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Leave a call', description: 'Closes the caller\'s open session (left_at, duration_seconds). Idempotent: `{ "success": true }` when nothing is open.' })
+  @ApiOperation({ operationId: 'leaveCall', summary: 'Leave a call', description: 'Closes the caller\'s open session (left_at, duration_seconds). Idempotent: `{ "success": true }` when nothing is open.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: SuccessDto })
   @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, { code: 'CALL_NOT_FOUND', when: 'No such call' })

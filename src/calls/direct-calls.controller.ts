@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RateLimit } from '../common/throttling/rate-limit';
+import { ADMISSION_REFUSALS } from './admission';
 import { DirectCallsService } from './direct-calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
@@ -23,6 +24,7 @@ export class DirectCallsController {
   @Post('direct')
   @RateLimit('direct')
   @ApiOperation({
+    operationId: 'startDirectCall',
     summary: 'Call a member directly',
     description:
       'Creates a private call for two (the caller its host, the callee invited) and rings the callee (`call.ringing` on their event stream and the webhook). Answers like create, plus `status: "ringing"`. Unanswered after RING_TIMEOUT_SECONDS (45) it is missed (`call.missed`) and ends. Creating does not join: the caller joins like anyone else.',
@@ -41,17 +43,25 @@ export class DirectCallsController {
   @Post(':callId/accept')
   @HttpCode(200)
   @RateLimit('join')
-  @ApiOperation({ summary: 'Accept a direct call (callee)', description: 'A join (the same answer as `POST /:callId/join`, with the media the caller asked for); then `call.accepted` to both sides.' })
+  @ApiOperation({ operationId: 'acceptDirectCall', summary: 'Accept a direct call (callee)', description: 'A join (the same answer as `POST /:callId/join`, with the media the caller asked for); then `call.accepted` to both sides.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: JoinCallResponseDto })
-  @ApiErrors(BAD_ID, { code: 'NOT_THE_CALLEE', when: 'The caller is not the member being called' }, ...RING_ERRORS, { code: 'CALL_ENDED', when: 'The call has ended' })
+  @ApiErrors(
+    BAD_ID,
+    { code: 'NOT_THE_CALLEE', when: 'The caller is not the member being called' },
+    ...RING_ERRORS,
+    // Accepting is a join: the join's own refusals.
+    { code: 'CALL_FULL', when: 'Call is full (reached max participants)' },
+    { code: 'CALL_NOT_FOUND', when: 'No such call' },
+    ...ADMISSION_REFUSALS,
+  )
   accept(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<JoinCallResponseDto> {
     return this.direct.accept(user, callId);
   }
 
   @Post(':callId/decline')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Decline a direct call (callee)', description: 'The call ends; `call.declined` to both sides.' })
+  @ApiOperation({ operationId: 'declineDirectCall', summary: 'Decline a direct call (callee)', description: 'The call ends; `call.declined` to both sides.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: DirectCallOutcomeDto })
   @ApiErrors(BAD_ID, { code: 'NOT_THE_CALLEE', when: 'The caller is not the member being called' }, ...RING_ERRORS)
@@ -61,7 +71,7 @@ export class DirectCallsController {
 
   @Post(':callId/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a direct call (caller)', description: 'Before the callee answers: the call ends; `call.cancelled` to both sides.' })
+  @ApiOperation({ operationId: 'cancelDirectCall', summary: 'Cancel a direct call (caller)', description: 'Before the callee answers: the call ends; `call.cancelled` to both sides.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: DirectCallOutcomeDto })
   @ApiErrors(BAD_ID, { code: 'NOT_THE_CALLER', when: 'Only the caller cancels' }, ...RING_ERRORS)

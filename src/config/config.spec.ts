@@ -37,7 +37,13 @@ function refusal(load: () => unknown): ConfigValidationError {
 
 describe('loadAppConfig', () => {
   it('defaults: port 3000, development, info logs, no CORS', () => {
-    expect(loadAppConfig({})).toEqual({ nodeEnv: 'development', port: 3000, logLevel: 'info', corsOrigins: [] });
+    expect(loadAppConfig({})).toEqual({ nodeEnv: 'development', port: 3000, logLevel: 'info', corsOrigins: [], publicBaseUrl: 'http://localhost:3000' });
+  });
+
+  it('documents PUBLIC_BASE_URL as the base URL, without a trailing slash, and localhost on PORT by default', () => {
+    expect(loadAppConfig({ PUBLIC_BASE_URL: 'https://calling.ikoota.example/' }).publicBaseUrl).toBe('https://calling.ikoota.example');
+    expect(loadAppConfig({ PUBLIC_BASE_URL: 'https://ikoota.example/calling' }).publicBaseUrl).toBe('https://ikoota.example/calling');
+    expect(loadAppConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
   });
 
   it('is silent by default under NODE_ENV=test', () => {
@@ -52,6 +58,7 @@ describe('loadAppConfig', () => {
       port: 8080,
       logLevel: 'debug',
       corsOrigins: ['https://a.example', 'https://b.example'],
+      publicBaseUrl: 'http://localhost:8080',
     });
   });
 
@@ -66,6 +73,9 @@ describe('loadAppConfig', () => {
     ['PORT', '80.5'],
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
+    ['PUBLIC_BASE_URL', 'calling.ikoota.example'],
+    ['PUBLIC_BASE_URL', 'ftp://calling.ikoota.example'],
+    ['PUBLIC_BASE_URL', 'https://calling.ikoota.example/?x=1'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     const error = refusal(() => loadAppConfig({ [variable]: value }));
     expect(error.message).toContain(variable);

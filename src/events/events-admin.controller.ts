@@ -13,6 +13,7 @@ export class EventsAdminController {
 
   @Get()
   @ApiOperation({
+    operationId: 'listEvents',
     summary: 'Outbound events by delivery status (admin)',
     description:
       'The outbox as the webhook delivery sees it, newest first: by default the events that could not be delivered to `EVENTS_WEBHOOK_URL` within 24 h of retries (`status=failed`). Paged with `cursor`.',

@@ -15,6 +15,7 @@ export class HealthController {
   @Public()
   @SkipThrottle()
   @ApiOperation({
+    operationId: 'getHealth',
     summary: 'Service health',
     description:
       'Database status (a real query), Agora configuration, and whether Agora answers (a cached probe; unreachable is reported, not fatal). 200 while the database answers, 503 when it does not.',

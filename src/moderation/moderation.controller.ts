@@ -23,7 +23,8 @@ const MEMBER = {
 const BAD_CALL_ID = { code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' } as const;
 const BAD_MEMBER = { code: 'VALIDATION_FAILED', when: 'callId is not a positive integer, or member is neither an OTO# number nor a user id' } as const;
 const NOT_MODERATOR = { code: 'NOT_CALL_MODERATOR', when: 'The caller is not the host, a moderator or an admin' } as const;
-const ENDED = { code: 'CALL_ENDED', when: 'No such call, or it has ended' } as const;
+const ENDED = { code: 'CALL_ENDED', when: 'The call has ended' } as const;
+const NO_CALL = { code: 'CALL_NOT_FOUND', when: 'No such call' } as const;
 const UNKNOWN_MEMBER = { code: 'MEMBER_NOT_FOUND', when: 'No member with this OTO# number or user id' } as const;
 const NOT_IN_CALL = { code: 'NOT_A_CALL_MEMBER', when: 'The member is not a member of this call' } as const;
 
@@ -40,6 +41,7 @@ export class ModerationController {
   @Post(':callId/pause')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'pauseCall',
     summary: 'Pause a call (host, moderator, admin)',
     description:
       'Members already in the call stay in, renew their tokens, switch media and send heartbeats; nobody new joins (409 `CALL_PAUSED`) until it resumes. ' +
@@ -47,23 +49,24 @@ export class ModerationController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row, as my-calls shows it (`status: "paused"`)' })
-  @ApiErrors(BAD_CALL_ID, NOT_MODERATOR, ENDED)
+  @ApiErrors(BAD_CALL_ID, NOT_MODERATOR, NO_CALL, ENDED)
   pause(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallRowDto> {
     return this.moderation.setPaused(user, callId, true);
   }
 
   @Post(':callId/resume')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Resume a paused call (host, moderator, admin)', description: 'Joins are admitted again. Resuming an active call is 200 and changes nothing; an ended call is 404.' })
+  @ApiOperation({ operationId: 'resumeCall', summary: 'Resume a paused call (host, moderator, admin)', description: 'Joins are admitted again. Resuming an active call is 200 and changes nothing; an ended call is 404.' })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row, as my-calls shows it (`status: "active"`)' })
-  @ApiErrors(BAD_CALL_ID, NOT_MODERATOR, ENDED)
+  @ApiErrors(BAD_CALL_ID, NOT_MODERATOR, NO_CALL, ENDED)
   resume(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<CallRowDto> {
     return this.moderation.setPaused(user, callId, false);
   }
 
   @Patch(':callId')
   @ApiOperation({
+    operationId: 'updateCall',
     summary: 'Edit a call (host, moderator, admin)',
     description:
       'Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` ' +
@@ -71,26 +74,28 @@ export class ModerationController {
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row after the edit, as my-calls shows it' })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count' })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count' })
   edit(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: UpdateCallDto): Promise<CallRowDto> {
     return this.moderation.edit(user, callId, dto);
   }
 
   @Put(':callId/members/:member')
   @ApiOperation({
+    operationId: 'setMemberRole',
     summary: "Change a member's role (host, admin)",
     description: 'Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host\'s own role cannot change.',
   })
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: MemberRoleDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, NO_CALL, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" })
   setRole(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number, @Body() dto: ChangeRoleDto): Promise<MemberRoleDto> {
     return this.moderation.setRole(user, callId, userId, dto.role);
   }
 
   @Delete(':callId/participants/:member')
   @ApiOperation({
+    operationId: 'removeParticipant',
     summary: 'Remove a participant (host, moderator, admin)',
     description:
       "The same removal as `DELETE /api/calling/admin/:callId/participants/:userId`: the member's open session closes, they may not rejoin or get a token for this call, and with Agora REST credentials each uid bound to them is kicked (`agoraKick`). " +
@@ -99,7 +104,7 @@ export class ModerationController {
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: ParticipantRemovedDto })
-  @ApiErrors(BAD_MEMBER, NOT_MODERATOR, { code: 'ACTION_NOT_ALLOWED', when: 'A moderator removing the host or a moderator, or anyone removing themselves' }, { code: 'CALL_NOT_FOUND', when: 'No such call' }, UNKNOWN_MEMBER, { code: 'PARTICIPANT_NOT_FOUND', when: 'The member never took part in this call' })
+  @ApiErrors(BAD_MEMBER, NOT_MODERATOR, { code: 'ACTION_NOT_ALLOWED', when: 'A moderator removing the host or a moderator, or anyone removing themselves' }, NO_CALL, UNKNOWN_MEMBER, { code: 'PARTICIPANT_NOT_FOUND', when: 'The member never took part in this call' })
   remove(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number): Promise<ParticipantRemovedDto> {
     return this.moderation.removeParticipant(user, callId, userId);
   }
@@ -107,6 +112,7 @@ export class ModerationController {
   @Post(':callId/participants/:member/mute')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'muteMember',
     summary: 'Mute or unmute a member (host, moderator, admin)',
     description:
       '`{ "audio": true }` mutes audio, `false` unmutes; the same for `video`; an omitted field stays as it is. The flags show in `GET /api/calling/:callId`. ' +
@@ -117,7 +123,7 @@ export class ModerationController {
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: MemberMutedDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or neither audio nor video is a boolean' }, NOT_MODERATOR, { code: 'ACTION_NOT_ALLOWED', when: 'A moderator targeting the host or a moderator' }, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL)
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or neither audio nor video is a boolean' }, NOT_MODERATOR, { code: 'ACTION_NOT_ALLOWED', when: 'A moderator targeting the host or a moderator' }, NO_CALL, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL)
   mute(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number, @Body() dto: MuteMemberDto): Promise<MemberMutedDto> {
     return this.moderation.mute(user, callId, userId, dto);
   }

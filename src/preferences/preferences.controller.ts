@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -16,6 +16,7 @@ export class PreferencesController {
 
   @Get('preferences')
   @ApiOperation({
+    operationId: 'getPreferences',
     summary: 'Get my call preferences',
     description:
       'The caller\'s stored masking and media preferences, or the defaults (voice and video masking on, auto-mute off, video quality hd, no avatar, no recording consent; null timestamps) when none are stored.',
@@ -28,10 +29,12 @@ export class PreferencesController {
   @Put('preferences')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    operationId: 'updatePreferences',
     summary: 'Update my call preferences',
     description:
       'Send any subset of the fields; the others keep their stored (or default) value. `preferred_avatar: null` clears the avatar. An empty body stores the defaults.',
   })
+  @ApiBody({ type: UpdatePreferencesDto, required: false })
   @ApiOkResponse({ type: UpdatePreferencesResponseDto })
   @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Unknown field, wrong type, video quality other than sd/hd, or an avatar that is not a plain image file name' })
   async update(@CurrentUser() user: AuthUser, @Body() body: UpdatePreferencesDto): Promise<UpdatePreferencesResponseDto> {

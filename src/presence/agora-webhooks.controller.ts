@@ -24,6 +24,7 @@ export class AgoraWebhooksController {
   @SkipThrottle()
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'receiveAgoraNotice',
     summary: 'Agora Notification Center channel and recording events',
     description:
       'Register this URL with Agora NCS (RTC channel events). Signed with `AGORA_NCS_SECRET`; answers 404 when that is not configured. ' +

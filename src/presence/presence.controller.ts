@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ADMISSION_REFUSALS } from '../calls/admission';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { HeartbeatResultDto } from './dto/heartbeat.dto';
@@ -17,6 +18,7 @@ export class PresenceController {
   @Post(':callId/heartbeat')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'sendHeartbeat',
     summary: 'Confirm presence in a call (optional)',
     description:
       'Heartbeats are optional: no client is dropped for not sending them. A session that never sends one stays open until the member leaves, ' +
@@ -27,7 +29,12 @@ export class PresenceController {
   })
   @ApiParam({ name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' })
   @ApiOkResponse({ type: HeartbeatResultDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, { code: 'NOT_A_PARTICIPANT', when: 'The caller has no open session in this call' }, { code: 'CALL_NOT_FOUND', when: 'No such call' })
+  @ApiErrors(
+    { code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' },
+    { code: 'NOT_A_PARTICIPANT', when: 'The caller has no open session in this call' },
+    { code: 'CALL_NOT_FOUND', when: 'No such call' },
+    ...ADMISSION_REFUSALS,
+  )
   heartbeat(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<HeartbeatResultDto> {
     return this.presence.heartbeat(user, callId);
   }

@@ -13,6 +13,7 @@ export class RecordingsAdminController {
 
   @Get('recordings')
   @ApiOperation({
+    operationId: 'listAllRecordings',
     summary: 'Every recording (admin)',
     description: 'Recordings of all calls created in [from, to), newest first, a page at a time: pass `nextCursor` as `cursor` for the next page.',
   })

@@ -23,6 +23,7 @@ export class RecordingsController {
 
   @Post(':callId/recordings')
   @ApiOperation({
+    operationId: 'startRecording',
     summary: 'Start recording a call (host, moderator, admin)',
     description:
       'Starts Agora Cloud Recording in the call\'s channel with a recorder uid the service reserves. Only members in the call who set `recording_consent` are recorded: ' +
@@ -45,6 +46,7 @@ export class RecordingsController {
 
   @Delete(':callId/recordings/:recordingId')
   @ApiOperation({
+    operationId: 'stopRecording',
     summary: 'Stop a recording (host, moderator, admin)',
     description: 'Stops the recording at Agora and answers it with the files Agora reported. A recording already stopped or failed is answered as it is.',
   })
@@ -65,7 +67,7 @@ export class RecordingsController {
   }
 
   @Get(':callId/recordings')
-  @ApiOperation({ summary: "A call's recordings", description: "For the call's members and admins: each recording's status, start and stop times, duration and files, newest first." })
+  @ApiOperation({ operationId: 'listRecordings', summary: "A call's recordings", description: "For the call's members and admins: each recording's status, start and stop times, duration and files, newest first." })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: RecordingListDto })
   @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' }, 'CALL_ACCESS_DENIED', 'PARTICIPANT_REMOVED', NOT_FOUND)

@@ -18,6 +18,7 @@ export class TokensController {
   @HttpCode(200)
   @RateLimit('token')
   @ApiOperation({
+    operationId: 'issueToken',
     summary: 'Generate an Agora RTC token',
     description:
       'Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. ' +

@@ -3,6 +3,9 @@ process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL || 'silent';
 process.env.AGORA_HEALTH_URL = 'off';
 delete process.env.DATABASE_URL;
+// The OpenAPI document's server URL comes from these: the committed docs/openapi.json has the default.
+delete process.env.PORT;
+delete process.env.PUBLIC_BASE_URL;
 delete process.env.JWT_SECRET;
 delete process.env.JWT_ISSUER;
 delete process.env.JWT_AUDIENCE;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { AdminActionResult, ApiError, CallDetails, download, getJson, query } from '../api';
+import { answer, api, ApiError, calling, save } from '../api';
 import { dateTime, duration, number } from '../format';
 import { usePoll } from '../poll';
 import { Link } from '../router';
@@ -58,7 +58,7 @@ function Confirm(props: { pending: Pending | null; onClose: () => void; onDone: 
 export function CallPage(props: { callId: number }) {
   const { callId } = props;
   const [live, setLive] = useState(true);
-  const details = usePoll(() => getJson<CallDetails>(`/${callId}/details`), `details-${callId}`, live ? LIVE_REFRESH_MS : null);
+  const details = usePoll(() => answer(calling.getCallDetails({ client: api, path: { callId } })), `details-${callId}`, live ? LIVE_REFRESH_MS : null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [result, setResult] = useState('');
   const [actionError, setActionError] = useState<ApiError | null>(null);
@@ -97,8 +97,8 @@ export function CallPage(props: { callId: number }) {
       detail: 'Everyone is disconnected now, and nobody can join again or get a token for it.',
       confirm: 'End call',
       run: async () => {
-        const answer = await getJson<AdminActionResult>(`/${callId}/end`, { method: 'POST' });
-        return `${answer.message}. Agora kick: ${answer.agoraKick}.`;
+        const ended = await answer(calling.endCallAsAdmin({ client: api, path: { callId } }));
+        return `${ended.message}. Agora kick: ${ended.agoraKick}.`;
       },
     });
   const remove = (userId: number, oto: string) =>
@@ -107,14 +107,14 @@ export function CallPage(props: { callId: number }) {
       detail: `${oto} (user ${userId}) leaves call #${callId} now and cannot rejoin it or get a token for it.`,
       confirm: 'Remove',
       run: async () => {
-        const answer = await getJson<AdminActionResult>(`/${callId}/participants/${userId}`, { method: 'DELETE' });
-        return `${oto}: ${answer.message}. Agora kick: ${answer.agoraKick}.`;
+        const removed = await answer(calling.removeParticipantAsAdmin({ client: api, path: { callId, userId } }));
+        return `${oto}: ${removed.message}. Agora kick: ${removed.agoraKick}.`;
       },
     });
   const exportCsv = async () => {
     setResult('');
     try {
-      const name = await download(`/sessions.csv${query({ callId })}`, `call-${callId}-sessions.csv`);
+      const name = await save(calling.exportSessionsCsv({ client: api, query: { callId }, parseAs: 'blob' }), `call-${callId}-sessions.csv`);
       done(`Saved ${name}.`);
     } catch (caught) {
       failed(caught instanceof ApiError ? caught : new ApiError(0, 'NETWORK', String(caught)));

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { CallsPage, getJson, query } from '../api';
+import { answer, api, calling, defined } from '../api';
 import { dateTime } from '../format';
 import { usePoll } from '../poll';
 import { Link, navigate } from '../router';
@@ -18,7 +18,7 @@ const EMPTY: Filters = { status: '', from: '', to: '', q: '', limit: 25 };
 /** Date inputs (UTC days, both included) as the API's range: `from` at 00:00, `to` exclusive at the next day's 00:00. */
 function rangeParams(filters: Filters) {
   return {
-    status: filters.status,
+    status: (filters.status || undefined) as 'active' | 'paused' | 'ended' | undefined,
     from: filters.from ? `${filters.from}T00:00:00.000Z` : '',
     to: filters.to ? new Date(Date.parse(`${filters.to}T00:00:00.000Z`) + 86_400_000).toISOString() : '',
     q: filters.q.trim(),
@@ -35,8 +35,8 @@ export function CallsListPage() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1];
-  const path = `/calls${query({ ...rangeParams(filters), cursor })}`;
-  const page = usePoll(() => getJson<CallsPage>(path), path, null);
+  const params = defined({ ...rangeParams(filters), cursor: cursor ?? undefined });
+  const page = usePoll(() => answer(calling.listCalls({ client: api, query: params })), `calls-${JSON.stringify(params)}`, null);
   const set = (field: keyof Filters) => (event: Event) => {
     const value = (event.target as HTMLInputElement).value;
     setDraft({ ...draft, [field]: field === 'limit' ? Number(value) : value });

@@ -1,24 +1,13 @@
 import { useState } from 'preact/hooks';
-import { AnalyticsReport, getJson, query } from '../api';
+import { AdminOverviewDto, answer, api, calling } from '../api';
 import { Chart } from '../chart';
 import { dateTime, number } from '../format';
 import { usePoll } from '../poll';
 import { Link } from '../router';
 import { Problem, StatusBadge } from './common';
 
-/** GET /api/calling/admin/overview: what is happening now (AdminOverviewDto). */
-export interface Overview {
-  generated_at: string;
-  active_calls: number;
-  paused_calls: number;
-  participants_now: number;
-  joins_last_hour: number;
-  token_sessions_last_hour: number;
-  today: string;
-  audio_minutes_today: number;
-  video_minutes_today: number;
-  busiest_calls: Array<{ id: number; title: string; status: 'active' | 'paused'; participants: number; peak_participants: number; max_participants: number; created_at: string }>;
-}
+/** GET /api/calling/admin/overview: what is happening now. */
+export type Overview = AdminOverviewDto;
 
 /** The tiles, each read from one overview field. */
 export const TILES: Array<{ id: keyof Overview & string; label: string; digits?: number }> = [
@@ -38,9 +27,8 @@ const GROUPS = ['day', 'week', 'month'] as const;
 export function OverviewPage() {
   const [days, setDays] = useState(30);
   const [groupBy, setGroupBy] = useState<(typeof GROUPS)[number]>('day');
-  const overview = usePoll(() => getJson<Overview>('/overview'), 'overview', REFRESH_MS);
-  const analyticsPath = `/analytics${query({ days, groupBy })}`;
-  const analytics = usePoll(() => getJson<AnalyticsReport>(analyticsPath), analyticsPath, REFRESH_MS);
+  const overview = usePoll(() => answer(calling.getOverview({ client: api })), 'overview', REFRESH_MS);
+  const analytics = usePoll(() => answer(calling.getAnalytics({ client: api, query: { days, groupBy } })), `analytics-${days}-${groupBy}`, REFRESH_MS);
   const buckets = analytics.data?.dailyStats ?? [];
   const dates = buckets.map((b) => b.date);
 

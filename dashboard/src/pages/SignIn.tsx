@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, getJson, session } from '../api';
+import { answer, api, ApiError, calling, session } from '../api';
 
 /**
  * The admin pastes an Ikoota JWT. It is tried on the admin overview before it is kept: a member's
@@ -17,7 +17,7 @@ export function SignIn(props: { notice: string; onSignedIn: () => void }) {
     setBusy(true);
     setError('');
     try {
-      await getJson('/overview', { token: pasted });
+      await answer(calling.getOverview({ client: api, auth: pasted }), { signIn: true });
       session.signIn(pasted);
       props.onSignedIn();
     } catch (caught) {

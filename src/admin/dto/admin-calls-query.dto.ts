@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CallStatus } from '../../calls/entities/call.entity';
 
@@ -28,8 +29,7 @@ export class AdminCallsQueryDto {
    */
   @IsOptional()
   @IsString()
-  @MinLength(1)
-  @MaxLength(CALL_TITLE_MAX_LENGTH)
+  @CodePointLength(1, CALL_TITLE_MAX_LENGTH)
   q?: string;
 
   /** Calls per page (1-200). @example 50 */

@@ -23,6 +23,16 @@ function declared(errors: DocumentedError[]): Declared[] {
   return errors.map((error) => (typeof error === 'string' ? { code: error } : error));
 }
 
+/**
+ * Adds codes to one route handler's documented errors (what `@ApiErrors` does; also used at
+ * start-up for the refusals of the HTTP layer itself: see `src/common/openapi/openapi-document.ts`).
+ * The responses are rewritten from every code declared on the handler so far; adding a code twice
+ * changes nothing.
+ */
+export function addDocumentedErrors(handler: object, errors: DocumentedError[]): void {
+  documentOn(handler, declared(errors));
+}
+
 /** Rewrites the documented error responses of one handler from every code declared on it so far. */
 function documentOn(handler: object, errors: Declared[]): void {
   const all: Declared[] = [...((Reflect.getMetadata(CODES_KEY, handler) as Declared[] | undefined) ?? [])];

@@ -15,7 +15,7 @@ export const RATE_LIMITS = {
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 /** Routes without a named limit count against this general per-user limit. */
-export const DEFAULT_RATE_LIMIT = { limit: 600, ttl: 60_000 };
+export const DEFAULT_RATE_LIMIT = { limit: 600, ttl: 60_000, label: '600 requests per minute' };
 
 export const RATE_LIMIT_KEY = 'rate-limit-name';
 

@@ -1,12 +1,14 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateIf, ValidationOptions } from 'class-validator';
 import { MaxCodePoints } from '../../common/validation/code-point-length.decorator';
 import { AVATAR_MAX_LENGTH, VIDEO_QUALITIES, VideoQuality } from '../entities/call-preference.entity';
 
 /**
- * An avatar file name: letters, digits, `_` and `-`, then one image extension. No dots
- * before the extension, so no hidden files, no `..` and no path separators.
+ * An avatar file name: letters, digits, `_` and `-`, then one image extension in any case. No
+ * dots before the extension, so no hidden files, no `..` and no path separators. Written without
+ * flags so that the same pattern goes into the OpenAPI schema (JSON Schema patterns take none).
  */
-export const AVATAR_FILE_NAME = /^[A-Za-z0-9_-]+\.(png|jpg|jpeg|webp|svg)$/i;
+export const AVATAR_FILE_NAME = /^[A-Za-z0-9_-]+\.([Pp][Nn][Gg]|[Jj][Pp][Gg]|[Jj][Pp][Ee][Gg]|[Ww][Ee][Bb][Pp]|[Ss][Vv][Gg])$/;
 
 /** May be left out, but when present it must pass the other rules: `null` is refused. */
 function IsOptionalNotNull(options?: ValidationOptions): PropertyDecorator {
@@ -48,6 +50,7 @@ export class UpdatePreferencesDto {
   @IsOptional()
   @IsString()
   @MaxCodePoints(AVATAR_MAX_LENGTH)
+  @ApiPropertyOptional({ pattern: AVATAR_FILE_NAME.source })
   @Matches(AVATAR_FILE_NAME, {
     message: 'preferred_avatar must be a file name like avatar_001.png (letters, digits, _ or -, then .png, .jpg, .jpeg, .webp or .svg)',
   })

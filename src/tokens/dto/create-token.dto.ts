@@ -12,6 +12,7 @@ export class CreateTokenDto {
   /** The call's channel, as join returned it. @example "call_1672531200_abc123xyz" */
   @IsString()
   @CodePointLength(1, CHANNEL_NAME_MAX_LENGTH)
+  @ApiProperty({ pattern: AGORA_CHANNEL_NAME.source })
   @Matches(AGORA_CHANNEL_NAME, { message: "channelName may only contain a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ," })
   channelName: string;
 
