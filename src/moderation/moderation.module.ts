@@ -4,13 +4,13 @@ import { CallsModule } from '../calls/calls.module';
 import { MemberPipe } from './member.pipe';
 import { ModerationController } from './moderation.controller';
 import { ModerationService } from './moderation.service';
-import { PublishRestrictions } from './publish-restrictions.service';
+import { PublishRestrictionsModule } from './publish-restrictions.module';
 
-/** Calls that hosts run: pause and resume, edit, moderators, removal and mute (admins may do all of it), and what a member may not publish (`PublishRestrictions`, which the token path asks too). */
+/** Calls that hosts run: pause and resume, edit, moderators, removal and mute (admins may do all of it). */
 @Module({
-  imports: [CallsModule, AgoraModule],
+  imports: [CallsModule, AgoraModule, PublishRestrictionsModule],
   controllers: [ModerationController],
-  providers: [ModerationService, MemberPipe, PublishRestrictions],
-  exports: [ModerationService, PublishRestrictions],
+  providers: [ModerationService, MemberPipe],
+  exports: [ModerationService],
 })
 export class ModerationModule {}
