@@ -22,9 +22,17 @@ export function forbiddenPrivileges(member: Pick<CallMember, 'audioMutedAt' | 'v
   return [...(audio ? (['publish_audio'] as const) : []), ...(video ? (['publish_video'] as const) : [])];
 }
 
-/** When a kept rule ends at Agora (a rule kept before ends were recorded: Agora's longest after its creation). */
+/**
+ * The latest a kept rule can end at Agora: until then it is deleted there when lifted. A rule
+ * kept before ends were recorded was made for at most Agora's longest after its creation.
+ */
 export function ruleEnd(rule: Pick<MuteRule, 'expiresAt' | 'createdAt'>): Date {
   return rule.expiresAt ?? new Date(rule.createdAt.getTime() + MAX_BAN_SECONDS * 1000);
+}
+
+/** How long a kept rule surely covers: its recorded end; a rule kept before ends were recorded covers nothing for sure. */
+export function ruleCovers(rule: Pick<MuteRule, 'expiresAt' | 'createdAt'>): Date {
+  return rule.expiresAt ?? rule.createdAt;
 }
 
 /**
@@ -112,7 +120,7 @@ export class PublishRestrictions {
   ): Promise<{ outcome: KickOutcome; end: Date }> {
     const now = this.clock.now();
     const mine = kept.filter((rule) => rule.uid === uid && rule.privilege === privilege);
-    const inForce = mine.map(ruleEnd).reduce((latest, end) => (end > latest ? end : latest), now);
+    const inForce = mine.map(ruleCovers).reduce((latest, end) => (end > latest ? end : latest), now);
     if (inForce >= until) return { outcome: 'skipped', end: inForce };
     const seconds = banSecondsFor(this.config.tokenTtlSeconds);
     const posted = await this.agora.muteUser(channelName, uid, privilege);

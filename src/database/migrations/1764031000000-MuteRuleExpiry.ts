@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner, TableColumn, TableIndex } from 'typeor
  * Kicking rules behind a mute keep when they end, so a token is given only while rules cover its
  * whole lifetime, and a uid may hold more than one rule per privilege (a new one is posted before
  * a renewal outlives the old one): the unique index on (call_id, uid, privilege) goes. Existing
- * rows keep a NULL end (read as at most Agora's longest rule after their creation).
+ * rows keep a NULL end: they cover no new token (it gets a new rule) and are deleted at Agora on
+ * unmute as long as they could still be in force.
  */
 export class MuteRuleExpiry1764031000000 implements MigrationInterface {
   name = 'MuteRuleExpiry1764031000000';

@@ -38,8 +38,9 @@ export class MuteRule {
 
   /**
    * When the rule ends at Agora, on this service's clock (taken before the request was sent, so
-   * Agora's own end is a little later). NULL for rules kept before this was recorded: they were
-   * made for at most Agora's longest, 86430 s after `created_at` (see `ruleEnd`).
+   * Agora's own end is a little later). NULL for rules kept before this was recorded: they cover
+   * no new token (one gets a new rule), and are deleted at Agora when lifted until Agora's
+   * longest, 86430 s, after `created_at` (see `ruleCovers`, `ruleEnd`).
    */
   @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
   expiresAt: Date | null;
