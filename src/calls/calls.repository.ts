@@ -13,7 +13,7 @@ import { toMasking } from '../preferences/preferences.service';
 import { isSameChannel } from './channel-name';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
-import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
+import { CallMedia, CallSession, OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { Call, CallStatus } from './entities/call.entity';
 import { CallRing, RingState } from './entities/call-ring.entity';
 
@@ -47,6 +47,8 @@ export interface TokenAdmission {
   sessionId: number | null;
   tokenExpiresAt: Date | null;
   member: { removed: boolean } | null;
+  /** The caller's mute flags in the call (their member row; false without one). */
+  muted: { audio: boolean; video: boolean };
   /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
   boundUserId: number | null;
   /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
@@ -152,6 +154,12 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
 }
 
+/** A member's open session as an Agora leave notice sees it (see `openStayOfUid`). */
+export interface OpenStayOfUid extends Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'lastClientSeq'> {
+  /** When the member's latest earlier session in the call ended; null when they had none. */
+  previousLeftAt: Date | null;
+}
+
 /** An open session the sweeper may close, with what it knows of the member's presence. */
 export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joinedAt' | 'lastSeenAt' | 'tokenExpiresAt'>;
 
@@ -177,10 +185,19 @@ const OPEN_STAY_SQL = `
   LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
   WHERE c.id = ?`;
 
+/** See `openStayOfUid`: the sessions' (call_id, user_id, open) index serves both lookups. */
+const OPEN_STAY_OF_UID_SQL = `
+  SELECT s.id AS id, s.joined_at AS joined_at, s.last_client_seq AS last_client_seq,
+         (SELECT MAX(p.left_at) FROM call_sessions p WHERE p.call_id = s.call_id AND p.user_id = s.user_id AND p.open IS NULL) AS previous_left_at
+  FROM call_uid_bindings b
+  JOIN call_sessions s ON s.call_id = b.call_id AND s.user_id = b.user_id AND s.open = 1
+  WHERE b.call_id = ? AND b.uid = ?`;
+
 /** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
 const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
-         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, b.user_id AS bound_user_id, b.uid AS bound_uid
+         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
+         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -523,6 +540,8 @@ export class CallsRepository {
       token_expires_at: RawDate;
       role: CallRole | null;
       removed_at: RawDate;
+      audio_muted_at: RawDate;
+      video_muted_at: RawDate;
       bound_user_id: RawId | null;
       bound_uid: RawId | null;
     }> =
@@ -539,6 +558,7 @@ export class CallsRepository {
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
       member: row.role === null ? null : { removed: row.removed_at !== null },
+      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),
     };
@@ -692,9 +712,17 @@ export class CallsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** A token was issued for the session: its newest expiry, and evidence that the member is there. */
+  /**
+   * A token was issued for the session: its expiry, when later than the one recorded (two
+   * requests at once never move it back), and evidence that the member is there.
+   */
   async recordToken(manager: EntityManager, sessionId: number, expiresAt: Date, at: Date): Promise<void> {
-    await manager.update(CallSession, { id: sessionId, open: OPEN }, { tokenExpiresAt: expiresAt, lastSeenAt: at });
+    await manager
+      .createQueryBuilder()
+      .update(CallSession)
+      .set({ tokenExpiresAt: expiresAt, lastSeenAt: at })
+      .where('id = :id AND open = 1 AND (token_expires_at IS NULL OR token_expires_at < :expiresAt)', { id: sessionId, expiresAt })
+      .execute();
   }
 
   /** Agora's channel user list showed these sessions' members in the channel. */
@@ -733,6 +761,24 @@ export class CallsRepository {
     return result.affected === 1;
   }
 
+  /**
+   * The open session of the member bound to `uid` in a call, with what an Agora leave notice is
+   * weighed against (see `AgoraWebhooksService`): the clientSeq applied to it, and when the
+   * member's latest earlier session in the call ended (null when they had none). One round trip.
+   */
+  async openStayOfUid(manager: EntityManager, callId: number, uid: number): Promise<OpenStayOfUid | null> {
+    const rows: Array<{ id: RawId; joined_at: RawDate; last_client_seq: RawId | null; previous_left_at: RawDate }> = await manager.query(OPEN_STAY_OF_UID_SQL, [callId, uid]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: toInt(row.id)!,
+      callId,
+      joinedAt: toDate(row.joined_at)!,
+      lastClientSeq: row.last_client_seq === null ? null : Number(row.last_client_seq),
+      previousLeftAt: toDate(row.previous_left_at),
+    };
+  }
+
   /** The open session of the member bound to `uid` in a call, if any. */
   async openSessionOfUid(manager: EntityManager, callId: number, uid: number): Promise<Pick<CallSession, 'id' | 'callId' | 'joinedAt'> | null> {
     const binding = await manager.findOne(UidBinding, { where: { callId, uid }, select: { id: true, userId: true } });
@@ -740,16 +786,16 @@ export class CallsRepository {
     return manager.findOne(CallSession, { where: { callId, userId: binding.userId, open: OPEN }, select: { id: true, callId: true, joinedAt: true } });
   }
 
-  /** The Agora mute rules kept for a member's uids in a call, for the given privileges. */
-  muteRulesOf(manager: EntityManager, callId: number, userId: number, privileges: MutePrivilege[]): Promise<MuteRule[]> {
+  /** The Agora publish rules kept for a member's uids in a call, for the given privileges. */
+  muteRulesOf(callId: number, userId: number, privileges: MutePrivilege[], manager: EntityManager = this.dataSource.manager): Promise<MuteRule[]> {
     if (privileges.length === 0) return Promise.resolve([]);
     return manager.find(MuteRule, { where: { callId, userId, privilege: In(privileges) } });
   }
 
-  /** Keeps the ids of mute rules Agora accepted; a rule kept already for the uid and privilege stays. */
-  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt'>>): Promise<void> {
+  /** Keeps the ids (and ends) of publish rules Agora accepted: every one, so that all can be deleted. */
+  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt' | 'expiresAt'>>): Promise<void> {
     if (rules.length === 0) return;
-    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).orIgnore().updateEntity(false).execute();
+    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).updateEntity(false).execute();
   }
 
   async forgetMuteRules(manager: EntityManager, ids: number[]): Promise<void> {
@@ -781,7 +827,10 @@ export class CallsRepository {
     return query.orderBy('s.id', 'ASC').take(limit).getMany();
   }
 
-  /** Open sessions whose newest token has expired, or that got none within a token lifetime of joining. */
+  /**
+   * Open sessions whose newest token has expired (the recorded expiry plus the lag it may have,
+   * `TOKEN_EXPIRY_LAG_MS`, is past), or that got none within a token lifetime of joining.
+   */
   expiredBy(now: Date, tokenTtlMs: number, limit: number): Promise<SweepCandidate[]> {
     return this.dataSource
       .getRepository(CallSession)
@@ -790,7 +839,7 @@ export class CallsRepository {
       .where('s.open = 1')
       .andWhere(
         new Brackets((q) =>
-          q.where('s.token_expires_at < :now', { now }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
+          q.where('s.token_expires_at <= :lagged', { lagged: new Date(now.getTime() - TOKEN_EXPIRY_LAG_MS) }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
         ),
       )
       .take(limit)
@@ -973,8 +1022,8 @@ export class CallsRepository {
   /**
    * Sessions whose newest token expires after `expiresAfter`: with the token lifetime
    * subtracted, those issued a token since then. A session counts once however many tokens it
-   * renewed (the token path stores only the newest expiry, and a renewal within a minute of it
-   * not even that).
+   * renewed (the token path stores only the newest expiry, and a renewal within
+   * `TOKEN_EXPIRY_LAG_MS` of it not even that).
    */
   sessionsWithTokenExpiringAfter(expiresAfter: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     return manager.getRepository(CallSession).createQueryBuilder('s').where('s.token_expires_at > :expiresAfter', { expiresAfter }).getCount();

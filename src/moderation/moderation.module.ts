@@ -4,10 +4,11 @@ import { CallsModule } from '../calls/calls.module';
 import { MemberPipe } from './member.pipe';
 import { ModerationController } from './moderation.controller';
 import { ModerationService } from './moderation.service';
+import { PublishRestrictionsModule } from './publish-restrictions.module';
 
 /** Calls that hosts run: pause and resume, edit, moderators, removal and mute (admins may do all of it). */
 @Module({
-  imports: [CallsModule, AgoraModule],
+  imports: [CallsModule, AgoraModule, PublishRestrictionsModule],
   controllers: [ModerationController],
   providers: [ModerationService, MemberPipe],
   exports: [ModerationService],
