@@ -1,3 +1,5 @@
+// First: with OTEL_EXPORTER_OTLP_ENDPOINT set, tracing must hook modules before they are loaded.
+import './tracing/register';
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { loadAppConfig } from './config/app.config';

@@ -3,6 +3,7 @@
  * who may do what; discovery in my-calls; uids assigned at join.
  */
 import { deriveUidKey, uidCandidates } from '../src/calls/assigned-uids.service';
+import { TokensRepository } from '../src/tokens/tokens.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { DEV_JWT_SECRET } from '../src/config/auth.config';
@@ -14,6 +15,18 @@ import { FakeClock } from './support/clock';
 import { FakeAgora, fakeAgora } from './support/fake-agora';
 import { as } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
+// The token parser lives beside the builders in agora-token; it has no type declarations.
+const { AccessToken2, ServiceRtc } = require('agora-token/src/AccessToken2');
+
+/** The RTC privileges a token grants, by Agora's privilege number, and its lifetime. */
+function grants(raw: string): { expire: number; privileges: Record<number, number> } {
+  const parsed = new AccessToken2();
+  expect(parsed.from_string(raw)).toBe(true);
+  return { expire: parsed.expire, privileges: parsed.services[0].__privileges };
+}
+const JOIN_CHANNEL = ServiceRtc.kPrivilegeJoinChannel as number;
+const PUBLISH_AUDIO = ServiceRtc.kPrivilegePublishAudioStream as number;
+const PUBLISH_VIDEO = ServiceRtc.kPrivilegePublishVideoStream as number;
 
 const oto = (n: number): string => `OTO#M${String(n).padStart(5, '0')}`;
 /** A member with a known OTO# number. */
@@ -272,6 +285,166 @@ describe('Calls that hosts run', () => {
       expect(agora.requests.slice(before).map((r) => (r.body as { privileges: string[] }).privileges)).toEqual([['publish_video']]);
     });
 
+    /** Issue 21, section 4: a mute cannot be escaped with a new uid, nor outlived by a renewal. */
+    it("gives a muted member's new uid its rule before the token is answered, and no token lets them publish the muted medium", async () => {
+      clock.set('2026-03-05T09:00:00.000Z');
+      try {
+        const call = await createCall(t.http, 1440, { isPublic: true }, m(1440));
+        const joined = await join(t.http, call.callId, m(1441)).expect(200);
+        await token(t.http, m(1441), call.channelName, 4401).expect(200);
+        await mute(call.callId, '1441', { audio: true }, m(1440)).expect(200);
+        const rule = (uid: number) => ({ appid: DEV_AGORA_APP_ID, cname: call.channelName, uid, time_in_seconds: 3660, privileges: ['publish_audio'] });
+
+        // A uid never used before: its rule is posted before the token is answered.
+        let before = agora.requests.length;
+        const fresh = await token(t.http, m(1441), call.channelName, 4402).expect(200);
+        expect(agora.requests.slice(before).map((r) => [r.method, r.body])).toEqual([['POST', rule(4402)]]);
+        const granted = grants(fresh.body.token);
+        expect(granted.privileges[PUBLISH_AUDIO]).toBeUndefined();
+        expect(granted.privileges[PUBLISH_VIDEO]).toBe(3600);
+        expect(granted.privileges[JOIN_CHANNEL]).toBe(3600);
+
+        // A subscriber token for another new uid too (without co-host authentication it can publish).
+        before = agora.requests.length;
+        const subscriber = await token(t.http, m(1441), call.channelName, 4403, { role: 'subscriber' }).expect(200);
+        expect(agora.requests.slice(before).map((r) => [r.method, r.body])).toEqual([['POST', rule(4403)]]);
+        expect(grants(subscriber.body.token).privileges[PUBLISH_AUDIO]).toBeUndefined();
+
+        // Renewing a uid whose rule covers the new token's lifetime sends nothing.
+        before = agora.requests.length;
+        const assigned = await t.http.post('/api/calling/token').set(m(1441)).send({ channelName: call.channelName }).expect(200);
+        expect(assigned.body.uid).toBe(joined.body.uid);
+        expect(grants(assigned.body.token).privileges[PUBLISH_AUDIO]).toBeUndefined();
+        expect(agora.requests.length).toBe(before);
+
+        // Unmuting removes every rule made for the mute: the four uids' rules, by their ids.
+        const ruleIds = agora.requests.filter((r) => r.method === 'POST' && (r.body as { cname: string }).cname === call.channelName).map((r) => r.id);
+        expect(ruleIds).toHaveLength(4);
+        before = agora.requests.length;
+        expect((await mute(call.callId, '1441', { audio: false }, m(1440)).expect(200)).body.agoraMute).toBe('applied');
+        const deleted = agora.requests.slice(before);
+        expect(deleted.every((r) => r.method === 'DELETE')).toBe(true);
+        expect(deleted.map((r) => (r.body as { id: number }).id).sort()).toEqual([...ruleIds].sort());
+
+        // Unmuted: a new uid gets a full token and no rule.
+        before = agora.requests.length;
+        const free = await token(t.http, m(1441), call.channelName, 4404).expect(200);
+        expect(grants(free.body.token).privileges[PUBLISH_AUDIO]).toBe(3600);
+        expect(agora.requests.length).toBe(before);
+      } finally {
+        clock.set('2026-03-02T10:00:00.000Z');
+      }
+    });
+
+    it('keeps the rules ahead of every renewal: a token that would outlive the rule in force gets a new rule first, and the old one goes', async () => {
+      clock.set('2026-03-05T10:00:00.000Z');
+      try {
+        const call = await createCall(t.http, 1450, { isPublic: true }, m(1450));
+        const joined = await join(t.http, call.callId, m(1451)).expect(200);
+        await token(t.http, m(1451), call.channelName, 4501).expect(200);
+        let before = agora.requests.length;
+        await mute(call.callId, '1451', { video: true }, m(1450)).expect(200);
+        const first = new Map(agora.requests.slice(before).map((r) => [(r.body as { uid: number }).uid, r.id!]));
+        expect([...first.keys()].sort()).toEqual([4501, joined.body.uid].sort());
+
+        // Half a minute on, the rules (3660 s from 10:00) still cover a new token (3600 s): nothing sent.
+        clock.set('2026-03-05T10:00:30.000Z');
+        before = agora.requests.length;
+        await token(t.http, m(1451), call.channelName, 4501).expect(200);
+        expect(agora.requests.length).toBe(before);
+
+        // Half an hour on, a renewal would outlive them: a new rule for that uid first, then the old one deleted.
+        for (const [uid, body] of [
+          [4501, { uid: 4501 }],
+          [joined.body.uid as number, {}],
+        ] as const) {
+          clock.set('2026-03-05T10:30:00.000Z');
+          before = agora.requests.length;
+          const renewed = await t.http.post('/api/calling/token').set(m(1451)).send({ channelName: call.channelName, ...body }).expect(200);
+          expect(grants(renewed.body.token).privileges[PUBLISH_VIDEO]).toBeUndefined();
+          const sent = agora.requests.slice(before);
+          expect(sent.map((r) => [r.method, r.body])).toEqual([
+            ['POST', { appid: DEV_AGORA_APP_ID, cname: call.channelName, uid, time_in_seconds: 3660, privileges: ['publish_video'] }],
+            ['DELETE', { appid: DEV_AGORA_APP_ID, id: first.get(uid) }],
+          ]);
+        }
+        const second = agora.requests.filter((r) => r.method === 'POST' && (r.body as { cname: string }).cname === call.channelName).slice(-2).map((r) => r.id);
+
+        // Unmuting deletes the rules in force (the replaced ones are gone already).
+        clock.set('2026-03-05T11:20:00.000Z');
+        before = agora.requests.length;
+        await mute(call.callId, '1451', { video: false }, m(1450)).expect(200);
+        expect(agora.requests.slice(before).map((r) => [r.method, (r.body as { id: number }).id]).sort()).toEqual(second.map((id) => ['DELETE', id]).sort());
+      } finally {
+        clock.set('2026-03-02T10:00:00.000Z');
+      }
+    });
+
+    it('when Agora does not answer, a muted member gets a token no longer than the rule in force, or 503 MUTE_ENFORCEMENT_UNAVAILABLE', async () => {
+      clock.set('2026-03-06T10:00:00.000Z');
+      try {
+        const call = await createCall(t.http, 1460, { isPublic: true }, m(1460));
+        await join(t.http, call.callId, m(1461)).expect(200);
+        await token(t.http, m(1461), call.channelName, 4601).expect(200);
+        await mute(call.callId, '1461', { audio: true }, m(1460)).expect(200);
+        clock.set('2026-03-06T10:30:00.000Z');
+        agoraStatus = 500;
+        try {
+          // The rule in force ends at 11:01: the token ends then too (1860 s), never after it.
+          const short = await token(t.http, m(1461), call.channelName, 4601).expect(200);
+          const granted = grants(short.body.token);
+          expect(granted.expire).toBe(1860);
+          expect(granted.privileges[JOIN_CHANNEL]).toBe(1860);
+          expect(granted.privileges[PUBLISH_AUDIO]).toBeUndefined();
+          expect(short.body.expiresAt - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(1860);
+          // No rule at all for a new uid: refused, with Retry-After.
+          const refused = await token(t.http, m(1461), call.channelName, 4602).expect(503);
+          expect(refused.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('muted'), code: 'MUTE_ENFORCEMENT_UNAVAILABLE' });
+          expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+          // Less than a minute of the rule left: refused too.
+          clock.set('2026-03-06T11:00:30.000Z');
+          expect((await token(t.http, m(1461), call.channelName, 4601).expect(503)).body.code).toBe('MUTE_ENFORCEMENT_UNAVAILABLE');
+        } finally {
+          agoraStatus = 200;
+        }
+        const renewed = await token(t.http, m(1461), call.channelName, 4601).expect(200);
+        expect(grants(renewed.body.token).expire).toBe(3600);
+      } finally {
+        clock.set('2026-03-02T10:00:00.000Z');
+      }
+    });
+
+    it.each(['mute', 'removal'])('a %s committed between a token request\'s admission read and its new uid\'s binding still holds for that uid', async (action) => {
+      const host = action === 'mute' ? 1470 : 1480;
+      const member = host + 1;
+      const call = await createCall(t.http, host, { isPublic: true }, m(host));
+      await join(t.http, call.callId, m(member)).expect(200);
+      const repository = t.app.get(TokensRepository);
+      const read = repository.tokenAdmission.bind(repository);
+      // The token request reads its admission; the host's action commits right after that read.
+      const spy = jest.spyOn(repository, 'tokenAdmission').mockImplementationOnce(async (...args) => {
+        const admission = await read(...args);
+        if (action === 'mute') await mute(call.callId, String(member), { audio: true }, m(host)).expect(200);
+        else await remove(call.callId, String(member), m(host)).expect(200);
+        return admission;
+      });
+      try {
+        const before = agora.requests.length;
+        const res = await token(t.http, m(member), call.channelName, host * 10 + 7);
+        if (action === 'mute') {
+          expect(res.status).toBe(200);
+          expect(grants(res.body.token).privileges[PUBLISH_AUDIO]).toBeUndefined();
+          // The new uid has its rule (from the mute or from the token path, whichever saw it).
+          const rules = agora.requests.slice(before).filter((r) => r.method === 'POST' && (r.body as { uid: number }).uid === host * 10 + 7);
+          expect(rules.map((r) => (r.body as { privileges: string[] }).privileges)).toEqual([['publish_audio']]);
+        } else {
+          expect([res.status, res.body.code]).toEqual([403, 'CALL_ACCESS_DENIED']);
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('is for hosts, moderators (on participants only) and admins', async () => {
       const call = await createCall(t.http, 1420, { isPublic: true }, m(1420));
       for (const n of [1420, 1421, 1422, 1423]) await join(t.http, call.callId, m(n)).expect(200);
@@ -357,9 +530,9 @@ describe('Calls that hosts run', () => {
       // A client picking its own uid works as before; another member's assigned uid is theirs.
       await token(t.http, m(1601), first.channelName, 123456).expect(200);
       expect((await token(t.http, m(1601), first.channelName, b.body.uid).expect(409)).body.code).toBe('UID_TAKEN');
-      // Without a uid and without having joined, the uid is required.
-      const none = await t.http.post('/api/calling/token').set(m(1603)).send({ channelName: first.channelName }).expect(400);
-      expect(none.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('uid is required') });
+      // Without a uid and without having joined: access is decided first (issue 21).
+      const none = await t.http.post('/api/calling/token').set(m(1603)).send({ channelName: first.channelName }).expect(403);
+      expect(none.body).toMatchObject({ code: 'CALL_ACCESS_DENIED' });
     });
 
     it('takes the next free value when a client already picked the derived one', async () => {
@@ -379,6 +552,23 @@ describe('Calls that hosts run, without Agora credentials', () => {
   let t: TestApp;
   beforeAll(async () => (t = await startApp()));
   afterAll(async () => t?.close());
+
+  it("gives a muted member tokens without the muted media's publish privilege, under any uid, until unmuted", async () => {
+    const call = await createCall(t.http, 1710, { isPublic: true }, m(1710));
+    const joined = await join(t.http, call.callId, m(1711)).expect(200);
+    await t.http.post(`/api/calling/${call.callId}/participants/1711/mute`).set(m(1710)).send({ audio: true, video: true }).expect(200);
+    for (const body of [{}, { uid: joined.body.uid }, { uid: 7171 }, { uid: 7172, role: 'subscriber' }]) {
+      const res = await t.http.post('/api/calling/token').set(m(1711)).send({ channelName: call.channelName, ...body }).expect(200);
+      const { privileges } = grants(res.body.token);
+      expect([body, privileges[JOIN_CHANNEL], privileges[PUBLISH_AUDIO], privileges[PUBLISH_VIDEO]]).toEqual([body, 86400, undefined, undefined]);
+    }
+    await t.http.post(`/api/calling/${call.callId}/participants/1711/mute`).set(m(1710)).send({ audio: false }).expect(200);
+    const { privileges } = grants((await token(t.http, m(1711), call.channelName, 7173).expect(200)).body.token);
+    expect([privileges[PUBLISH_AUDIO], privileges[PUBLISH_VIDEO]]).toEqual([86400, undefined]);
+    await t.http.post(`/api/calling/${call.callId}/participants/1711/mute`).set(m(1710)).send({ video: false }).expect(200);
+    const unmuted = grants((await token(t.http, m(1711), call.channelName, 7173).expect(200)).body.token).privileges;
+    expect([unmuted[PUBLISH_AUDIO], unmuted[PUBLISH_VIDEO]]).toEqual([86400, 86400]);
+  });
 
   it('mutes and removes with the Agora outcome skipped', async () => {
     const call = await createCall(t.http, 1700, { isPublic: true }, m(1700));

@@ -116,7 +116,8 @@ describe('presence from evidence', () => {
     expect((await session(call.callId, 1141)).open).toBe(1);
     clock.set(at(100 + 3600 + 30));
     await sweeper.sweep();
-    expect(await session(call.callId, 1141)).toMatchObject({ open: null, leftAt: at(3700), leaveReason: 'token_expired' });
+    // Dated at the recorded expiry plus the lag it may have behind the newest token (5 s).
+    expect(await session(call.callId, 1141)).toMatchObject({ open: null, leftAt: at(3705), leaveReason: 'token_expired' });
     await token(t.http, as.member(1141), call.channelName, 1141).expect(403);
   });
 
@@ -204,6 +205,101 @@ describe('presence from evidence', () => {
       } finally {
         await refused.close();
       }
+    });
+  });
+
+  /**
+   * Issue 21, section 2: a renewal must keep its session at any token lifetime. The token path
+   * writes the newest expiry only when it moves by more than a few seconds (a burst of renewals
+   * costs one write), so the recorded expiry may lag the newest token by that much: the sweeper
+   * must neither close before the newest token expired nor more than 5 s after it.
+   */
+  describe.each([60, 61, 90, 3600, 86400])('renewals at AGORA_TOKEN_TTL_SECONDS=%d', (ttl) => {
+    let app: TestApp;
+    let appSweeper: PresenceSweeper;
+    let statements: string[] = [];
+    let nextMember = 1300;
+    const appSession = (callId: number, userId: number) => app.dataSource.getRepository(CallSession).findOneOrFail({ where: { callId, userId }, order: { id: 'DESC' } });
+
+    beforeAll(async () => {
+      app = await startApp({ ...ENV, AGORA_TOKEN_TTL_SECONDS: String(ttl) }, undefined, clock);
+      appSweeper = app.app.get(PresenceSweeper);
+      const logger = app.dataSource.logger;
+      const logQuery = logger.logQuery.bind(logger);
+      logger.logQuery = (query, parameters, runner) => {
+        statements.push(query);
+        return logQuery(query, parameters, runner);
+      };
+    });
+    afterAll(async () => app?.close());
+
+    // Seconds after the join at which the client asks for a token. The SDK asks about 30 s
+    // before the current one expires; these also ask early, in bursts, and at odd moments.
+    const schedules: Array<[string, number[]]> = [
+      ['one token, no renewal', [0]],
+      ['a renewal 25 s before expiry (the 35 s case at 60 s)', [0, ttl - 25]],
+      ['renewals 30 s before each expiry, three times', [0, ttl - 30, 2 * ttl - 60, 3 * ttl - 90]],
+      ['a burst right after the first token, then one before expiry', [0, 0.2, 0.4, 1, 2, 4.9, ttl - 10]],
+      ['renewals every 7 s', Array.from({ length: 12 }, (_, i) => i * 7)],
+      ['renewals 4 s apart, then silence', [0, 4, 8, 12, 16]],
+      ['a renewal 1 s before expiry', [0, ttl - 1]],
+    ];
+
+    it.each(schedules)('%s: open while any token is valid, token_expired within 5 s after the newest expiry', async (_label, times) => {
+      const member = (nextMember += 1);
+      const call = await createCall(app.http, member, { isPublic: true });
+      clock.set(at(0));
+      await join(app.http, call.callId, as.member(member)).expect(200);
+      for (const seconds of times) {
+        // Just before each renewal every earlier token may have run out but one: still open.
+        clock.set(at(seconds - 0.001));
+        await appSweeper.sweep();
+        expect([seconds, (await appSession(call.callId, member)).open]).toEqual([seconds, 1]);
+        clock.set(at(seconds));
+        await token(app.http, as.member(member), call.channelName, member).expect(200);
+      }
+      const newest = at(times[times.length - 1] + ttl);
+      for (const before of [ttl / 2, 5, 1, 0.001]) {
+        clock.set(new Date(newest.getTime() - before * 1000));
+        await appSweeper.sweep();
+        expect([before, (await appSession(call.callId, member)).open]).toEqual([before, 1]);
+      }
+      clock.set(new Date(newest.getTime() + 5000));
+      const report = await appSweeper.sweep();
+      expect(report.tokenExpired).toBe(1);
+      const closed = await appSession(call.callId, member);
+      expect(closed).toMatchObject({ open: null, leaveReason: 'token_expired' });
+      expect(closed.leftAt!.getTime()).toBeGreaterThanOrEqual(newest.getTime());
+      expect(closed.leftAt!.getTime()).toBeLessThanOrEqual(newest.getTime() + 5000);
+    });
+
+    it('a burst of renewals costs at most one write to the session', async () => {
+      const member = (nextMember += 1);
+      const call = await createCall(app.http, member, { isPublic: true });
+      clock.set(at(0));
+      await join(app.http, call.callId, as.member(member)).expect(200);
+      await token(app.http, as.member(member), call.channelName, member).expect(200);
+      const writes = async (burst: () => Promise<void>): Promise<number> => {
+        statements = [];
+        await burst();
+        return statements.filter((q) => /^\s*UPDATE\s+[`"]?call_sessions/i.test(q)).length;
+      };
+      // Twenty renewals within two seconds, late in the token's life (the expiry moves a lot).
+      const late = await writes(async () => {
+        for (let i = 0; i < 20; i += 1) {
+          clock.set(at(ttl - 30 + i * 0.1));
+          await token(app.http, as.member(member), call.channelName, member).expect(200);
+        }
+      });
+      expect(late).toBeLessThanOrEqual(1);
+      // The same right after a write: none.
+      const again = await writes(async () => {
+        for (let i = 0; i < 20; i += 1) {
+          clock.set(at(ttl - 28 + i * 0.1));
+          await token(app.http, as.member(member), call.channelName, member).expect(200);
+        }
+      });
+      expect(again).toBe(0);
     });
   });
 

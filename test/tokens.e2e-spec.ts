@@ -99,6 +99,34 @@ describe('POST /api/calling/token', () => {
     await token(t.http, as.member(third), ended.channelName, 4).expect(403);
   });
 
+  it('decides access before anything about the uid: 403 CALL_ACCESS_DENIED for anyone not in the call, with or without a uid', async () => {
+    const host = fresh();
+    const call = await joinedCall(host);
+    const privateCall = await joinedCall(fresh(), { isPublic: false });
+    const ended = await joinedCall(fresh());
+    await db.getRepository(Call).update({ id: ended.callId }, { status: 'ended', endedAt: new Date() });
+    const [outsider, leaver, removed] = [fresh(), fresh(), fresh()];
+    for (const member of [leaver, removed]) await join(t.http, call.callId, as.member(member)).expect(200);
+    await leave(t.http, call.callId, as.member(leaver)).expect(200);
+    await db.getRepository(CallMember).update({ callId: call.callId, userId: removed }, { removedAt: new Date() });
+
+    const cases: Array<[string, number, string]> = [
+      ['never joined', outsider, call.channelName],
+      ['left', leaver, call.channelName],
+      ['removed', removed, call.channelName],
+      ['not invited to a private call', outsider, privateCall.channelName],
+      ['an ended call', outsider, ended.channelName],
+      ['no such channel', outsider, 'call_0_nosuchcall'],
+    ];
+    const hostUid = (await token(t.http, as.member(host), call.channelName, 8080).expect(200)).body.uid as number;
+    for (const [label, userId, channelName] of cases) {
+      for (const body of [{ channelName }, { channelName, role: 'subscriber' }, { channelName, uid: 8181 }, { channelName, uid: hostUid }]) {
+        const res = await t.http.post('/api/calling/token').set(as.member(userId)).send(body);
+        expect([label, body, res.status, res.body]).toEqual([label, body, 403, { statusCode: 403, error: 'Forbidden', message: 'Access denied to this call', code: 'CALL_ACCESS_DENIED' }]);
+      }
+    }
+  });
+
   it('binds a uid to its first member: another member gets 409, the owner renews freely', async () => {
     const a = fresh();
     const b = fresh();
@@ -131,7 +159,6 @@ describe('POST /api/calling/token', () => {
     [{ channelName: 'x', uid: -5 }, 'uid'],
     [{ channelName: 'x', uid: 1.5 }, 'uid'],
     [{ channelName: 'x', uid: '123' }, 'uid'],
-    [{ channelName: 'x' }, 'uid'],
     [{ uid: 5 }, 'channelName'],
     [{ channelName: '', uid: 5 }, 'channelName'],
     [{ channelName: 'x'.repeat(65), uid: 5 }, 'channelName'],

@@ -245,17 +245,194 @@ describe('Agora NCS webhooks: POST /api/calling/webhooks/agora', () => {
     expect(session).toMatchObject({ open: null, leaveReason: expected, durationSeconds: 40 });
   });
 
-  it('a leave dated before the session began belongs to an earlier session: it closes nothing', async () => {
-    clock.set('2026-03-02T14:30:00.500Z');
-    const call = await callWith(835, [836]);
-    // Within the same second but before the join, and a minute before it.
-    await deliver(left(call.channelName, 836, 1, '2026-03-02T14:30:00.000Z')).expect(200);
-    await deliver(left(call.channelName, 836, 2, '2026-03-02T14:29:00.000Z')).expect(200);
-    expect(await openSession(call.callId, 836)).toMatchObject({ leftAt: null });
-    // A leave at or after the join still closes it.
-    clock.set('2026-03-02T14:31:00.000Z');
-    await deliver(left(call.channelName, 836, 3, '2026-03-02T14:30:30.000Z')).expect(200);
-    expect((await sessionsOf(call.callId, 836))[0]).toMatchObject({ open: null, durationSeconds: 30, leaveReason: 'agora_left' });
+  /**
+   * Issue 21, section 1: Agora's `ts` has whole seconds and comes from Agora's clock, which is
+   * never quite ours. A leave closes the open session unless it provably belongs to an earlier
+   * stay (the earlier session's span, or the clientSeq of the open session's join notice, says
+   * so), tolerating AGORA_CLOCK_TOLERANCE_SECONDS (30) of difference between the clocks.
+   */
+  describe("clocks: Agora's whole-second ts, and Agora's clock behind or ahead of ours", () => {
+    let nextUser = 2100;
+    const JOIN = Date.parse('2026-03-03T12:00:00.600Z');
+    /** Agora's `ts` for something that happened at `ms` on our clock, with Agora's clock `skew` seconds ahead (negative: behind). */
+    const agoraTs = (ms: number, skew: number): number => Math.floor((ms + skew * 1000) / 1000);
+    const leaveNotice = (channelName: string, uid: number, clientSeq: number, ts: number, duration: number): Notice =>
+      notice(108, { channelName, uid, clientSeq, ts, reason: 1, duration });
+
+    /**
+     * A call whose member joins (API) at JOIN and gets a token for uid = user id; with `earlier`,
+     * the member had a ten-minute stay before that, left through the API `earlier` ms before JOIN.
+     */
+    async function stayAt(earlier?: number): Promise<{ call: CreatedCall; host: number; member: number }> {
+      const host = (nextUser += 2);
+      const member = host + 1;
+      const first = earlier === undefined ? JOIN : JOIN - earlier - 600_000;
+      clock.set(new Date(first - 60_000));
+      const call = await createCall(t.http, host, { isPublic: true });
+      await join(t.http, call.callId, as.member(host)).expect(200);
+      if (earlier !== undefined) {
+        clock.set(new Date(first));
+        await join(t.http, call.callId, as.member(member)).expect(200);
+        await token(t.http, as.member(member), call.channelName, member).expect(200);
+        clock.set(new Date(JOIN - earlier));
+        await t.http.post(`/api/calling/${call.callId}/leave`).set(as.member(member)).expect(200);
+      }
+      clock.set(new Date(JOIN));
+      await join(t.http, call.callId, as.member(member)).expect(200);
+      await token(t.http, as.member(member), call.channelName, member).expect(200);
+      return { call, host, member };
+    }
+
+    const skews: Array<[string, number]> = [
+      ['in step with ours', 0],
+      ['5 s behind', -5],
+      ['25 s behind', -25],
+      ['30 s behind (the tolerance)', -30],
+      ['5 s ahead', 5],
+      ['25 s ahead', 25],
+    ];
+    const earlierStays: Array<[string, number | undefined]> = [
+      ['no earlier stay', undefined],
+      ['an earlier stay that ended 3 s before the join', 3000],
+      ['an earlier stay that ended 2 minutes before the join', 120_000],
+    ];
+    const stays: Array<[string, number]> = [
+      ["in the join's second", 300],
+      ['3 minutes later', 180_000],
+    ];
+    const cases = skews.flatMap(([clockLabel, skew]) => earlierStays.flatMap(([earlierLabel, earlier]) => stays.map(([stayLabel, stayMs]) => [`Agora ${clockLabel}, ${earlierLabel}: a leave ${stayLabel}`, skew, earlier, stayMs] as const)));
+
+    it.each(cases)('%s closes the session, never before it began and never in the future', async (_label, skew, earlier, stayMs) => {
+      const { call, host, member } = await stayAt(earlier);
+      // Agora sees the client in the channel a moment after the API join, and out of it at JOIN + stayMs.
+      const leftMs = JOIN + stayMs;
+      const now = leftMs + 1500;
+      clock.set(new Date(now));
+      const ts = agoraTs(leftMs, skew);
+      await deliver(leaveNotice(call.channelName, member, 500, ts, Math.round((stayMs - 200) / 1000))).expect(200, { ok: true });
+      const sessions = await sessionsOf(call.callId, member);
+      const last = sessions[sessions.length - 1];
+      expect(last).toMatchObject({ open: null, leaveReason: 'agora_left' });
+      const expected = Math.max(JOIN, Math.min(ts * 1000, now));
+      expect(last.leftAt?.toISOString()).toBe(new Date(expected).toISOString());
+      expect(last.leftAt!.getTime()).toBeGreaterThanOrEqual(last.joinedAt.getTime());
+      expect(await participantCount(call, host)).toBe(1);
+    });
+
+    const lateCases = skews.flatMap(([clockLabel, skew]) =>
+      [
+        ['2 minutes', 120_000],
+        ['3 s', 3000],
+      ].flatMap(([rejoinLabel, gap]) => [false, true].map((joinNotice) => [`Agora ${clockLabel}, rejoin ${rejoinLabel} later${joinNotice ? ", after the new stay's join notice" : ''}`, skew, gap as number, joinNotice] as const)),
+    );
+
+    it.each(lateCases)('a late leave of an earlier stay closes nothing: %s', async (_label, skew, gap, joinNotice) => {
+      const { call, host, member } = await stayAt(gap as number);
+      // The earlier stay: in Agora's channel from first + 0.4 s until its API leave + 0.3 s.
+      const earlierJoin = JOIN - gap - 600_000;
+      const earlierLeft = JOIN - gap + 300;
+      if (joinNotice) {
+        clock.set(new Date(JOIN + 900));
+        await deliver(joined(call.channelName, member, 20, new Date(agoraTs(JOIN + 400, skew) * 1000).toISOString())).expect(200);
+      }
+      // Agora's leave of the earlier stay arrives only now, after the rejoin.
+      clock.set(new Date(JOIN + 1500));
+      const late = leaveNotice(call.channelName, member, 10, agoraTs(earlierLeft, skew), Math.round((earlierLeft - earlierJoin - 400) / 1000));
+      await deliver(late).expect(200, { ok: true });
+      const sessions = await sessionsOf(call.callId, member);
+      expect(sessions).toHaveLength(2);
+      expect(sessions[1]).toMatchObject({ open: 1, leftAt: null });
+      expect(await participantCount(call, host)).toBe(2);
+      // Delivered again: still nothing.
+      await deliver({ ...late, notifyMs: late.notifyMs + 5000 }).expect(200);
+      expect((await openSession(call.callId, member)).leftAt).toBeNull();
+      // The new stay's own leave, a minute later, still closes it.
+      clock.set(new Date(JOIN + 61_000));
+      await deliver(leaveNotice(call.channelName, member, 30, agoraTs(JOIN + 60_000, skew), 60)).expect(200);
+      const closed = (await sessionsOf(call.callId, member))[1];
+      expect(closed).toMatchObject({ open: null, leaveReason: 'agora_left' });
+      expect(closed.leftAt!.getTime()).toBe(Math.min(agoraTs(JOIN + 60_000, skew) * 1000, JOIN + 61_000));
+      expect(await participantCount(call, host)).toBe(1);
+    });
+
+    it('a leave without duration, dated within the tolerance of a rejoin 3 s after an earlier stay, closes the session (nothing proves it earlier)', async () => {
+      const { call, member } = await stayAt(3000);
+      clock.set(new Date(JOIN + 1500));
+      await deliver(notice(108, { channelName: call.channelName, uid: member, clientSeq: 5, ts: agoraTs(JOIN - 2700, 0), reason: 1 })).expect(200);
+      expect((await sessionsOf(call.callId, member))[1]).toMatchObject({ open: null, leaveReason: 'agora_left', durationSeconds: 0 });
+    });
+
+    it('an older clientSeq than the open stay\'s join notice never closes it, whatever its ts', async () => {
+      const { call, member } = await stayAt();
+      clock.set(new Date(JOIN + 5000));
+      await deliver(joined(call.channelName, member, 40, new Date(agoraTs(JOIN + 400, 0) * 1000).toISOString())).expect(200);
+      await deliver(leaveNotice(call.channelName, member, 39, agoraTs(JOIN + 4000, 0), 3)).expect(200);
+      expect((await openSession(call.callId, member)).lastClientSeq).toBe(40);
+      // A newer one closes it, even dated before the join (Agora 25 s behind).
+      await deliver(leaveNotice(call.channelName, member, 41, agoraTs(JOIN + 4500, -25), 4)).expect(200);
+      expect((await sessionsOf(call.callId, member))[0]).toMatchObject({ open: null, durationSeconds: 0, lastClientSeq: 41 });
+    });
+
+    it('a leave dated beyond the tolerance before the join, with an earlier stay to explain it, closes nothing', async () => {
+      const { call, member } = await stayAt(120_000);
+      clock.set(new Date(JOIN + 1500));
+      // Agora 31 s behind: its ts for a leave in the join's second is provably before the join.
+      await deliver(leaveNotice(call.channelName, member, 5, agoraTs(JOIN + 300, -31), 0)).expect(200);
+      expect(await openSession(call.callId, member)).toMatchObject({ leftAt: null });
+    });
+
+    it('AGORA_CLOCK_TOLERANCE_SECONDS sets how far behind Agora may be: 300 s (its largest) still closes a leave 290 s behind, not 310 s', async () => {
+      const wide = await startApp({ AGORA_NCS_SECRET: SECRET, AGORA_CLOCK_TOLERANCE_SECONDS: '300' }, undefined, clock);
+      try {
+        const send = (body: Notice) => {
+          const raw = JSON.stringify(body);
+          return wide.http.post(URL).set('Content-Type', 'application/json').set('Agora-Signature-V2', sign(raw)).send(raw).expect(200);
+        };
+        for (const [behind, closes] of [[100, true], [290, true], [310, false]] as const) {
+          // An earlier stay ended 20 minutes before the join: only the tolerance decides.
+          const host = (nextUser += 2);
+          const member = host + 1;
+          clock.set(new Date(JOIN - 40 * 60_000));
+          const call = await createCall(wide.http, host, { isPublic: true });
+          await join(wide.http, call.callId, as.member(member)).expect(200);
+          await token(wide.http, as.member(member), call.channelName, member).expect(200);
+          clock.set(new Date(JOIN - 20 * 60_000));
+          await wide.http.post(`/api/calling/${call.callId}/leave`).set(as.member(member)).expect(200);
+          clock.set(new Date(JOIN));
+          await join(wide.http, call.callId, as.member(member)).expect(200);
+          clock.set(new Date(JOIN + 1500));
+          await send(leaveNotice(call.channelName, member, 7, agoraTs(JOIN + 300, -behind), 0));
+          const open = await wide.dataSource.getRepository(CallSession).countBy({ callId: call.callId, userId: member, open: 1 });
+          expect([behind, open]).toEqual([behind, closes ? 0 : 1]);
+        }
+      } finally {
+        await wide.close();
+      }
+      // The default (30 s) reads a leave 100 s behind as before the join: the earlier stay's.
+      const { call, member } = await stayAt(20 * 60_000);
+      clock.set(new Date(JOIN + 1500));
+      await deliver(leaveNotice(call.channelName, member, 7, agoraTs(JOIN + 300, -100), 0)).expect(200);
+      expect(await openSession(call.callId, member)).toMatchObject({ leftAt: null });
+    });
+
+    it('102 channel destroyed closes the sessions that began before it, with Agora behind or ahead', async () => {
+      for (const skew of [-25, -5, 0, 5, 25]) {
+        const { call, host, member } = await stayAt();
+        // Destroyed 10 s after the member joined; a third member joined a minute after the
+        // destruction (the channel's next life: more than Agora's 25 s plus the 30 s tolerance).
+        const destroyed = JOIN + 10_000;
+        clock.set(new Date(destroyed + 60_000));
+        await join(t.http, call.callId, as.member(member + 5000)).expect(200);
+        clock.set(new Date(destroyed + 65_000));
+        await deliver(notice(102, { channelName: call.channelName, ts: agoraTs(destroyed, skew) })).expect(200);
+        for (const userId of [host, member]) {
+          const session = (await sessionsOf(call.callId, userId)).at(-1)!;
+          expect([skew, userId, session.open, session.leaveReason]).toEqual([skew, userId, null, 'agora_channel_destroyed']);
+          expect(session.leftAt!.getTime()).toBe(Math.max(session.joinedAt.getTime(), agoraTs(destroyed, skew) * 1000));
+        }
+        expect([skew, (await openSession(call.callId, member + 5000)).leftAt]).toEqual([skew, null]);
+      }
+    });
   });
 
   it('a late leave of the old session after a leave and rejoin through the API leaves the new session open', async () => {

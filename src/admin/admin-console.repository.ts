@@ -149,8 +149,8 @@ export class AdminConsoleRepository {
   /**
    * Sessions whose newest token expires after `expiresAfter`: with the token lifetime
    * subtracted, those issued a token since then. A session counts once however many tokens it
-   * renewed (the token path stores only the newest expiry, and a renewal within a minute of it
-   * not even that).
+   * renewed (the token path stores only the newest expiry, and a renewal within
+   * `TOKEN_EXPIRY_LAG_MS` of it not even that).
    */
   sessionsWithTokenExpiringAfter(expiresAfter: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     return manager.getRepository<CallSession>(SESSIONS).createQueryBuilder('s').where('s.token_expires_at > :expiresAfter', { expiresAfter }).getCount();

@@ -1,4 +1,4 @@
-import { OPEN } from './entities/call-session.entity';
+import { OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH } from './entities/call.entity';
 
 /**
@@ -6,7 +6,7 @@ import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHAN
  * fields' lengths, and the conditions their queries over calls and sessions use. (The entities
  * themselves are the calls feature's own; other features import their types only.)
  */
-export { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH, OPEN };
+export { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH, OPEN, TOKEN_EXPIRY_LAG_MS };
 
 /**
  * The calls not ended, as a condition an index on (status, ...) can seek: two equalities, where

@@ -322,6 +322,11 @@ export class CallsService {
     return { call, member };
   }
 
+  /** The member's row in a call (their role, mute flags, removal), read fresh; null when none. */
+  member(callId: number, userId: number): Promise<CallMember | null> {
+    return this.repository.findMember(callId, userId);
+  }
+
   /** What is live now, from the calls' live counts (in the caller's snapshot when given). */
   liveCounts(manager?: EntityManager): Promise<LiveCounts> {
     return this.repository.liveCounts(manager);

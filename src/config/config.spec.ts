@@ -177,10 +177,19 @@ describe('recording config', () => {
 
 describe('one namespace per concern', () => {
   it('presence, retention and jobs read their own variables, with their defaults', () => {
-    expect(loadPresenceConfig({})).toEqual({ presenceTimeoutSeconds: 120, callIdleTimeoutMinutes: 60, ncsSecret: undefined });
+    expect(loadPresenceConfig({})).toEqual({ presenceTimeoutSeconds: 120, callIdleTimeoutMinutes: 60, ncsSecret: undefined, agoraClockToleranceMs: 30_000 });
     expect(loadRetentionConfig({ CALL_RETENTION_DAYS: '30' })).toEqual({ callRetentionDays: 30, recordingRetentionDays: 30 });
     expect(loadJobsConfig({ JOBS_ENABLED: 'false' })).toEqual({ jobsEnabled: false, sweepIntervalSeconds: 30 });
     expect(loadRateLimitConfig({ RATE_LIMIT_SCALE: '2.5' }).scale).toBe(2.5);
+  });
+
+  it.each([
+    ['30', 30_000],
+    ['300', 300_000],
+    [' 45 ', 45_000],
+    ['', 30_000],
+  ])('reads AGORA_CLOCK_TOLERANCE_SECONDS=%p as %p ms (30 .. 300 s)', (value, ms) => {
+    expect(loadPresenceConfig({ AGORA_CLOCK_TOLERANCE_SECONDS: value }).agoraClockToleranceMs).toBe(ms);
   });
 
   it.each([
@@ -189,6 +198,12 @@ describe('one namespace per concern', () => {
     ['CALL_RETENTION_DAYS', '0', loadRetentionConfig],
     ['JOBS_ENABLED', 'sometimes', loadJobsConfig],
     ['PRESENCE_TIMEOUT_SECONDS', '5', loadPresenceConfig],
+    ['AGORA_CLOCK_TOLERANCE_SECONDS', '29', loadPresenceConfig],
+    ['AGORA_CLOCK_TOLERANCE_SECONDS', '301', loadPresenceConfig],
+    ['AGORA_CLOCK_TOLERANCE_SECONDS', '0', loadPresenceConfig],
+    ['AGORA_CLOCK_TOLERANCE_SECONDS', '-30', loadPresenceConfig],
+    ['AGORA_CLOCK_TOLERANCE_SECONDS', '30.5', loadPresenceConfig],
+    ['AGORA_CLOCK_TOLERANCE_SECONDS', 'lots', loadPresenceConfig],
   ] as Array<[string, string, (env: NodeJS.ProcessEnv) => unknown]>)('refuses %s=%s and names the variable', (variable, value, load) => {
     expect(refusal(() => load({ [variable]: value })).message).toContain(variable);
   });

@@ -22,6 +22,13 @@ class PresenceEnv {
   @IsString()
   @MinLength(8, { message: 'AGORA_NCS_SECRET must be at least 8 characters (or "off")' })
   AGORA_NCS_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'AGORA_CLOCK_TOLERANCE_SECONDS must be a whole number of seconds' })
+  @Min(30, { message: 'AGORA_CLOCK_TOLERANCE_SECONDS must be at least 30 (clocks on two sides of the internet are never equal)' })
+  @Max(300, { message: 'AGORA_CLOCK_TOLERANCE_SECONDS must be at most 300 (a larger one could no longer tell a short earlier stay from the one after it)' })
+  AGORA_CLOCK_TOLERANCE_SECONDS?: number;
 }
 
 /** When a session or a call counts as gone, and Agora's webhooks that say so. */
@@ -30,6 +37,11 @@ export interface PresenceConfig {
   callIdleTimeoutMinutes: number;
   /** Agora Notification Center secret; the webhook route answers 404 without it. */
   ncsSecret?: string;
+  /**
+   * How far Agora's clock may be from ours, in milliseconds, when a webhook's `ts` is weighed
+   * against the sessions' times (see `AgoraWebhooksService`).
+   */
+  agoraClockToleranceMs: number;
 }
 
 export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): PresenceConfig {
@@ -38,6 +50,7 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
     presenceTimeoutSeconds: v.PRESENCE_TIMEOUT_SECONDS ?? 120,
     callIdleTimeoutMinutes: v.CALL_IDLE_TIMEOUT_MINUTES ?? 60,
     ncsSecret: v.AGORA_NCS_SECRET && v.AGORA_NCS_SECRET !== 'off' ? v.AGORA_NCS_SECRET : undefined,
+    agoraClockToleranceMs: (v.AGORA_CLOCK_TOLERANCE_SECONDS ?? 30) * 1000,
   };
 }
 

@@ -5,6 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
 import { runMigrationsExclusively } from './migrations-runner';
 import { reuseSqliteStatements } from './sqlite-statement-reuse';
+import { traceSqliteStatements } from './sqlite-spans';
 import { buildDataSourceOptions } from './data-source.options';
 import { boundMysqlWaits } from './mysql-waits';
 import { TransactionRunner } from './transaction-runner.service';
@@ -33,6 +34,7 @@ export class DatabaseModule implements OnModuleInit {
           dataSourceFactory: async (options) => {
             const dataSource = new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions);
             reuseSqliteStatements(dataSource);
+            traceSqliteStatements(dataSource);
             await dataSource.initialize();
             if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
             return dataSource;

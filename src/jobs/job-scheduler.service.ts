@@ -5,6 +5,7 @@ import { jobsConfig } from '../config/jobs.config';
 import { JOB_NAME, JobSchedule, ScheduledJob } from './job.decorator';
 import { JobLeases } from './job-leases.service';
 import { jobRuns } from '../common/metrics/counters';
+import { activeTracing } from '../tracing/current';
 
 /** A discovered job, with its name and schedule. */
 interface RegisteredJob extends JobSchedule {
@@ -74,7 +75,9 @@ export class JobScheduler implements OnModuleInit, OnApplicationBootstrap, Befor
         }
         ran = true;
         try {
-          await job.job.run();
+          // With tracing on, each run that took the lease is a trace of its own (its SQL, webhooks, S3).
+          const tracing = activeTracing();
+          await (tracing ? tracing.inNewTrace(`job ${name}`, () => job.job.run()) : job.job.run());
         } finally {
           await this.leases.release(name);
         }

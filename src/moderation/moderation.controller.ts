@@ -116,7 +116,8 @@ export class ModerationController {
     summary: 'Mute or unmute a member (host, moderator, admin)',
     description:
       '`{ "audio": true }` mutes audio, `false` unmutes; the same for `video`; an omitted field stays as it is. The flags show in `GET /api/calling/:callId`. ' +
-      'With Agora REST credentials, muting posts a kicking rule with the privilege `publish_audio` or `publish_video` for each uid bound to the member, for the rest of the token lifetime; unmuting deletes it. ' +
+      "A muted member's tokens leave out the muted media's publish privilege, under any uid. With Agora REST credentials, muting posts a kicking rule with the privilege `publish_audio` or `publish_video` " +
+      'for each uid bound to the member, outlasting any token they hold; a new uid gets its rule before its token is answered, and a renewal that would outlive a rule gets a new one first. Unmuting deletes every rule made for it. ' +
       '`agoraMute` reports the outcome and the flags stand regardless. A moderator may mute participants only.',
   })
   @ApiParam(CALL_ID)

@@ -5,10 +5,11 @@ import { MemberPipe } from './member.pipe';
 import { ModerationController } from './moderation.controller';
 import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
+import { PublishRestrictionsModule } from './publish-restrictions.module';
 
 /** Calls that hosts run: pause and resume, edit, moderators, removal and mute (admins may do all of it). */
 @Module({
-  imports: [CallsModule, AgoraModule],
+  imports: [CallsModule, AgoraModule, PublishRestrictionsModule],
   controllers: [ModerationController],
   providers: [ModerationService, ModerationRepository, MemberPipe],
   exports: [ModerationService],

@@ -9,10 +9,10 @@ DELETE FROM `call_mute_rules` WHERE `id` IN (?, …);
 DELETE FROM "call_mute_rules" WHERE "id" IN (?, …);
 
 -- ModerationRepository.keepMuteRules [mysql]
-INSERT IGNORE INTO `call_mute_rules`(`id`, `call_id`, `user_id`, `uid`, `privilege`, `rule_id`, `created_at`) VALUES (DEFAULT, ?, ?, ?, ?, ?, ?);
+INSERT INTO `call_mute_rules`(`id`, `call_id`, `user_id`, `uid`, `privilege`, `rule_id`, `created_at`, `expires_at`) VALUES (DEFAULT, ?, ?, ?, ?, ?, ?, ?);
 
 -- ModerationRepository.keepMuteRules [sqlite]
-INSERT INTO "call_mute_rules"("id", "call_id", "user_id", "uid", "privilege", "rule_id", "created_at") VALUES (NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING;
+INSERT INTO "call_mute_rules"("id", "call_id", "user_id", "uid", "privilege", "rule_id", "created_at", "expires_at") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?);
 
 -- ModerationRepository.markRemoved [mysql]
 SELECT `CallMember`.`id` AS `CallMember_id`, `CallMember`.`call_id` AS `CallMember_call_id`, `CallMember`.`user_id` AS `CallMember_user_id`, `CallMember`.`role` AS `CallMember_role`, `CallMember`.`created_at` AS `CallMember_created_at`, `CallMember`.`removed_at` AS `CallMember_removed_at`, `CallMember`.`audio_muted_at` AS `CallMember_audio_muted_at`, `CallMember`.`video_muted_at` AS `CallMember_video_muted_at` FROM `call_members` `CallMember` WHERE ((`CallMember`.`call_id` = ?) AND (`CallMember`.`user_id` = ?)) LIMIT 1;
@@ -23,10 +23,10 @@ SELECT "CallMember"."id" AS "CallMember_id", "CallMember"."call_id" AS "CallMemb
 UPDATE "call_members" SET "removed_at" = ? WHERE "id" = ?;
 
 -- ModerationRepository.muteRulesOf [mysql]
-SELECT `MuteRule`.`id` AS `MuteRule_id`, `MuteRule`.`call_id` AS `MuteRule_call_id`, `MuteRule`.`user_id` AS `MuteRule_user_id`, `MuteRule`.`uid` AS `MuteRule_uid`, `MuteRule`.`privilege` AS `MuteRule_privilege`, `MuteRule`.`rule_id` AS `MuteRule_rule_id`, `MuteRule`.`created_at` AS `MuteRule_created_at` FROM `call_mute_rules` `MuteRule` WHERE ((`MuteRule`.`call_id` = ?) AND (`MuteRule`.`user_id` = ?) AND (`MuteRule`.`privilege` IN (?)));
+SELECT `MuteRule`.`id` AS `MuteRule_id`, `MuteRule`.`call_id` AS `MuteRule_call_id`, `MuteRule`.`user_id` AS `MuteRule_user_id`, `MuteRule`.`uid` AS `MuteRule_uid`, `MuteRule`.`privilege` AS `MuteRule_privilege`, `MuteRule`.`rule_id` AS `MuteRule_rule_id`, `MuteRule`.`created_at` AS `MuteRule_created_at`, `MuteRule`.`expires_at` AS `MuteRule_expires_at` FROM `call_mute_rules` `MuteRule` WHERE ((`MuteRule`.`call_id` = ?) AND (`MuteRule`.`user_id` = ?) AND (`MuteRule`.`privilege` IN (?)));
 
 -- ModerationRepository.muteRulesOf [sqlite]
-SELECT "MuteRule"."id" AS "MuteRule_id", "MuteRule"."call_id" AS "MuteRule_call_id", "MuteRule"."user_id" AS "MuteRule_user_id", "MuteRule"."uid" AS "MuteRule_uid", "MuteRule"."privilege" AS "MuteRule_privilege", "MuteRule"."rule_id" AS "MuteRule_rule_id", "MuteRule"."created_at" AS "MuteRule_created_at" FROM "call_mute_rules" "MuteRule" WHERE (("MuteRule"."call_id" = ?) AND ("MuteRule"."user_id" = ?) AND ("MuteRule"."privilege" IN (?)));
+SELECT "MuteRule"."id" AS "MuteRule_id", "MuteRule"."call_id" AS "MuteRule_call_id", "MuteRule"."user_id" AS "MuteRule_user_id", "MuteRule"."uid" AS "MuteRule_uid", "MuteRule"."privilege" AS "MuteRule_privilege", "MuteRule"."rule_id" AS "MuteRule_rule_id", "MuteRule"."created_at" AS "MuteRule_created_at", "MuteRule"."expires_at" AS "MuteRule_expires_at" FROM "call_mute_rules" "MuteRule" WHERE (("MuteRule"."call_id" = ?) AND ("MuteRule"."user_id" = ?) AND ("MuteRule"."privilege" IN (?)));
 
 -- ModerationRepository.setMuted [mysql]
 UPDATE `call_members` SET `audio_muted_at` = ? WHERE `id` = ?;

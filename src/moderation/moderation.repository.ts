@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { CallMember, CallRole } from '../calls/entities/call-member.entity';
 import type { CallSession } from '../calls/entities/call-session.entity';
 import type { Call } from '../calls/entities/call.entity';
@@ -16,6 +17,8 @@ const SESSIONS = 'call_sessions';
  */
 @Injectable()
 export class ModerationRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   // ---- calls and members
 
   /** Pauses or resumes a call that has not ended. */
@@ -53,16 +56,16 @@ export class ModerationRepository {
 
   // ---- Agora mute rules
 
-  /** The Agora mute rules kept for a member's uids in a call, for the given privileges. */
-  muteRulesOf(manager: EntityManager, callId: number, userId: number, privileges: MutePrivilege[]): Promise<MuteRule[]> {
+  /** The Agora publish rules kept for a member's uids in a call, for the given privileges. */
+  muteRulesOf(callId: number, userId: number, privileges: MutePrivilege[], manager: EntityManager = this.dataSource.manager): Promise<MuteRule[]> {
     if (privileges.length === 0) return Promise.resolve([]);
     return manager.find(MuteRule, { where: { callId, userId, privilege: In(privileges) } });
   }
 
-  /** Keeps the ids of mute rules Agora accepted; a rule kept already for the uid and privilege stays. */
-  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt'>>): Promise<void> {
+  /** Keeps the ids (and ends) of publish rules Agora accepted: every one, so that all can be deleted. */
+  async keepMuteRules(manager: EntityManager, rules: Array<Pick<MuteRule, 'callId' | 'userId' | 'uid' | 'privilege' | 'ruleId' | 'createdAt' | 'expiresAt'>>): Promise<void> {
     if (rules.length === 0) return;
-    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).orIgnore().updateEntity(false).execute();
+    await manager.createQueryBuilder().insert().into(MuteRule).values(rules).updateEntity(false).execute();
   }
 
   async forgetMuteRules(manager: EntityManager, ids: number[]): Promise<void> {

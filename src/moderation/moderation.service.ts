@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AgoraChannelService, KickOutcome } from '../agora/agora-channel.service';
+import { AgoraChannelService } from '../agora/agora-channel.service';
 import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
 import { RecordingHooks } from '../calls/recording-hooks';
@@ -18,18 +18,8 @@ import { MemberRoleDto } from './dto/change-role.dto';
 import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
 import { ParticipantRemovedDto } from './dto/participant-removed.dto';
 import { UpdateCallDto } from './dto/update-call.dto';
-import { MuteRule, MutePrivilege } from './entities/mute-rule.entity';
 import { ModerationRepository } from './moderation.repository';
-
-/** What a mute decided inside its transaction, for the Agora requests sent after it. */
-interface MutePlan {
-  channelName: string;
-  muted: { audio: boolean; video: boolean };
-  post: Array<{ uid: number; privilege: MutePrivilege }>;
-  lift: MuteRule[];
-}
-
-const PRIVILEGE = { audio: 'publish_audio', video: 'publish_video' } as const;
+import { combine, PublishRestrictions } from './publish-restrictions.service';
 
 /**
  * What hosts, moderators and admins do to a call they run: pause and resume it, edit it, make
@@ -53,6 +43,7 @@ export class ModerationService {
     private readonly clock: Clock,
     private readonly recordings: RecordingHooks,
     private readonly outbox: EventsOutbox,
+    private readonly restrictions: PublishRestrictions,
   ) {}
 
   /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
@@ -145,34 +136,22 @@ export class ModerationService {
 
   /**
    * Mutes or unmutes a member's audio and/or video. The flags are the service's record (shown in
-   * `GET /:callId`); with Agora credentials, muting posts a kicking rule with the privilege
-   * `publish_audio` / `publish_video` for each uid bound to the member, for the rest of the token
-   * lifetime, and unmuting deletes those rules by the ids Agora answered. A moderator may mute
-   * participants only.
+   * `GET /:callId`); what a muted member may still publish follows from them everywhere
+   * (`PublishRestrictions`): their tokens leave the muted media out, and with Agora credentials
+   * every uid bound to them gets a kicking rule with the privilege `publish_audio` /
+   * `publish_video` that outlasts any token they hold, renewed before a new token would outlive
+   * it; unmuting deletes every rule made for it. A moderator may mute participants only.
    */
   async mute(user: AuthUser, callId: number, userId: number, dto: MuteMemberDto): Promise<MemberMutedDto> {
     if (dto.audio === undefined && dto.video === undefined) throw new DomainException('VALIDATION_FAILED', 'audio or video is required (true mutes, false unmutes)');
     const now = this.clock.now();
-    const plan = await this.tx.run((manager) => this.planMute(manager, user, callId, userId, dto, now));
-    const posted = await Promise.all(plan.post.map(async (rule) => ({ ...rule, ...(await this.agora.muteUser(plan.channelName, rule.uid, rule.privilege)) })));
-    const lifted = await Promise.all(plan.lift.map(async (rule) => ({ rule, outcome: await this.agora.deleteRule(rule.ruleId) })));
-    const keep = posted.filter((p) => p.ruleId !== undefined).map((p) => ({ callId, userId, uid: p.uid, privilege: p.privilege, ruleId: p.ruleId!, createdAt: now }));
-    const forget = lifted.filter((l) => l.outcome === 'applied').map((l) => l.rule.id);
-    if (keep.length > 0 || forget.length > 0) {
-      await this.tx.run(async (manager) => {
-        await this.repository.keepMuteRules(manager, keep);
-        await this.repository.forgetMuteRules(manager, forget);
-      });
-    }
-    return {
-      success: true,
-      oto_number: await this.otoNumber(userId),
-      muted: plan.muted,
-      agoraMute: combine([...posted.map((p) => p.outcome), ...lifted.map((l) => l.outcome)]),
-    };
+    const { channelName, muted } = await this.tx.run((manager) => this.planMute(manager, user, callId, userId, dto, now));
+    // After the commit, so the rules follow the flags as committed (and a uid bound meanwhile is seen).
+    const agoraMute = await this.restrictions.enforce(callId, userId, channelName);
+    return { success: true, oto_number: await this.otoNumber(userId), muted, agoraMute };
   }
 
-  private async planMute(manager: EntityManager, user: AuthUser, callId: number, userId: number, dto: MuteMemberDto, now: Date): Promise<MutePlan> {
+  private async planMute(manager: EntityManager, user: AuthUser, callId: number, userId: number, dto: MuteMemberDto, now: Date): Promise<{ channelName: string; muted: { audio: boolean; video: boolean } }> {
     const { call, role } = await this.participation.standing(manager, callId, user.id);
     if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
     requirePower('moderate', role, user, 'mute members of this call');
@@ -185,27 +164,10 @@ export class ModerationService {
     const videoMutedAt = dto.video === undefined ? target.videoMutedAt : dto.video ? (target.videoMutedAt ?? now) : null;
     await this.repository.setMuted(manager, target.id, { audioMutedAt, videoMutedAt });
     await this.outbox.record(manager, { type: 'participant.muted', callId, userId, actorId: user.id, occurredAt: now, data: { muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } } });
-
-    const asked = (['audio', 'video'] as const).filter((media) => dto[media] !== undefined);
-    const kept = await this.repository.muteRulesOf(manager, callId, userId, asked.map((media) => PRIVILEGE[media]));
-    const uids = (await this.uids.uidsOf(callId, [userId])).get(userId) ?? [];
-    const post: MutePlan['post'] = [];
-    for (const media of asked.filter((m) => dto[m] === true)) {
-      // A rule that failed before (none kept) is asked for again.
-      for (const uid of uids) if (!kept.some((rule) => rule.uid === uid && rule.privilege === PRIVILEGE[media])) post.push({ uid, privilege: PRIVILEGE[media] });
-    }
-    const lift = kept.filter((rule) => asked.some((media) => dto[media] === false && PRIVILEGE[media] === rule.privilege));
-    return { channelName: call.channelName, muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null }, post, lift };
+    return { channelName: call.channelName, muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } };
   }
 
   private async otoNumber(userId: number): Promise<string> {
     return (await this.users.otoNumbers([userId])).get(userId) ?? 'OTO#UNKNWN';
   }
-}
-
-/** One outcome for several Agora requests: failed if any failed, skipped if none were sent. */
-function combine(outcomes: KickOutcome[]): KickOutcome {
-  if (outcomes.includes('failed')) return 'failed';
-  if (outcomes.includes('applied')) return 'applied';
-  return 'skipped';
 }

@@ -10,7 +10,7 @@ import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readRecordingEvent, readUserEvent, ReceivedNotice, WebhookAckDto } from './dto/agora-notice.dto';
 import { RecordingStates } from '../recordings/recording-states.service';
-import { PresenceRepository } from './presence.repository';
+import { OpenStayOfUid, PresenceRepository } from './presence.repository';
 import { webhookNotices } from '../common/metrics/counters';
 
 /** The metrics result of a notice that was not applied. */
@@ -127,7 +127,7 @@ export class AgoraWebhooksService {
     }
     if (eventType === CHANNEL_DESTROYED) {
       const event = readChannelEvent(fields);
-      return (manager, now) => this.closeChannel(manager, event.channelName, earliest(event.at, now));
+      return (manager, now) => this.closeChannel(manager, event.channelName, event.at, now);
     }
     return undefined;
   }
@@ -138,7 +138,7 @@ export class AgoraWebhooksService {
    */
   private async confirmPresence(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
     const session = await this.openSessionOf(manager, event.channelName, event.uid);
-    if (!session || !belongsTo(session, event.at, 'confirms')) {
+    if (!session || !confirmsStay(session, event.at)) {
       // The member left through the API (or never joined): a join notice opens nothing.
       this.logger.debug({ msg: 'agora join notice without an open session', channel: event.channelName, uid: event.uid });
       return;
@@ -147,31 +147,38 @@ export class AgoraWebhooksService {
     await this.repository.recordAgoraJoin(manager, session.id, earliest(event.at, now));
   }
 
-  /** Leave: the open session closes at `ts` with Agora's reason, when this event is newer than the last one applied. */
+  /**
+   * Leave: the member's open session closes with Agora's reason, at `ts` (never before the
+   * session began, never after now), unless the notice provably belongs to an earlier stay
+   * (`leaveOfEarlierStay`). A late leave of an earlier stay thus never closes the stay opened
+   * since, and an older clientSeq never overrides a newer one.
+   */
   private async closeOnLeave(manager: EntityManager, event: AgoraUserEvent, now: Date): Promise<void> {
     const call = await this.repository.liveCallByChannel(manager, event.channelName);
     if (!call) return;
     // The call row first, as every participation change does (no lock-order deadlocks).
     await this.participation.lockCall(manager, call.id);
-    const session = await this.repository.openSessionOfUid(manager, call.id, event.uid);
-    // A leave dated before this session began is a late notice of an earlier session.
-    if (!session || !belongsTo(session, event.at, 'closes')) return;
+    const stay = await this.repository.openStayOfUid(manager, call.id, event.uid);
+    if (!stay || leaveOfEarlierStay(stay, event, this.presence.agoraClockToleranceMs)) return;
     // The sequence stays on the closed row, so a late, older join is recognised as old.
-    if (!(await this.repository.claimSequence(manager, session.id, event.clientSeq))) return;
-    await this.participation.close(manager, session, earliest(event.at, now), leaveReason(event.reason));
+    if (!(await this.repository.claimSequence(manager, stay.id, event.clientSeq))) return;
+    await this.participation.close(manager, stay, earliest(event.at, now), leaveReason(event.reason));
   }
 
   /**
-   * Channel destroyed: every session open in the channel at that time closes. A session opened
-   * after `ts` belongs to a later life of the channel (the host came back before this notice
-   * arrived) and stays open. The call itself does not end: idle calls end by themselves.
+   * Channel destroyed: every session open in the channel then closes, at `ts` (never before it
+   * began, never after now). A session that provably began after `ts` belongs to a later life of
+   * the channel (the host came back before this notice arrived) and stays open. The call itself
+   * does not end: idle calls end by themselves.
    */
-  private async closeChannel(manager: EntityManager, channelName: string, at: Date): Promise<void> {
+  private async closeChannel(manager: EntityManager, channelName: string, at: Date, now: Date): Promise<void> {
     const call = await this.repository.liveCallByChannel(manager, channelName);
     if (!call) return;
     await this.participation.lockCall(manager, call.id);
     for (const session of await this.participation.openSessionsOf(manager, call.id)) {
-      if (belongsTo(session, at, 'closes')) await this.participation.close(manager, session, at, 'agora_channel_destroyed');
+      if (!provablyBefore(at, session.joinedAt, this.presence.agoraClockToleranceMs)) {
+        await this.participation.close(manager, session, earliest(at, now), 'agora_channel_destroyed');
+      }
     }
   }
 
@@ -182,15 +189,52 @@ export class AgoraWebhooksService {
   }
 }
 
+/** Agora's `ts` has whole seconds: an event dated `ts` happened within the second after it. */
+const TS_RESOLUTION_MS = 1000;
+/** Agora's `duration` has whole seconds too (rounded one way or the other). */
+const DURATION_RESOLUTION_MS = 1000;
+
 /**
- * Whether an Agora event dated `at` can belong to this open session: notices are bound to the
- * session whose time span contains them, so a late notice of a member's earlier session never
- * touches the session they opened since. An event that closes must be dated at or after the
- * session began; one that only confirms presence may fall within the second it began (Agora's
- * `ts` has whole seconds, and the client enters the channel right after joining).
+ * Whether a join notice dated `at` can confirm this open session: it may fall within the second
+ * the session began (Agora's `ts` has whole seconds, and the client enters the channel right
+ * after joining).
  */
-function belongsTo(session: Pick<CallSession, 'joinedAt'>, at: Date, effect: 'confirms' | 'closes'): boolean {
-  return at.getTime() + (effect === 'confirms' ? 999 : 0) >= session.joinedAt.getTime();
+function confirmsStay(session: Pick<CallSession, 'joinedAt'>, at: Date): boolean {
+  return at.getTime() + TS_RESOLUTION_MS - 1 >= session.joinedAt.getTime();
+}
+
+/**
+ * Whether something Agora dated `ts` (its clock, whole seconds) happened before `instant` on
+ * ours, whatever the difference between the clocks within `toleranceMs`.
+ */
+export function provablyBefore(ts: Date, instant: Date, toleranceMs: number): boolean {
+  return ts.getTime() + TS_RESOLUTION_MS + toleranceMs <= instant.getTime();
+}
+
+/**
+ * Whether an Agora leave notice provably belongs to a stay of the member before their open
+ * session, so that it must not close it. Clocks differ by up to `toleranceMs`, and `ts` and
+ * `duration` have whole seconds. The evidence, strongest first:
+ * 1. clientSeq: when a join notice was applied to the open session, an older or equal clientSeq
+ *    is an earlier event, and a newer one ends this stay (Agora orders one user's events).
+ * 2. The spans, only when the member had an earlier session (no earlier stay, nothing else for
+ *    a leave of their uid to belong to): the leave happened before the session began; or the
+ *    stay it ends (`ts - duration`) began before the session did and could have ended by the
+ *    time the earlier session closed.
+ * Anything else closes the open session: a leave dated a little before the join (Agora's clock
+ * behind ours, or the join's own second) is this stay's.
+ */
+export function leaveOfEarlierStay(
+  stay: Pick<OpenStayOfUid, 'joinedAt' | 'lastClientSeq' | 'previousLeftAt'>,
+  event: Pick<AgoraUserEvent, 'at' | 'clientSeq' | 'durationSeconds'>,
+  toleranceMs: number,
+): boolean {
+  if (stay.lastClientSeq !== null) return event.clientSeq <= stay.lastClientSeq;
+  if (stay.previousLeftAt === null) return false;
+  if (provablyBefore(event.at, stay.joinedAt, toleranceMs)) return true;
+  if (event.durationSeconds === null) return false;
+  const begun = new Date(event.at.getTime() - event.durationSeconds * 1000 + DURATION_RESOLUTION_MS);
+  return provablyBefore(begun, stay.joinedAt, toleranceMs) && event.at.getTime() - toleranceMs <= stay.previousLeftAt.getTime();
 }
 
 /** An event time never later than now: a skewed clock at Agora must not date a session in the future. */

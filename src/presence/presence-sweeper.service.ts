@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { CallsService } from '../calls/calls.service';
 import { AssignedUids } from '../calls/assigned-uids.service';
+import { TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { agoraConfig } from '../config/agora.config';
@@ -37,7 +38,8 @@ export interface SweepReport {
  * 3. Heartbeats, opt-in: without a user list to ask, a session that sent one is closed at its
  *    last heartbeat once the timeout passes (`timeout`). A session that never sent one is not.
  * 4. Tokens: a session cannot outlive its newest Agora token (Agora drops the client then), or,
- *    with none, join + the token lifetime (`token_expired`, at that moment).
+ *    with none, join + the token lifetime (`token_expired`, at that moment). The recorded expiry
+ *    may lag the newest token by `TOKEN_EXPIRY_LAG_MS`: closed once that has passed too.
  * And a call nobody has been in for the idle timeout ends, `ended_by` system, when it became empty.
  * Runs as the `presence-sweeper` job (PresenceSweepJob, one instance at a time); tests call `sweep()`.
  */
@@ -72,7 +74,8 @@ export class PresenceSweeper {
     for (;;) {
       const expired = await this.repository.expiredBy(now, ttlMs, BATCH);
       for (const session of expired) {
-        const at = session.tokenExpiresAt ?? new Date(session.joinedAt.getTime() + ttlMs);
+        // The newest token expired by the recorded expiry plus the lag it may have: closed then.
+        const at = session.tokenExpiresAt ? new Date(session.tokenExpiresAt.getTime() + TOKEN_EXPIRY_LAG_MS) : new Date(session.joinedAt.getTime() + ttlMs);
         if (await this.closeOne(session, at, 'token_expired')) report.tokenExpired += 1;
       }
       if (expired.length < BATCH) return;

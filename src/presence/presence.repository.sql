@@ -15,10 +15,10 @@ UPDATE `call_sessions` SET `last_client_seq` = ? WHERE `id` = ? AND `open` = 1 A
 UPDATE "call_sessions" SET "last_client_seq" = ? WHERE "id" = ? AND "open" = 1 AND ("last_client_seq" IS NULL OR "last_client_seq" < ?);
 
 -- PresenceRepository.expiredBy [mysql]
-SELECT `s`.`id` AS `s_id`, `s`.`call_id` AS `s_call_id`, `s`.`user_id` AS `s_user_id`, `s`.`joined_at` AS `s_joined_at`, `s`.`last_seen_at` AS `s_last_seen_at`, `s`.`token_expires_at` AS `s_token_expires_at` FROM `call_sessions` `s` WHERE `s`.`open` = 1 AND (`s`.`token_expires_at` < ? OR (`s`.`token_expires_at` IS NULL AND `s`.`joined_at` < ?)) LIMIT 200;
+SELECT `s`.`id` AS `s_id`, `s`.`call_id` AS `s_call_id`, `s`.`user_id` AS `s_user_id`, `s`.`joined_at` AS `s_joined_at`, `s`.`last_seen_at` AS `s_last_seen_at`, `s`.`token_expires_at` AS `s_token_expires_at` FROM `call_sessions` `s` WHERE `s`.`open` = 1 AND (`s`.`token_expires_at` <= ? OR (`s`.`token_expires_at` IS NULL AND `s`.`joined_at` < ?)) LIMIT 200;
 
 -- PresenceRepository.expiredBy [sqlite]
-SELECT "s"."id" AS "s_id", "s"."call_id" AS "s_call_id", "s"."user_id" AS "s_user_id", "s"."joined_at" AS "s_joined_at", "s"."last_seen_at" AS "s_last_seen_at", "s"."token_expires_at" AS "s_token_expires_at" FROM "call_sessions" "s" WHERE "s"."open" = 1 AND ("s"."token_expires_at" < ? OR ("s"."token_expires_at" IS NULL AND "s"."joined_at" < ?)) LIMIT 200;
+SELECT "s"."id" AS "s_id", "s"."call_id" AS "s_call_id", "s"."user_id" AS "s_user_id", "s"."joined_at" AS "s_joined_at", "s"."last_seen_at" AS "s_last_seen_at", "s"."token_expires_at" AS "s_token_expires_at" FROM "call_sessions" "s" WHERE "s"."open" = 1 AND ("s"."token_expires_at" <= ? OR ("s"."token_expires_at" IS NULL AND "s"."joined_at" < ?)) LIMIT 200;
 
 -- PresenceRepository.idleCalls [mysql]
 SELECT `c`.`id` AS `c_id`, `c`.`created_at` AS `c_created_at` FROM `calls` `c` WHERE `c`.`status` IN ('active', 'paused') AND `c`.`active_participants` = 0 AND `c`.`created_at` < ? AND NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = `c`.`id` AND (s.open = 1 OR s.left_at >= ?)) LIMIT 200;
@@ -51,6 +51,12 @@ SELECT `CallSession`.`id` AS `CallSession_id`, `CallSession`.`call_id` AS `CallS
 -- PresenceRepository.openSessionOfUid [sqlite]
 SELECT "UidBinding"."id" AS "UidBinding_id", "UidBinding"."user_id" AS "UidBinding_user_id" FROM "call_uid_bindings" "UidBinding" WHERE (("UidBinding"."call_id" = ?) AND ("UidBinding"."uid" = ?)) LIMIT 1;
 SELECT "CallSession"."id" AS "CallSession_id", "CallSession"."call_id" AS "CallSession_call_id", "CallSession"."joined_at" AS "CallSession_joined_at" FROM "call_sessions" "CallSession" WHERE (("CallSession"."call_id" = ?) AND ("CallSession"."user_id" = ?) AND ("CallSession"."open" = ?)) LIMIT 1;
+
+-- PresenceRepository.openStayOfUid [mysql]
+SELECT s.id AS id, s.joined_at AS joined_at, s.last_client_seq AS last_client_seq, (SELECT MAX(p.left_at) FROM call_sessions p WHERE p.call_id = s.call_id AND p.user_id = s.user_id AND p.open IS NULL) AS previous_left_at FROM call_uid_bindings b JOIN call_sessions s ON s.call_id = b.call_id AND s.user_id = b.user_id AND s.open = 1 WHERE b.call_id = ? AND b.uid = ?;
+
+-- PresenceRepository.openStayOfUid [sqlite]
+SELECT s.id AS id, s.joined_at AS joined_at, s.last_client_seq AS last_client_seq, (SELECT MAX(p.left_at) FROM call_sessions p WHERE p.call_id = s.call_id AND p.user_id = s.user_id AND p.open IS NULL) AS previous_left_at FROM call_uid_bindings b JOIN call_sessions s ON s.call_id = b.call_id AND s.user_id = b.user_id AND s.open = 1 WHERE b.call_id = ? AND b.uid = ?;
 
 -- PresenceRepository.purgeNotices [mysql]
 SELECT `n`.`notice_id` AS `n_notice_id` FROM `agora_notices` `n` WHERE `n`.`received_at` < ? ORDER BY `n`.`received_at` ASC LIMIT 500;

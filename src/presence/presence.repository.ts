@@ -5,11 +5,26 @@ import type { CallSession } from '../calls/entities/call-session.entity';
 import type { Call } from '../calls/entities/call.entity';
 import type { UidBinding } from '../calls/entities/uid-binding.entity';
 import { isSameChannel } from '../calls/channel-name';
-import { LIVE, OPEN } from '../calls/call-fields';
+import { LIVE, OPEN, TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
 import { isUniqueViolation } from '../database/db-errors';
+import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
 import { AgoraNotice } from './entities/agora-notice.entity';
 
 /** An open session the sweeper may close, with what it knows of the member's presence. */
+/** A member's open session as an Agora leave notice sees it (see `openStayOfUid`). */
+export interface OpenStayOfUid extends Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'lastClientSeq'> {
+  /** When the member's latest earlier session in the call ended; null when they had none. */
+  previousLeftAt: Date | null;
+}
+
+/** See `openStayOfUid`: the sessions' (call_id, user_id, open) index serves both lookups. */
+const OPEN_STAY_OF_UID_SQL = `
+  SELECT s.id AS id, s.joined_at AS joined_at, s.last_client_seq AS last_client_seq,
+         (SELECT MAX(p.left_at) FROM call_sessions p WHERE p.call_id = s.call_id AND p.user_id = s.user_id AND p.open IS NULL) AS previous_left_at
+  FROM call_uid_bindings b
+  JOIN call_sessions s ON s.call_id = b.call_id AND s.user_id = b.user_id AND s.open = 1
+  WHERE b.call_id = ? AND b.uid = ?`;
+
 export type SweepCandidate = Pick<CallSession, 'id' | 'callId' | 'userId' | 'joinedAt' | 'lastSeenAt' | 'tokenExpiresAt'>;
 
 // The calls feature's tables, named as SQL names them (their entities are the calls feature's own).
@@ -84,6 +99,24 @@ export class PresenceRepository {
     return call && call.status !== 'ended' && isSameChannel(call.channelName, channelName) ? call : null;
   }
 
+  /**
+   * The open session of the member bound to `uid` in a call, with what an Agora leave notice is
+   * weighed against (see `AgoraWebhooksService`): the clientSeq applied to it, and when the
+   * member's latest earlier session in the call ended (null when they had none). One round trip.
+   */
+  async openStayOfUid(manager: EntityManager, callId: number, uid: number): Promise<OpenStayOfUid | null> {
+    const rows: Array<{ id: RawId; joined_at: RawDate; last_client_seq: RawId | null; previous_left_at: RawDate }> = await manager.query(OPEN_STAY_OF_UID_SQL, [callId, uid]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: toInt(row.id)!,
+      callId,
+      joinedAt: toDate(row.joined_at)!,
+      lastClientSeq: row.last_client_seq === null ? null : Number(row.last_client_seq),
+      previousLeftAt: toDate(row.previous_left_at),
+    };
+  }
+
   /** The open session of the member bound to `uid` in a call, if any. */
   async openSessionOfUid(manager: EntityManager, callId: number, uid: number): Promise<Pick<CallSession, 'id' | 'callId' | 'joinedAt'> | null> {
     const binding = await manager.findOne<UidBinding>(BINDINGS, { where: { callId, uid }, select: { id: true, userId: true } });
@@ -108,7 +141,10 @@ export class PresenceRepository {
     return query.orderBy('s.id', 'ASC').take(limit).getMany();
   }
 
-  /** Open sessions whose newest token has expired, or that got none within a token lifetime of joining. */
+  /**
+   * Open sessions whose newest token has expired (the recorded expiry plus the lag it may have,
+   * `TOKEN_EXPIRY_LAG_MS`, is past), or that got none within a token lifetime of joining.
+   */
   expiredBy(now: Date, tokenTtlMs: number, limit: number): Promise<SweepCandidate[]> {
     return this.dataSource
       .getRepository<CallSession>(SESSIONS)
@@ -117,7 +153,7 @@ export class PresenceRepository {
       .where('s.open = 1')
       .andWhere(
         new Brackets((q) =>
-          q.where('s.token_expires_at < :now', { now }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
+          q.where('s.token_expires_at <= :lagged', { lagged: new Date(now.getTime() - TOKEN_EXPIRY_LAG_MS) }).orWhere('(s.token_expires_at IS NULL AND s.joined_at < :joinedBefore)', { joinedBefore: new Date(now.getTime() - tokenTtlMs) }),
         ),
       )
       .take(limit)

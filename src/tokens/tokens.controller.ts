@@ -21,7 +21,10 @@ export class TokensController {
     operationId: 'issueToken',
     summary: 'Generate an Agora RTC token',
     description:
-      'Only for a member who has joined the active call that owns the channel (and was not removed). The uid is bound to the caller in this call on first use; asking again renews the token.',
+      'Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. ' +
+      'The uid is bound to the caller in this call on first use; asking again renews the token. ' +
+      'A muted member gets a token without the publish privilege of the muted media, under any uid; with Agora REST credentials, the kicking rules that keep those media off cover the ' +
+      "token's whole lifetime before it is answered (a rule is posted for a new uid, or renewed when the token would outlive it).",
   })
   @ApiOkResponse({ type: RtcTokenDto })
   @ApiErrors(
@@ -29,6 +32,7 @@ export class TokensController {
     { code: 'CALL_ACCESS_DENIED', when: 'The caller has no open session in the active call that owns the channel, or was removed' },
     { code: 'UID_TAKEN', when: 'The uid is bound to another participant of this call' },
     'TOKEN_GENERATION_FAILED',
+    { code: 'MUTE_ENFORCEMENT_UNAVAILABLE', when: "The caller is muted, Agora did not accept the kicking rule the token needs, and the rules in force cover less than a minute of it" },
   )
   issue(@CurrentUser() user: AuthUser, @Body() dto: CreateTokenDto): Promise<RtcTokenDto> {
     return this.tokens.issue(user, dto);

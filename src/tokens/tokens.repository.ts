@@ -17,6 +17,8 @@ export interface TokenAdmission {
   sessionId: number | null;
   tokenExpiresAt: Date | null;
   member: { removed: boolean } | null;
+  /** The caller's mute flags in the call (their member row; false without one). */
+  muted: { audio: boolean; video: boolean };
   /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
   boundUserId: number | null;
   /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
@@ -26,7 +28,8 @@ export interface TokenAdmission {
 /** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
 const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
-         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, b.user_id AS bound_user_id, b.uid AS bound_uid
+         s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
+         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -60,6 +63,8 @@ export class TokensRepository {
       token_expires_at: RawDate;
       role: CallRole | null;
       removed_at: RawDate;
+      audio_muted_at: RawDate;
+      video_muted_at: RawDate;
       bound_user_id: RawId | null;
       bound_uid: RawId | null;
     }> =
@@ -76,13 +81,22 @@ export class TokensRepository {
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
       member: row.role === null ? null : { removed: row.removed_at !== null },
+      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),
     };
   }
 
-  /** A token was issued for the session: its newest expiry, and evidence that the member is there. */
+  /**
+   * A token was issued for the session: its expiry, when later than the one recorded (two
+   * requests at once never move it back), and evidence that the member is there.
+   */
   async recordToken(manager: EntityManager, sessionId: number, expiresAt: Date, at: Date): Promise<void> {
-    await manager.update<CallSession>(SESSIONS, { id: sessionId, open: OPEN }, { tokenExpiresAt: expiresAt, lastSeenAt: at });
+    await manager
+      .createQueryBuilder()
+      .update<CallSession>(SESSIONS)
+      .set({ tokenExpiresAt: expiresAt, lastSeenAt: at })
+      .where('id = :id AND open = :open AND (token_expires_at IS NULL OR token_expires_at < :expiresAt)', { id: sessionId, open: OPEN, expiresAt })
+      .execute();
   }
 }

@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
+import { AccessToken2, ServiceRtc } from 'agora-token/src/AccessToken2';
 import { AuthUser } from '../auth/auth-user';
 import { admissionRefusal } from '../calls/admission';
 import { AssignedUids } from '../calls/assigned-uids.service';
+import { TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
+import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
@@ -11,17 +14,22 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
 import { TokenAdmission, TokensRepository } from './tokens.repository';
 import { tokensIssued } from '../common/metrics/counters';
+import type { MutePrivilege } from '../moderation/entities/mute-rule.entity';
+import { forbiddenPrivileges, PublishRestrictions } from '../moderation/publish-restrictions.service';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
-const UID_REQUIRED = 'uid is required: you have no assigned uid in this call (join it first, or give a uid from 1 to 4294967039)';
+/** The shortest token a muted member is given when Agora did not accept a new rule: less is refused. */
+const MIN_COVERED_TOKEN_SECONDS = 60;
 
 /**
  * Issues Agora RTC tokens to admitted participants only: the caller must have an open session
  * in the call that owns the channel and pass the one admission rule (`admissionRefusal`: not
  * ended, not removed; a paused call lets those in renew). Each uid is bound to one member per
  * call, so nobody can get a token to publish as someone else; without a uid in the request the
- * token is for the uid the service assigned the caller at join.
+ * token is for the uid the service assigned the caller at join. A member who may not publish some
+ * media (muted) gets tokens without those privileges, under any uid, covered by Agora's kicking
+ * rules for their whole lifetime when REST credentials are set (`PublishRestrictions`).
  */
 @Injectable()
 export class TokensService {
@@ -33,58 +41,96 @@ export class TokensService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly assigned: AssignedUids,
+    private readonly calls: CallsService,
+    private readonly restrictions: PublishRestrictions,
   ) {}
 
   async issue(user: AuthUser, dto: CreateTokenDto): Promise<RtcTokenDto> {
     // Fresh from the database in one round trip, so a leave, removal or end on any instance
     // refuses the very next token.
     const admission = await this.repository.tokenAdmission(dto.channelName, user.id, dto.uid);
-    // Without a uid the token is for the caller's assigned uid; with none to give, the uid is required.
-    if (dto.uid === undefined && (!admission || (admission.uid === null && admission.sessionId === null))) {
-      throw new DomainException('VALIDATION_FAILED', UID_REQUIRED);
-    }
-    // The one admission rule (a paused call keeps those in), and a token is only for someone in the call.
+    // Access first, whatever the body says about the uid: the one admission rule (a paused call
+    // keeps those in), and a token is only for someone in the call.
     const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user) !== null;
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
-    const uid = dto.uid ?? admission.uid ?? (await this.tx.run((manager) => this.assigned.ensure(manager, admission.callId, user.id, this.clock.now())));
+    // What the caller may not publish here (a mute): their member row, read in the same round trip.
+    let forbidden = forbiddenPrivileges(admission.muted);
+    let uid: number;
+    let bound = false;
     if (dto.uid !== undefined) {
+      uid = dto.uid;
       // Bound on its first use; another member asking for it (first, or at the same time) gets 409.
-      const mine = admission.boundUserId === null ? await this.assigned.bindPicked(admission.callId, dto.uid, user.id) : admission.boundUserId === user.id;
-      if (!mine) throw new DomainException('UID_TAKEN', UID_TAKEN);
+      if (admission.boundUserId === null) {
+        if (!(await this.assigned.bindPicked(admission.callId, dto.uid, user.id))) throw new DomainException('UID_TAKEN', UID_TAKEN);
+        bound = true;
+      } else if (admission.boundUserId !== user.id) throw new DomainException('UID_TAKEN', UID_TAKEN);
+    } else if (admission.uid !== null) {
+      uid = admission.uid;
+    } else {
+      // Without a uid the token is for the caller's assigned uid (every join assigns one; a
+      // session opened before uids were assigned gets one now).
+      uid = await this.tx.run((manager) => this.assigned.ensure(manager, admission.callId, user.id, this.clock.now()));
+      bound = true;
     }
-    const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher');
+    // A uid new to the member: their row again, read after the binding committed, so that a mute
+    // or a removal committed meanwhile is seen here, or sees this uid itself (it reads the uids
+    // after its own commit: PublishRestrictions.enforce, the removal's kick).
+    if (bound) {
+      const member = await this.calls.member(admission.callId, user.id);
+      if (member?.removedAt) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+      forbidden = forbiddenPrivileges(member);
+    }
     const now = this.clock.now();
-    await this.recordToken(admission, new Date(now.getTime() + this.agora.tokenTtlSeconds * 1000), now);
+    const ttl = await this.lifetime(admission, user.id, uid, forbidden, now);
+    const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher', ttl, forbidden);
+    await this.recordToken(admission, new Date(now.getTime() + ttl * 1000), now);
     tokensIssued.inc();
     return issued;
   }
 
   /**
+   * The token's lifetime: the configured one, except for a member who may not publish some media
+   * when Agora REST credentials are set. Their kicking rules must cover the token's whole lifetime
+   * before it is answered (`PublishRestrictions.cover` posts what is missing); when Agora did not
+   * accept a rule, the token ends when the rules in force do, and with less than a minute of
+   * those left it is refused (503, try again).
+   */
+  private async lifetime(admission: TokenAdmission, userId: number, uid: number, forbidden: MutePrivilege[], now: Date): Promise<number> {
+    const ttl = this.agora.tokenTtlSeconds;
+    if (forbidden.length === 0 || !this.restrictions.isConfigured()) return ttl;
+    const until = new Date(now.getTime() + ttl * 1000);
+    const covered = await this.restrictions.cover(admission.callId, userId, admission.channelName, uid, forbidden, until);
+    if (covered >= until) return ttl;
+    const seconds = Math.floor((covered.getTime() - now.getTime()) / 1000);
+    if (seconds < MIN_COVERED_TOKEN_SECONDS) throw new DomainException('MUTE_ENFORCEMENT_UNAVAILABLE', undefined, { retryAfterSeconds: 5 });
+    return seconds;
+  }
+
+  /**
    * A token request is evidence that the member is there: the session's last-seen time moves
-   * with its newest expiry. Written only when the expiry moves by more than a minute, so
-   * renewals in a burst cost one write.
+   * with its newest expiry. Written only when the expiry moves by more than `TOKEN_EXPIRY_LAG_MS`,
+   * so renewals in a burst cost one write (the sweeper allows for that lag).
    */
   private async recordToken(admission: Pick<TokenAdmission, 'sessionId' | 'tokenExpiresAt'>, expiresAt: Date, now: Date): Promise<void> {
-    if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - 60_000) return;
+    if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - TOKEN_EXPIRY_LAG_MS) return;
     await this.tx.run((manager) => this.repository.recordToken(manager, admission.sessionId!, expiresAt, now));
   }
 
-  private build(channelName: string, uid: number, role: 'publisher' | 'subscriber'): RtcTokenDto {
-    const ttl = this.agora.tokenTtlSeconds;
+  /**
+   * An AccessToken2 for the uid, valid `ttl` seconds. A publisher gets every publish privilege
+   * but the `forbidden` ones (a muted member's media); Agora enforces those privileges once
+   * co-host authentication is on for the project (without it, the kicking rules do).
+   */
+  private build(channelName: string, uid: number, role: 'publisher' | 'subscriber', ttl: number, forbidden: MutePrivilege[]): RtcTokenDto {
     // Real time, not the service clock: agora-token stamps the token with it, and Agora checks it.
     const issuedAt = Math.floor(Date.now() / 1000);
     let token: string;
     try {
       // Both expiries are RELATIVE seconds from now (AccessToken2).
-      token = RtcTokenBuilder.buildTokenWithUid(
-        this.agora.appId,
-        this.agora.appCertificate,
-        channelName,
-        uid,
-        role === 'publisher' ? RtcRole.PUBLISHER : RtcRole.SUBSCRIBER,
-        ttl,
-        ttl,
-      );
+      token =
+        forbidden.length === 0
+          ? RtcTokenBuilder.buildTokenWithUid(this.agora.appId, this.agora.appCertificate, channelName, uid, role === 'publisher' ? RtcRole.PUBLISHER : RtcRole.SUBSCRIBER, ttl, ttl)
+          : this.buildWithout(channelName, uid, role, ttl, forbidden);
     } catch (error) {
       this.logger.error({ msg: 'Agora token generation failed', channelName, err: (error as Error).message });
       throw new DomainException('TOKEN_GENERATION_FAILED', 'Token generation failed');
@@ -94,5 +140,19 @@ export class TokensService {
       throw new DomainException('TOKEN_GENERATION_FAILED', 'Token generation failed');
     }
     return { token, appId: this.agora.appId, channelName, uid, expiresAt: issuedAt + ttl };
+  }
+
+  /** What RtcTokenBuilder builds for the role, minus the forbidden publish privileges (it cannot leave some out). */
+  private buildWithout(channelName: string, uid: number, role: 'publisher' | 'subscriber', ttl: number, forbidden: MutePrivilege[]): string {
+    const token = new AccessToken2(this.agora.appId, this.agora.appCertificate, 0, ttl);
+    const rtc = new ServiceRtc(channelName, uid);
+    rtc.add_privilege(ServiceRtc.kPrivilegeJoinChannel, ttl);
+    if (role === 'publisher') {
+      if (!forbidden.includes('publish_audio')) rtc.add_privilege(ServiceRtc.kPrivilegePublishAudioStream, ttl);
+      if (!forbidden.includes('publish_video')) rtc.add_privilege(ServiceRtc.kPrivilegePublishVideoStream, ttl);
+      rtc.add_privilege(ServiceRtc.kPrivilegePublishDataStream, ttl);
+    }
+    token.add_service(rtc);
+    return token.build();
   }
 }

@@ -221,7 +221,7 @@ export const updatePreferences = <ThrowOnError extends boolean = false>(options?
 /**
  * Generate an Agora RTC token
  *
- * Only for a member who has joined the active call that owns the channel (and was not removed). The uid is bound to the caller in this call on first use; asking again renews the token.
+ * Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. The uid is bound to the caller in this call on first use; asking again renews the token. A muted member gets a token without the publish privilege of the muted media, under any uid; with Agora REST credentials, the kicking rules that keep those media off cover the token's whole lifetime before it is answered (a rule is posted for a new uid, or renewed when the token would outlive it).
  */
 export const issueToken = <ThrowOnError extends boolean = false>(options: Options<IssueTokenData, ThrowOnError>) => (options.client ?? client).post<IssueTokenResponses, IssueTokenErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -361,7 +361,7 @@ export const removeParticipant = <ThrowOnError extends boolean = false>(options:
 /**
  * Mute or unmute a member (host, moderator, admin)
  *
- * `{ "audio": true }` mutes audio, `false` unmutes; the same for `video`; an omitted field stays as it is. The flags show in `GET /api/calling/:callId`. With Agora REST credentials, muting posts a kicking rule with the privilege `publish_audio` or `publish_video` for each uid bound to the member, for the rest of the token lifetime; unmuting deletes it. `agoraMute` reports the outcome and the flags stand regardless. A moderator may mute participants only.
+ * `{ "audio": true }` mutes audio, `false` unmutes; the same for `video`; an omitted field stays as it is. The flags show in `GET /api/calling/:callId`. A muted member's tokens leave out the muted media's publish privilege, under any uid. With Agora REST credentials, muting posts a kicking rule with the privilege `publish_audio` or `publish_video` for each uid bound to the member, outlasting any token they hold; a new uid gets its rule before its token is answered, and a renewal that would outlive a rule gets a new one first. Unmuting deletes every rule made for it. `agoraMute` reports the outcome and the flags stand regardless. A moderator may mute participants only.
  */
 export const muteMember = <ThrowOnError extends boolean = false>(options: Options<MuteMemberData, ThrowOnError>) => (options.client ?? client).post<MuteMemberResponses, MuteMemberErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

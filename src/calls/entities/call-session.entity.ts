@@ -10,6 +10,14 @@ export type CallMedia = 'audio' | 'video';
 export const OPEN = 1 as const;
 export type OpenMarker = typeof OPEN | null;
 
+/**
+ * How far `token_expires_at` may lag the newest token's expiry (see the column). The token path
+ * skips writing a renewal within this of the recorded expiry; the presence sweeper closes a
+ * session only once the recorded expiry plus this has passed, dated then: never while a token is
+ * valid, and at most this long (5 s) after the newest one expired, at any token lifetime.
+ */
+export const TOKEN_EXPIRY_LAG_MS = 5000;
+
 /** One stay of one member in one call, from join to leave (see `OPEN`). */
 @Entity({ name: 'call_sessions' })
 @Index('UQ_call_sessions_open', ['callId', 'userId', 'open'], { unique: true })
@@ -70,7 +78,12 @@ export class CallSession {
   @Column({ name: 'agora_joined_at', type: 'datetime', precision: 3, nullable: true })
   agoraJoinedAt: Date | null;
 
-  /** When the newest Agora token issued for this session expires; the session cannot outlive it. */
+  /**
+   * When an Agora token issued for this session expires: the newest one, or one issued at most
+   * `TOKEN_EXPIRY_LAG_MS` before it (a renewal that moves the expiry by no more than that is not
+   * written, so a burst of renewals costs one write). The newest token therefore expires no later
+   * than this plus the lag, and the session cannot outlive that.
+   */
   @Column({ name: 'token_expires_at', type: 'datetime', precision: 3, nullable: true })
   tokenExpiresAt: Date | null;
 

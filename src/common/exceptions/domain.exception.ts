@@ -41,6 +41,11 @@ export const ERROR_CODES = {
   NOT_A_PARTICIPANT: { status: HttpStatus.FORBIDDEN, message: 'You are not in this call: join it again' },
   UID_TAKEN: { status: HttpStatus.CONFLICT, message: 'This uid is already in use by another participant of this call' },
   TOKEN_GENERATION_FAILED: { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Token generation failed' },
+  MUTE_ENFORCEMENT_UNAVAILABLE: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    message: 'You are muted in this call and Agora did not confirm the rule that keeps the muted media off for a new token; try again shortly',
+    retryAfter: true,
+  },
   EVENTS_TICKET_INVALID: { status: HttpStatus.UNAUTHORIZED, message: 'This event stream ticket is unknown, expired or used: ask POST /api/calling/events/ticket for a new one' },
   TOKEN_IN_URL: { status: HttpStatus.UNAUTHORIZED, message: 'A bearer token is never accepted in a URL: open the stream with a ticket from POST /api/calling/events/ticket' },
   CALLEE_IS_CALLER: { status: HttpStatus.BAD_REQUEST, message: 'You cannot call yourself' },

@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import type { LogLevel } from '../../config/app.config';
+import { activeTracing } from '../../tracing/current';
 
 /**
  * Paths pino blanks out wherever they appear: a second line of defence, since nothing in the
@@ -24,6 +25,7 @@ export const REDACTED_PATHS = [
 ];
 
 export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): Pino {
+  const tracing = activeTracing();
   return pino(
     {
       level,
@@ -31,6 +33,8 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // With tracing on, every line written inside a request or job carries its trace_id and span_id.
+      ...(tracing ? { mixin: tracing.logFields } : {}),
     },
     destination,
   );

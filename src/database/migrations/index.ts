@@ -11,6 +11,7 @@ import { HostControls1764029800000 } from './1764029800000-HostControls';
 import { AdminConsoleIndexes1764029900000 } from './1764029900000-AdminConsoleIndexes';
 import { Events1764030000000 } from './1764030000000-Events';
 import { Recordings1764030100000 } from './1764030100000-Recordings';
+import { MuteRuleExpiry1764031000000 } from './1764031000000-MuteRuleExpiry';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AdminConsoleIndexes1764029900000,
   Events1764030000000,
   Recordings1764030100000,
+  MuteRuleExpiry1764031000000,
 ];

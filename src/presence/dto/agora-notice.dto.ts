@@ -20,7 +20,7 @@ export class AgoraNoticePayloadDto {
   /** Leave events: 1 normal, 2 timeout, 3 kicked, 4 server, 5 device switch, 9 multiple IPs, 10 network, 999 abnormal. @example 1 */
   @ApiPropertyOptional({ type: 'integer' })
   reason?: number;
-  /** Leave events: seconds the user spent in the channel. @example 60 */
+  /** Leave events: seconds the user spent in the channel (with `ts`, it dates the stay's start on Agora's clock). @example 60 */
   @ApiPropertyOptional({ type: 'integer' })
   duration?: number;
   /** Agora sends more (platform, …); they are accepted and ignored. @example 1 */
@@ -64,9 +64,11 @@ export interface AgoraUserEvent {
   channelName: string;
   uid: number;
   clientSeq: number;
-  /** The event's time, from Agora's `ts` (unix seconds). */
+  /** The event's time, from Agora's `ts` (unix seconds): the start of the second it happened in, on Agora's clock. */
   at: Date;
   reason: number | null;
+  /** Leave events: how long the stay lasted, in seconds (Agora's `duration`); null when absent. */
+  durationSeconds: number | null;
 }
 
 /** The fields of a channel event (102 channel destroyed). */
@@ -108,7 +110,7 @@ function readTs(payload: Record<string, unknown>, problems: string[]): Date {
   return new Date(Math.round((ts as number) * 1000));
 }
 
-/** A join or leave payload: channelName, uid, clientSeq, ts, and reason on leaves. */
+/** A join or leave payload: channelName, uid, clientSeq, ts, and reason and duration on leaves. */
 export function readUserEvent(payload: Record<string, unknown>): AgoraUserEvent {
   const problems: string[] = [];
   const channelName = readChannelName(payload, problems);
@@ -116,11 +118,19 @@ export function readUserEvent(payload: Record<string, unknown>): AgoraUserEvent 
   // Agora sends the uid as a number; a string of digits (the int/string mix-up) means the same uid.
   const uid = typeof payload.uid === 'string' && /^\d{1,10}$/.test(payload.uid) ? Number(payload.uid) : payload.uid;
   if (!isWholeNumber(uid) || uid < 0 || uid > MAX_UID) problems.push('payload.uid must be an integer 0 .. 4294967295');
-  const { clientSeq, reason } = payload;
+  const { clientSeq, reason, duration } = payload;
   if (!isWholeNumber(clientSeq) || clientSeq < 0) problems.push('payload.clientSeq must be a non-negative integer');
   if (reason !== undefined && reason !== null && !isWholeNumber(reason)) problems.push('payload.reason must be an integer');
+  if (duration !== undefined && duration !== null && (!isWholeNumber(duration) || duration < 0)) problems.push('payload.duration must be a non-negative integer (seconds)');
   if (problems.length > 0) throw invalid(problems);
-  return { channelName, uid: uid as number, clientSeq: clientSeq as number, at, reason: isWholeNumber(reason) ? reason : null };
+  return {
+    channelName,
+    uid: uid as number,
+    clientSeq: clientSeq as number,
+    at,
+    reason: isWholeNumber(reason) ? reason : null,
+    durationSeconds: isWholeNumber(duration) ? duration : null,
+  };
 }
 
 /** The fields of a Cloud Recording event: the recording's sid and when Agora sent it. */
