@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's recommended set, plus the project's few house rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import featureBoundaries from './eslint/feature-boundaries.mjs';
 
 export default tseslint.config(
   // clients/typescript/src is generated (npm run client:generate): the type checker and its tests check it.
@@ -14,6 +15,14 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
       'no-console': ['error', { allow: ['error'] }],
     },
+  },
+  {
+    // One owner per table: a feature reaches another's data only through its exported services
+    // (eslint/feature-boundaries.mjs; the feature map is docs/architecture.md).
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts'],
+    plugins: { features: featureBoundaries },
+    rules: { 'features/no-foreign-data': 'error' },
   },
   {
     // The dashboard runs in the browser: its globals, not Node's.

@@ -9,7 +9,7 @@ import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
 import { BODY_LIMIT_BYTES, buildOpenApiDocument } from './common/openapi/openapi-document';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
-import { httpRequestDuration } from './metrics/counters';
+import { httpRequestDuration } from './common/metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';

@@ -23,7 +23,7 @@ import { retentionConfig } from './config/retention.config';
 import { metricsConfig } from './config/metrics.config';
 import { eventsConfig } from './config/events.config';
 import { EventsModule } from './events/events.module';
-import { OutboxModule } from './events/outbox.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { MetricsModule } from './metrics/metrics.module';

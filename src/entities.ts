@@ -2,7 +2,7 @@ import { User } from './auth/entities/user.entity';
 import { CallMember } from './calls/entities/call-member.entity';
 import { CallSession } from './calls/entities/call-session.entity';
 import { Call } from './calls/entities/call.entity';
-import { UidBinding } from './tokens/entities/uid-binding.entity';
+import { UidBinding } from './calls/entities/uid-binding.entity';
 import { CallPreference } from './preferences/entities/call-preference.entity';
 import { CallMediaSegment } from './calls/entities/call-media-segment.entity';
 import { AnalyticsDay } from './analytics/entities/analytics-day.entity';
@@ -10,7 +10,7 @@ import { AnalyticsDaySketch } from './analytics/entities/analytics-day-sketch.en
 import { AgoraNotice } from './presence/entities/agora-notice.entity';
 import { JobLock } from './jobs/entities/job-lock.entity';
 import { MuteRule } from './moderation/entities/mute-rule.entity';
-import { CallEvent } from './events/entities/call-event.entity';
+import { CallEvent } from './outbox/entities/call-event.entity';
 import { CallRing } from './calls/entities/call-ring.entity';
 import { Recording } from './recordings/entities/recording.entity';
 

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { AnalyticsReportDto } from '../src/analytics/dto/analytics-report.dto';
 import { AdminCallsPageDto } from '../src/admin/dto/admin-calls.dto';
 import { AdminOverviewDto } from '../src/admin/dto/admin-overview.dto';
-import { AdminCallsFilter, CallsRepository } from '../src/calls/calls.repository';
+import { AdminCallsFilter, AdminConsoleRepository } from '../src/admin/admin-console.repository';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
@@ -183,7 +183,7 @@ describe('Admin console: the call list', () => {
   });
 
   (usingMysql ? it : it.skip)('walks indexes on MariaDB: the list, a status filter and the OTO# search (EXPLAIN of the real queries)', async () => {
-    const repository = t.app.get(CallsRepository);
+    const repository = t.app.get(AdminConsoleRepository);
     const before = { createdAt: new Date('2026-03-01T00:00:00.000Z'), id: 1000 };
     const explain = async (filter: AdminCallsFilter) => {
       const [sql, params] = repository.adminCallsQuery(filter).getQueryAndParameters();
@@ -391,7 +391,7 @@ describe('Admin console: a CSV of 100,000 sessions streams with flat memory', ()
   (usingMysql ? it : it.skip)('picks each export batch on the joined_at index, then joins calls, users and members by key (EXPLAIN)', async () => {
     await t.dataSource.query('ANALYZE TABLE calls, call_sessions, users');
     const after = { joinedAt: new Date('2026-05-31T12:00:00.000Z'), id: 43_200 };
-    const [sql, params] = t.app.get(CallsRepository).exportBatchQuery({ retainedSince: new Date('2026-03-01T00:00:00.000Z') }, after, 1000).getQueryAndParameters();
+    const [sql, params] = t.app.get(AdminConsoleRepository).exportBatchQuery({ retainedSince: new Date('2026-03-01T00:00:00.000Z') }, after, 1000).getQueryAndParameters();
     const plan = (await t.dataSource.query(`EXPLAIN ${sql}`, params)) as ExplainRow[];
     expect(plan.find((row) => row.table === 's')).toMatchObject({ key: 'IDX_call_sessions_joined' });
     for (const table of ['c', 'u', 'm']) expect(plan.find((row) => row.table === table)?.type).toBe('eq_ref');

@@ -1,43 +1,20 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { DEV_AGORA_APP_ID } from '../src/config/agora.config';
 import { createCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
+import { FakeAgora, fakeAgora } from './support/fake-agora';
 import { as } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
-
-interface Recorded {
-  method?: string;
-  url?: string;
-  authorization?: string;
-  body: unknown;
-}
-
-/** A stand-in for Agora's REST API that records what it is asked and answers `status`. */
-async function fakeAgora(status: () => number): Promise<{ server: Server; url: string; requests: Recorded[] }> {
-  const requests: Recorded[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined });
-      res.writeHead(status(), { 'Content-Type': 'application/json' }).end('{"status":"success"}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
 
 describe('Admin control: details, end, remove; host end; media switch', () => {
   const clock = new FakeClock('2026-02-02T10:00:00.000Z');
   let agoraStatus = 200;
-  let agora: Awaited<ReturnType<typeof fakeAgora>>;
+  let agora: FakeAgora;
   let t: TestApp;
 
   beforeAll(async () => {
-    agora = await fakeAgora(() => agoraStatus);
+    agora = await fakeAgora({ kickStatus: () => agoraStatus });
     t = await startApp(
       { AGORA_CUSTOMER_ID: 'customer-id', AGORA_CUSTOMER_SECRET: 'customer-secret', AGORA_API_BASE_URL: agora.url, AGORA_TOKEN_TTL_SECONDS: '3600' },
       undefined,
@@ -46,7 +23,7 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise((resolve) => agora.server.close(resolve));
+    await agora.close();
   });
 
   it('details: every session by OTO# number, stats from segments, no real identity', async () => {
@@ -110,6 +87,7 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
         url: '/dev/v1/kicking-rule',
         authorization: `Basic ${Buffer.from('customer-id:customer-secret').toString('base64')}`,
         body: { appid: DEV_AGORA_APP_ID, cname: call.channelName, time_in_seconds: 3660, privileges: ['join_channel'] },
+        id: expect.any(Number),
       },
     ]);
     const open = await t.dataSource.getRepository(CallSession).countBy({ callId: call.callId, open: 1 });

@@ -5,7 +5,7 @@
 import { CallRing } from '../src/calls/entities/call-ring.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { DirectCallsService, RING_JOB } from '../src/calls/direct-calls.service';
-import { CallEvent } from '../src/events/entities/call-event.entity';
+import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { JobScheduler } from '../src/jobs/job-scheduler.service';
 import { createCall } from './support/calls';
 import { FakeClock } from './support/clock';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { AssignedUids } from '../src/calls/assigned-uids.service';
-import { CallEvent } from '../src/events/entities/call-event.entity';
+import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { EventsDelivery, retryDelayMs } from '../src/events/events-delivery.service';
 import { RetentionService } from '../src/retention/retention.service';
 import { createCall, join, leave } from './support/calls';

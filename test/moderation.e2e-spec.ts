@@ -2,18 +2,17 @@
  * Calls that hosts run (issue 13): pause and resume, edit, moderators, removal and mute, with
  * who may do what; discovery in my-calls; uids assigned at join.
  */
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { deriveUidKey, uidCandidates } from '../src/calls/assigned-uids.service';
-import { CallsRepository } from '../src/calls/calls.repository';
+import { TokensRepository } from '../src/tokens/tokens.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { DEV_JWT_SECRET } from '../src/config/auth.config';
 import { DEV_AGORA_APP_ID } from '../src/config/agora.config';
 import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
-import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
+import { UidBinding } from '../src/calls/entities/uid-binding.entity';
 import { createCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
+import { FakeAgora, fakeAgora } from './support/fake-agora';
 import { as } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
 // The token parser lives beside the builders in agora-token; it has no type declarations.
@@ -29,32 +28,6 @@ const JOIN_CHANNEL = ServiceRtc.kPrivilegeJoinChannel as number;
 const PUBLISH_AUDIO = ServiceRtc.kPrivilegePublishAudioStream as number;
 const PUBLISH_VIDEO = ServiceRtc.kPrivilegePublishVideoStream as number;
 
-interface Recorded {
-  method?: string;
-  url?: string;
-  body: unknown;
-  /** The rule id answered to a successful POST. */
-  id?: number;
-}
-
-/** A stand-in for Agora's REST API: answers POSTs with a rule id, counting up; `status` for everything. */
-async function fakeAgora(status: () => number): Promise<{ server: Server; url: string; requests: Recorded[] }> {
-  const requests: Recorded[] = [];
-  let nextId = 9000;
-  const server = createServer((req: IncomingMessage, res) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      const code = status();
-      const id = code < 300 && req.method === 'POST' ? (nextId += 1) : undefined;
-      requests.push({ method: req.method, url: req.url, body: raw ? JSON.parse(raw) : undefined, id });
-      res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(code < 300 ? { status: 'success', ...(id ? { id } : {}) } : { status: 'error' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
-
 const oto = (n: number): string => `OTO#M${String(n).padStart(5, '0')}`;
 /** A member with a known OTO# number. */
 const m = (n: number) => as.member(n, { converse_id: oto(n) });
@@ -63,16 +36,16 @@ const enc = (value: string): string => encodeURIComponent(value);
 describe('Calls that hosts run', () => {
   const clock = new FakeClock('2026-03-02T10:00:00.000Z');
   let agoraStatus = 200;
-  let agora: Awaited<ReturnType<typeof fakeAgora>>;
+  let agora: FakeAgora;
   let t: TestApp;
 
   beforeAll(async () => {
-    agora = await fakeAgora(() => agoraStatus);
+    agora = await fakeAgora({ kickStatus: () => agoraStatus });
     t = await startApp({ AGORA_CUSTOMER_ID: 'customer-id', AGORA_CUSTOMER_SECRET: 'customer-secret', AGORA_API_BASE_URL: agora.url, AGORA_TOKEN_TTL_SECONDS: '3600' }, undefined, clock);
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise((resolve) => agora.server.close(resolve));
+    await agora.close();
   });
 
   const pause = (callId: number, auth: { Authorization: string }) => t.http.post(`/api/calling/${callId}/pause`).set(auth);
@@ -446,7 +419,7 @@ describe('Calls that hosts run', () => {
       const member = host + 1;
       const call = await createCall(t.http, host, { isPublic: true }, m(host));
       await join(t.http, call.callId, m(member)).expect(200);
-      const repository = t.app.get(CallsRepository);
+      const repository = t.app.get(TokensRepository);
       const read = repository.tokenAdmission.bind(repository);
       // The token request reads its admission; the host's action commits right after that read.
       const spy = jest.spyOn(repository, 'tokenAdmission').mockImplementationOnce(async (...args) => {

@@ -4,8 +4,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { CallSession } from '../src/calls/entities/call-session.entity';
@@ -15,6 +13,7 @@ import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
 import { baseChildEnv, freePort, runTsNode } from './support/child-process';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
+import { ChannelAnswer, FakeAgora, fakeAgora } from './support/fake-agora';
 import { as } from './support/jwt';
 import { createTestDatabase, startApp, TestApp, usingMysql } from './support/test-app';
 
@@ -24,41 +23,6 @@ const TIMEOUT = 120;
 const ENV = { PRESENCE_TIMEOUT_SECONDS: String(TIMEOUT), AGORA_TOKEN_TTL_SECONDS: '3600', CALL_IDLE_TIMEOUT_MINUTES: '60' };
 const NCS_SECRET = 'ncs-presence-secret-0123';
 const ADMIN = as.admin(1);
-
-/** What the fake Agora answers for one channel's user list. */
-type ChannelAnswer = { users: number[] } | { status: number } | 'no-channel' | 'hang';
-
-/** A stand-in for Agora's REST API that answers channel user lists and records every request. */
-async function fakeAgora(): Promise<{ url: string; requests: string[]; answers: Map<string, ChannelAnswer>; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const answers = new Map<string, ChannelAnswer>();
-  const hanging: ServerResponse[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
-    const match = /^\/dev\/v1\/channel\/user\/([^/]+)\/([^/?]+)$/.exec(req.url ?? '');
-    const answer = match ? (answers.get(decodeURIComponent(match[2])) ?? 'no-channel') : { status: 404 };
-    if (answer === 'hang') return void hanging.push(res);
-    res.setHeader('content-type', 'application/json');
-    if (answer === 'no-channel') return void res.end(JSON.stringify({ success: true, data: { channel_exist: false } }));
-    if ('status' in answer) {
-      res.statusCode = answer.status;
-      return void res.end(JSON.stringify({ success: false }));
-    }
-    res.end(JSON.stringify({ success: true, data: { channel_exist: true, mode: 1, total: answer.users.length, users: answer.users } }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    answers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('presence from evidence', () => {
   const clock = new FakeClock(at(0));
@@ -158,7 +122,7 @@ describe('presence from evidence', () => {
   });
 
   describe("Agora's channel user list (REST credentials set)", () => {
-    let agora: Awaited<ReturnType<typeof fakeAgora>>;
+    let agora: FakeAgora;
     let withAgora: TestApp;
     let agoraSweeper: PresenceSweeper;
     const agoraSession = (callId: number, userId: number) => withAgora.dataSource.getRepository(CallSession).findOneByOrFail({ callId, userId });
@@ -189,7 +153,7 @@ describe('presence from evidence', () => {
       agora.answers.set(call.channelName, { users: [1201, 1203, 99] });
       clock.set(at(TIMEOUT + 30));
       const report = await agoraSweeper.sweep();
-      const asked = agora.requests.filter((r) => r.includes(encodeURIComponent(call.channelName)));
+      const asked = agora.requests.filter((r) => r.url.includes(encodeURIComponent(call.channelName))).map((r) => `${r.method} ${r.url} ${r.authorization ?? ''}`);
       expect(asked).toEqual([`GET /dev/v1/channel/user/${DEV_AGORA_APP_ID}/${call.channelName} Basic ${Buffer.from('customer-id:customer-secret').toString('base64')}`]);
       expect(report).toMatchObject({ confirmed: 2, absent: 1 });
       expect(await agoraSession(call.callId, 1201)).toMatchObject({ open: 1, lastSeenAt: at(TIMEOUT + 30) });
@@ -198,7 +162,7 @@ describe('presence from evidence', () => {
       agora.requests.splice(0);
       clock.set(at(TIMEOUT + 60));
       await agoraSweeper.sweep();
-      expect(agora.requests.filter((r) => r.includes(encodeURIComponent(call.channelName)))).toEqual([]);
+      expect(agora.requests.filter((r) => r.url.includes(encodeURIComponent(call.channelName)))).toEqual([]);
     });
 
     it('a channel Agora says does not exist closes its silent sessions as absent', async () => {
@@ -220,7 +184,7 @@ describe('presence from evidence', () => {
       expect(report.unanswered).toBeGreaterThanOrEqual(2);
       expect((await agoraSession(call.callId, 1221)).open).toBe(1);
       expect((await agoraSession(call.callId, 1222)).open).toBe(1);
-      expect(agora.requests.filter((r) => r.includes(encodeURIComponent(call.channelName)))).toHaveLength(1);
+      expect(agora.requests.filter((r) => r.url.includes(encodeURIComponent(call.channelName)))).toHaveLength(1);
       // A clean-up for the next case: leave through the API.
       for (const m of [1221, 1222]) await leave(withAgora.http, call.callId, as.member(m)).expect(200);
     }, 15_000);

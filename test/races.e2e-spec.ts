@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { CallMediaSegment } from '../src/calls/entities/call-media-segment.entity';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
-import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
+import { UidBinding } from '../src/calls/entities/uid-binding.entity';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { brokenInvariants } from './support/invariants';
 import { as } from './support/jwt';

@@ -4,85 +4,18 @@
  * for the retention job's DeleteObjects. On SQLite and MariaDB.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { RECORDER_UID } from '../src/calls/assigned-uids.service';
 import { DEV_AGORA_APP_ID } from '../src/config/agora.config';
 import { PresenceSweeper } from '../src/presence/presence-sweeper.service';
-import { RecordingsService } from '../src/recordings/recordings.service';
+import { RecordingsReconcileJob } from '../src/recordings/recordings-reconcile.job';
 import { RetentionService } from '../src/retention/retention.service';
 import { createCall, join, leave } from './support/calls';
 import { FakeClock } from './support/clock';
+import { AgoraRequest, FakeAgora, fakeAgora } from './support/fake-agora';
 import { as } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';
-
-interface Seen {
-  method: string;
-  path: string;
-  auth?: string;
-  body: Record<string, unknown> | undefined;
-}
-
-type Action = 'acquire' | 'start' | 'update' | 'query' | 'stop';
-
-/** A stand-in for Agora's REST API: Cloud Recording paths answered like Agora does; anything else (kicking rules) 200. */
-async function fakeAgora() {
-  const seen: Seen[] = [];
-  const state = {
-    /** Every Cloud Recording request answers this status (e.g. 503) while set. */
-    down: undefined as number | undefined,
-    /** The next request of an action answers this status. */
-    failNext: {} as Partial<Record<Action, number>>,
-    /** Milliseconds the start waits before answering (to overlap two starts). */
-    startDelayMs: 0,
-    /** Sids whose recorder is gone: query answers 404 for them. */
-    gone: new Set<string>(),
-  };
-  let next = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      void (async () => {
-        const path = req.url ?? '';
-        seen.push({ method: req.method ?? '', path, auth: req.headers.authorization, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined });
-        const send = (status: number, body: object) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-        const match = /^\/v1\/apps\/([^/]+)\/cloud_recording\/(?:acquire|resourceid\/([^/]+)\/(?:sid\/([^/]+)\/)?mode\/(mix|individual)\/(start|update|query|stop))$/.exec(path);
-        if (!path.startsWith('/v1/apps/')) return send(200, { status: 'success', id: 1 });
-        if (!match) return send(404, { code: 404, reason: 'no such path' });
-        const action = (match[5] ?? 'acquire') as Action;
-        const [, , resourceId, sid] = match;
-        const failure = state.down ?? state.failNext[action];
-        delete state.failNext[action];
-        if (failure) return send(failure, { code: failure, reason: 'failed on demand' });
-        if (action === 'acquire') return send(200, { resourceId: `res-${(next += 1)}` });
-        if (action === 'start') {
-          if (state.startDelayMs) await new Promise((resolve) => setTimeout(resolve, state.startDelayMs));
-          return send(200, { resourceId, sid: `sid-${(next += 1)}` });
-        }
-        if (action === 'update') return send(200, { resourceId, sid });
-        if (action === 'query') {
-          if (state.gone.has(sid)) return send(404, { code: 404, reason: 'failed to find worker' });
-          return send(200, { resourceId, sid, serverResponse: { status: 5, fileList: [] } });
-        }
-        return send(200, {
-          resourceId,
-          sid,
-          serverResponse: {
-            fileListMode: 'json',
-            uploadingStatus: 'uploaded',
-            fileList: [
-              { fileName: `ikoota/recordings/${sid}_main.m3u8`, trackType: 'audio_and_video', uid: '0', mixedAllUser: true, isPlayable: true, sliceStartTime: 1 },
-              { fileName: `ikoota/recordings/${sid}_main_0.ts`, trackType: 'audio_and_video', uid: '0', mixedAllUser: true, isPlayable: true, sliceStartTime: 1 },
-            ],
-          },
-        });
-      })();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, state };
-}
 
 /** A stand-in for an S3-compatible store: enough of DeleteObjects (POST /bucket?delete, XML) for the SDK. */
 async function fakeS3() {
@@ -141,7 +74,7 @@ const recordingEnv = (agoraUrl: string, s3Url: string): Record<string, string> =
 
 describe('Recording with consent', () => {
   const clock = new FakeClock('2026-03-02T10:00:00.000Z');
-  let agora: Awaited<ReturnType<typeof fakeAgora>>;
+  let agora: FakeAgora;
   let s3: Awaited<ReturnType<typeof fakeS3>>;
   let t: TestApp;
   let nextUser = 17_000;
@@ -154,7 +87,7 @@ describe('Recording with consent', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await close(agora.server);
+    await agora.close();
     await close(s3.server);
   });
   afterEach(() => {
@@ -169,10 +102,10 @@ describe('Recording with consent', () => {
   const startRec = (callId: number, auth: { Authorization: string }, mode = 'mix') => t.http.post(`/api/calling/${callId}/recordings`).set(auth).send({ mode });
   const stopRec = (callId: number, id: number, auth: { Authorization: string }) => t.http.delete(`/api/calling/${callId}/recordings/${id}`).set(auth);
   const listRec = (callId: number, auth: { Authorization: string }) => t.http.get(`/api/calling/${callId}/recordings`).set(auth);
-  const ofAction = (action: string, from = 0) => agora.seen.slice(from).filter((r) => r.path.endsWith(`/${action}`));
-  const audioOf = (r: Seen) => (r.body!.clientRequest as { recordingConfig: { subscribeAudioUids: string[] } }).recordingConfig.subscribeAudioUids;
-  const videoOf = (r: Seen) => (r.body!.clientRequest as { recordingConfig: { subscribeVideoUids: string[] } }).recordingConfig.subscribeVideoUids;
-  const updatedOf = (r: Seen) => {
+  const ofAction = (action: string, from = 0) => agora.requests.slice(from).filter((r) => r.url.endsWith(`/${action}`));
+  const audioOf = (r: AgoraRequest) => (r.body!.clientRequest as { recordingConfig: { subscribeAudioUids: string[] } }).recordingConfig.subscribeAudioUids;
+  const videoOf = (r: AgoraRequest) => (r.body!.clientRequest as { recordingConfig: { subscribeVideoUids: string[] } }).recordingConfig.subscribeVideoUids;
+  const updatedOf = (r: AgoraRequest) => {
     const subscribe = (r.body!.clientRequest as { streamSubscribe: { audioUidList: { subscribeAudioUids: string[] }; videoUidList: { subscribeVideoUids: string[] } } }).streamSubscribe;
     expect(subscribe.videoUidList.subscribeVideoUids).toEqual(subscribe.audioUidList.subscribeAudioUids);
     return subscribe.audioUidList.subscribeAudioUids;
@@ -193,18 +126,18 @@ describe('Recording with consent', () => {
     for (const user of [yes1, yes2, late]) await consent(user);
     await consent(no, false);
     const call = await callWith([yes1, no, yes2]);
-    const before = agora.seen.length;
+    const before = agora.requests.length;
 
     const started = await startRec(call.callId, as.member(call.host)).expect(201);
     expect(started.body).toEqual({ recordingId: expect.any(Number), status: 'recording' });
 
     const [acquire] = ofAction('acquire', before);
     const [start] = ofAction('start', before);
-    expect(acquire.path).toBe(`/v1/apps/${DEV_AGORA_APP_ID}/cloud_recording/acquire`);
-    expect(acquire.auth).toBe(BASIC);
+    expect(acquire.url).toBe(`/v1/apps/${DEV_AGORA_APP_ID}/cloud_recording/acquire`);
+    expect(acquire.authorization).toBe(BASIC);
     expect(acquire.body).toMatchObject({ cname: call.channelName, uid: String(RECORDER_UID) });
-    expect(start.path).toMatch(new RegExp(`^/v1/apps/${DEV_AGORA_APP_ID}/cloud_recording/resourceid/res-\\d+/mode/mix/start$`));
-    expect(start.auth).toBe(BASIC);
+    expect(start.url).toMatch(new RegExp(`^/v1/apps/${DEV_AGORA_APP_ID}/cloud_recording/resourceid/res-\\d+/mode/mix/start$`));
+    expect(start.authorization).toBe(BASIC);
     expect(start.body).toMatchObject({
       cname: call.channelName,
       uid: String(RECORDER_UID),
@@ -227,8 +160,8 @@ describe('Recording with consent', () => {
     const lateUid = (await join(t.http, call.callId, as.member(late)).expect(200)).body.uid as number;
     await eventually(() => ofAction('update').length === updatesBefore + 1, 'an update after the consenting join');
     const grown = ofAction('update').at(-1)!;
-    expect(grown.auth).toBe(BASIC);
-    expect(grown.path).toMatch(new RegExp(`/cloud_recording/resourceid/res-\\d+/sid/sid-\\d+/mode/mix/update$`));
+    expect(grown.authorization).toBe(BASIC);
+    expect(grown.url).toMatch(new RegExp(`/cloud_recording/resourceid/res-\\d+/sid/sid-\\d+/mode/mix/update$`));
     expect(updatedOf(grown)).toEqual([...consenting, String(lateUid)].sort((a, b) => Number(a) - Number(b)));
 
     // A non-consenting member joining or leaving changes nothing at Agora.
@@ -294,10 +227,10 @@ describe('Recording with consent', () => {
   it('starts with empty lists when nobody in the call consented, and records nobody who did not', async () => {
     const [a, b] = [fresh(), fresh()];
     const call = await callWith([a, b]);
-    const before = agora.seen.length;
+    const before = agora.requests.length;
     const started = await startRec(call.callId, as.member(call.host), 'individual').expect(201);
     const [start] = ofAction('start', before);
-    expect(start.path).toMatch(/\/mode\/individual\/start$/);
+    expect(start.url).toMatch(/\/mode\/individual\/start$/);
     // Sized for the call's 50 places (33-49 and up is Agora's group 5).
     expect((start.body!.clientRequest as { recordingConfig: Record<string, unknown> }).recordingConfig).toMatchObject({ channelType: 0, streamTypes: 2, subscribeUidGroup: 5 });
     expect(audioOf(start)).toEqual([]);
@@ -308,7 +241,7 @@ describe('Recording with consent', () => {
     await settle();
     expect(ofAction('update', before)).toEqual([]);
     await stopRec(call.callId, started.body.recordingId, as.member(call.host)).expect(200);
-    expect(ofAction('stop', before)[0].path).toMatch(/\/mode\/individual\/stop$/);
+    expect(ofAction('stop', before)[0].url).toMatch(/\/mode\/individual\/stop$/);
   });
 
   it('one recording at a time per call: 409 RECORDING_ACTIVE, also for two starts at once', async () => {
@@ -428,7 +361,7 @@ describe('Recording with consent', () => {
     const uid = (await join(t.http, call.callId, as.member(member)).expect(200)).body.uid as number;
     await eventually(() => ofAction('update').length === updates + 1, 'the failed update');
     // The join itself succeeded; the reconcile job sends the list again.
-    const service = t.app.get(RecordingsService);
+    const service = t.app.get(RecordingsReconcileJob);
     await service.reconcile();
     expect(ofAction('update').length).toBe(updates + 2);
     expect(updatedOf(ofAction('update').at(-1)!)).toEqual([String(uid)]);
@@ -436,7 +369,7 @@ describe('Recording with consent', () => {
     expect(ofAction('update').length).toBe(updates + 2);
 
     // Agora no longer knows the recorder: failed, and the call is free again.
-    const sid = /sid\/(sid-\d+)\//.exec(ofAction('update').at(-1)!.path)![1];
+    const sid = /sid\/(sid-\d+)\//.exec(ofAction('update').at(-1)!.url)![1];
     agora.state.gone.add(sid);
     await service.reconcile();
     const [row] = (await listRec(call.callId, as.member(call.host)).expect(200)).body.recordings;
@@ -453,7 +386,7 @@ describe('Recording with consent', () => {
     const [row] = await rowsOf(call.callId);
     await t.dataSource.query('UPDATE calls SET recording_id = ? WHERE id = ?', [row.id, call.callId]);
     expect((await startRec(call.callId, as.member(call.host)).expect(409)).body).toMatchObject({ code: 'RECORDING_ACTIVE' });
-    await t.app.get(RecordingsService).reconcile();
+    await t.app.get(RecordingsReconcileJob).reconcile();
     expect(await rowsOf(call.callId)).toEqual([{ id: row.id, status: 'failed' }]);
     expect(await recordingIdOf(call.callId)).toBeNull();
   });
@@ -464,7 +397,7 @@ describe('Recording with consent', () => {
     await t.dataSource.query("UPDATE call_recordings SET status = 'stopping', stopped_at = ? WHERE id = ?", [sqlDatetime(new Date(clock.now().getTime() - 10 * 60_000)), started.body.recordingId]);
     expect((await t.http.get(`/api/calling/${call.callId}`).set(as.member(call.host)).expect(200)).body.recording).toBe(true);
     const stops = ofAction('stop').length;
-    await t.app.get(RecordingsService).reconcile();
+    await t.app.get(RecordingsReconcileJob).reconcile();
     expect(ofAction('stop').length).toBe(stops + 1);
     expect(await rowsOf(call.callId)).toEqual([{ id: started.body.recordingId, status: 'stopped' }]);
     expect(await recordingIdOf(call.callId)).toBeNull();
@@ -554,7 +487,7 @@ describe('Recording with consent', () => {
 describe('Recording status from Agora Notification Center events', () => {
   const SECRET = 'ncs-secret-for-recording-tests';
   const clock = new FakeClock('2026-03-05T10:00:00.000Z');
-  let agora: Awaited<ReturnType<typeof fakeAgora>>;
+  let agora: FakeAgora;
   let t: TestApp;
 
   beforeAll(async () => {
@@ -563,7 +496,7 @@ describe('Recording status from Agora Notification Center events', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await close(agora.server);
+    await agora.close();
   });
 
   const notice = (body: object) => {
@@ -581,8 +514,8 @@ describe('Recording status from Agora Notification Center events', () => {
     const started = await t.http.post(`/api/calling/${call.callId}/recordings`).set(as.member(host)).send({ mode: 'mix' }).expect(201);
     const sid = /"sid":"(sid-\d+)"/.exec(JSON.stringify(await t.dataSource.query('SELECT sid FROM call_recordings WHERE id = ?', [started.body.recordingId])))![1];
 
-    await t.app.get(RecordingsService).reconcile();
-    expect(agora.seen.filter((r) => r.path.endsWith('/query'))).toEqual([]);
+    await t.app.get(RecordingsReconcileJob).reconcile();
+    expect(agora.requests.filter((r) => r.url.endsWith('/query'))).toEqual([]);
 
     const exit = { noticeId: `rec-exit-${sid}`, productId: 3, eventType: 11, notifyMs: Date.now(), payload: { cname: call.channelName, uid: String(RECORDER_UID), sid, sequence: 3, sendts: Date.now(), serviceType: 0, details: { msgName: 'session_exit', exitStatus: 0 } } };
     await notice(exit).expect(200);

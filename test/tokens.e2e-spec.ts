@@ -7,7 +7,7 @@ const { AccessToken2, ServiceRtc } = require('agora-token/src/AccessToken2');
 import { CallMember } from '../src/calls/entities/call-member.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { DEV_AGORA_APP_CERTIFICATE, DEV_AGORA_APP_ID } from '../src/config/agora.config';
-import { UidBinding } from '../src/tokens/entities/uid-binding.entity';
+import { UidBinding } from '../src/calls/entities/uid-binding.entity';
 import { createCall, join, leave, token } from './support/calls';
 import { as, bearer, ikootaClaims, signToken } from './support/jwt';
 import { startApp, TestApp } from './support/test-app';

@@ -5,18 +5,20 @@ import { AnalyticsService } from '../analytics/analytics.service';
 import { utcDay } from '../analytics/utc-days';
 import { OTO_NUMBER_PATTERN } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
-import { AdminCallRow, CallsRepository, likePattern, SessionsExportFilter } from '../calls/calls.repository';
+import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
 import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../common/keyset-cursor';
+import { AdminCallRow, AdminConsoleRepository, likePattern, SessionsExportFilter } from './admin-console.repository';
 import { csvLine } from './csv';
 import { AdminCallRowDto, AdminCallsPageDto } from './dto/admin-calls.dto';
 import { AdminCallsQueryDto } from './dto/admin-calls-query.dto';
 import { AdminOverviewDto } from './dto/admin-overview.dto';
 import { SessionsExportQueryDto } from './dto/sessions-export-query.dto';
+import { iso } from '../common/iso';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -40,8 +42,6 @@ interface CsvBatch {
   full: boolean;
 }
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
-
 /** `2026-02-01T10:00:00.000Z` as `20260201T100000Z`, for file names. */
 const compact = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
@@ -55,14 +55,15 @@ function range(query: { from?: string; to?: string }): { from?: Date; to?: Date 
 
 /**
  * The admin console's reads: the call list (keyset-paged), what is happening now, and the
- * participation sessions as a CSV streamed batch by batch. Read-only; the SQL is in CallsRepository.
+ * participation sessions as a CSV streamed batch by batch. Read-only; the SQL is in AdminConsoleRepository.
  */
 @Injectable()
 export class AdminConsoleService {
   private readonly logger = new Logger(AdminConsoleService.name);
 
   constructor(
-    private readonly repository: CallsRepository,
+    private readonly repository: AdminConsoleRepository,
+    private readonly callsService: CallsService,
     private readonly users: UsersService,
     private readonly analytics: AnalyticsService,
     private readonly tx: TransactionRunner,
@@ -109,7 +110,7 @@ export class AdminConsoleService {
     // A token issued an hour ago expires one token lifetime after that.
     const tokenExpiresAfter = new Date(hourAgo.getTime() + this.agora.tokenTtlSeconds * 1000);
     const live = await this.tx.snapshot(async (manager) => ({
-      counts: await this.repository.liveCounts(manager),
+      counts: await this.callsService.liveCounts(manager),
       busiest: await this.repository.busiestLiveCalls(BUSIEST, manager),
       joins: await this.repository.sessionsJoinedSince(hourAgo, manager),
       tokens: await this.repository.sessionsWithTokenExpiringAfter(tokenExpiresAfter, manager),

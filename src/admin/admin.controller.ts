@@ -7,9 +7,10 @@ import { CallEndedDto } from '../calls/dto/end-call.dto';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { AdminService } from './admin.service';
-import { CallDetailsDto, ParticipantRemovedDto } from './dto/call-details.dto';
+import { ParticipantRemovedDto } from '../moderation/dto/participant-removed.dto';
+import { CallDetailsDto } from './dto/call-details.dto';
+import { CALL_ID } from '../calls/call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 const BAD_ID = { code: 'VALIDATION_FAILED', when: 'callId or userId is not a positive integer' } as const;
 const NOT_FOUND = { code: 'CALL_NOT_FOUND', when: 'No such call' } as const;
 

@@ -1,29 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
-import { CallsRepository } from '../calls/calls.repository';
 import { CallsService, toCallRow } from '../calls/calls.service';
 import { CallRowDto } from '../calls/dto/call-row.dto';
 import { CallEndedDto } from '../calls/dto/end-call.dto';
-import { CallMember } from '../calls/entities/call-member.entity';
-import { Call } from '../calls/entities/call.entity';
 import { secondsBetween } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { ModerationService } from '../moderation/moderation.service';
-import { CallDetailsDto, ParticipantRemovedDto } from './dto/call-details.dto';
+import { ParticipantRemovedDto } from '../moderation/dto/participant-removed.dto';
+import { AdminConsoleRepository } from './admin-console.repository';
+import { CallDetailsDto } from './dto/call-details.dto';
 
 const minutes = (ms: number): number => Math.round((ms / 60_000) * 100) / 100;
 
 @Injectable()
 export class AdminService {
   constructor(
-    @InjectRepository(Call) private readonly calls: Repository<Call>,
-    @InjectRepository(CallMember) private readonly members: Repository<CallMember>,
     private readonly callsService: CallsService,
-    private readonly repository: CallsRepository,
+    private readonly repository: AdminConsoleRepository,
     private readonly users: UsersService,
     private readonly moderation: ModerationService,
     private readonly clock: Clock,
@@ -31,15 +26,10 @@ export class AdminService {
 
   /** Everything about one call: its row, every session (members by OTO#) and its totals. */
   async details(callId: number): Promise<CallDetailsDto> {
-    const call = await this.calls.findOne({ where: { id: callId } });
+    const call = await this.repository.findCall(callId);
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    const [sessions, members, segments] = await Promise.all([
-      this.repository.sessionsOf(callId),
-      this.members.find({ where: { callId }, select: { userId: true, role: true } }),
-      this.repository.segmentsOf(callId),
-    ]);
+    const [sessions, roleOf, segments] = await Promise.all([this.repository.sessionsOf(callId), this.repository.rolesIn(callId), this.repository.segmentsOf(callId)]);
     const now = this.clock.now();
-    const roleOf = new Map(members.map((m) => [m.userId, m.role]));
     const otos = await this.users.otoNumbers(sessions.map((s) => s.userId));
     const used = { audio: 0, video: 0 };
     for (const segment of segments) used[segment.media] += Math.max(0, (segment.endedAt ?? now).getTime() - segment.startedAt.getTime());

@@ -1,5 +1,5 @@
 import { ConfigType } from '@nestjs/config';
-import { agoraRestRequests } from '../metrics/counters';
+import { agoraRestRequests } from '../common/metrics/counters';
 import { agoraConfig } from '../config/agora.config';
 
 /**

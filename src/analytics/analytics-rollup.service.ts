@@ -1,29 +1,14 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { EntityManager, In } from 'typeorm';
-import { CallsRepository, UnfoldedCall, UnfoldedSegment, UnfoldedSession } from '../calls/calls.repository';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
-import { analyticsConfig } from '../config/analytics.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
-import { AnalyticsDaySketch } from './entities/analytics-day-sketch.entity';
-import { AnalyticsDay } from './entities/analytics-day.entity';
+import { AnalyticsRepository, DayTotals, UnfoldedCall, UnfoldedSegment, UnfoldedSession } from './analytics.repository';
 import { HyperLogLog } from './hyperloglog';
 import { splitByUtcDay, utcDay } from './utc-days';
 
-/** What a set of raw rows adds to one day's aggregates. */
-export interface DayTotals {
-  callsCreated: number;
-  callsEnded: number;
-  endedDurationMs: number;
-  peakParticipants: number;
-  audioMs: number;
-  videoMs: number;
-  participants: number;
-}
+export type { DayTotals };
 
-const COUNTERS = ['callsCreated', 'callsEnded', 'endedDurationMs', 'audioMs', 'videoMs', 'participants'] as const;
 /** A day with nothing in it yet. */
 export const noTotals = (): DayTotals => ({ callsCreated: 0, callsEnded: 0, endedDurationMs: 0, peakParticipants: 0, audioMs: 0, videoMs: 0, participants: 0 });
 
@@ -85,28 +70,21 @@ const BATCH = 500;
 class FoldRaced extends Error {}
 
 /**
- * The `analytics-rollup` job: every ANALYTICS_ROLLUP_SECONDS it folds the raw rows not counted
+ * The `analytics-rollup` job's work (AnalyticsRollupJob): every ANALYTICS_ROLLUP_SECONDS it folds the raw rows not counted
  * yet into the per-day aggregates, a batch at a time. Each batch claims its rows (marks them
  * folded, only where they were not) and adds them to the aggregates in one transaction, so a
  * rerun or a crash never counts a row twice nor loses one, and a fold racing another (retention
  * folds before it purges) rolls back instead of double counting.
  */
 @Injectable()
-export class AnalyticsRollup implements OnModuleInit {
+export class AnalyticsRollup {
   private readonly logger = new Logger(AnalyticsRollup.name);
 
   constructor(
-    @Inject(analyticsConfig.KEY) private readonly config: ConfigType<typeof analyticsConfig>,
-    private readonly repository: CallsRepository,
+    private readonly repository: AnalyticsRepository,
     private readonly tx: TransactionRunner,
-    private readonly scheduler: JobScheduler,
     private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    const everyMs = this.config.rollupIntervalSeconds * 1000;
-    this.scheduler.register({ name: 'analytics-rollup', everyMs, leaseMs: Math.max(everyMs * 4, 60_000), run: () => this.foldAll() });
-  }
 
   /** Folds everything not folded yet. Returns how many raw rows it counted. */
   async foldAll(): Promise<number> {
@@ -140,43 +118,18 @@ export class AnalyticsRollup implements OnModuleInit {
       (await this.repository.markFolded(manager, 'segments', segments.map((s) => s.id), now));
     if (claimed !== rows) throw new FoldRaced();
     const fold = new DayFold().addCalls(calls).addSessions(sessions).addSegments(segments);
-    for (const [day, totals] of fold.days) await this.addToDay(manager, day, totals);
+    for (const [day, totals] of fold.days) await this.repository.addToDay(manager, day, totals);
     await this.mergeSketches(manager, fold.sketches);
     return rows;
   }
 
-  /**
-   * Adds to the day's row (shard 0) in one UPDATE that does the arithmetic itself, so two folds
-   * of different rows never lose each other's counts; the first fold of a day inserts the row
-   * (a concurrent first insert makes this fold start again).
-   */
-  private async addToDay(manager: EntityManager, day: string, totals: DayTotals): Promise<void> {
-    const metadata = manager.connection.getMetadata(AnalyticsDay);
-    const column = (property: keyof DayTotals): string => metadata.findColumnWithPropertyName(property)!.databaseName;
-    const set: Record<string, () => string> = {
-      peakParticipants: () => `CASE WHEN ${column('peakParticipants')} < :peak THEN :peak ELSE ${column('peakParticipants')} END`,
-    };
-    for (const counter of COUNTERS) set[counter] = () => `${column(counter)} + :${counter}`;
-    const result = await manager
-      .createQueryBuilder()
-      .update(AnalyticsDay)
-      .set(set as never)
-      .where('day = :day AND shard = 0', { day })
-      .setParameters({ ...totals, peak: totals.peakParticipants })
-      .execute();
-    if (!result.affected) await manager.insert(AnalyticsDay, { day, shard: 0, ...totals });
-  }
-
   private async mergeSketches(manager: EntityManager, sketches: Map<string, HyperLogLog>): Promise<void> {
     if (sketches.size === 0) return;
-    // Read to merge, so locked until commit on MariaDB (SQLite runs one transaction at a time).
-    const lock = manager.connection.options.type === 'better-sqlite3' ? undefined : ({ mode: 'pessimistic_write' } as const);
-    const stored = await manager.find(AnalyticsDaySketch, { where: { day: In([...sketches.keys()]) }, ...(lock ? { lock } : {}) });
+    const stored = await this.repository.sketchesForUpdate(manager, [...sketches.keys()]);
     const byDay = new Map(stored.map((row) => [row.day, row]));
     for (const [day, sketch] of sketches) {
       const row = byDay.get(day);
-      if (row) await manager.update(AnalyticsDaySketch, { day }, { registers: HyperLogLog.from(row.registers).merge(sketch).toBuffer() });
-      else await manager.insert(AnalyticsDaySketch, { day, registers: sketch.toBuffer() });
+      await this.repository.saveSketch(manager, day, row ? HyperLogLog.from(row.registers).merge(sketch).toBuffer() : sketch.toBuffer(), row !== undefined);
     }
   }
 }

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Between } from 'typeorm';
-import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { DayFold, DayTotals, noTotals } from './analytics-rollup.service';
+import { DayFold, noTotals } from './analytics-rollup.service';
+import { AnalyticsRepository, DayTotals } from './analytics.repository';
 import { AnalyticsGroupBy, AnalyticsQueryDto } from './dto/analytics-query.dto';
 import { AnalyticsBucketDto, AnalyticsReportDto } from './dto/analytics-report.dto';
-import { AnalyticsDaySketch } from './entities/analytics-day-sketch.entity';
-import { AnalyticsDay } from './entities/analytics-day.entity';
 import { HyperLogLog } from './hyperloglog';
 import { addDays, bucketStart, bucketStarts, utcDay } from './utc-days';
 
@@ -106,7 +103,7 @@ const midnight = (day: string): Date => new Date(`${day}T00:00:00.000Z`);
 @Injectable()
 export class AnalyticsService {
   constructor(
-    private readonly repository: CallsRepository,
+    private readonly repository: AnalyticsRepository,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
   ) {}
@@ -118,8 +115,7 @@ export class AnalyticsService {
     const from = addDays(to, -((query.days ?? 30) - 1));
     const starts = bucketStarts(from, to, groupBy);
     const { days, sketches } = await this.tx.snapshot(async (manager) => {
-      const stored = await manager.find(AnalyticsDay, { where: { day: Between(from, to) } });
-      const storedSketches = await manager.find(AnalyticsDaySketch, { where: { day: Between(from, to) } });
+      const { days: stored, sketches: storedSketches } = await this.repository.storedDays(manager, from, to);
       const tail = new DayFold()
         .addCalls(await this.repository.unfoldedCalls(manager))
         .addSessions(await this.repository.unfoldedSessions(manager))

@@ -1,12 +1,12 @@
 import type { DocumentedError } from '../common/exceptions/api-errors.decorator';
 import { DomainException } from '../common/exceptions/domain.exception';
-import type { MemberState } from './calls.repository';
+import type { MemberState } from './participation.repository';
 import { CallStatus } from './entities/call.entity';
 
 /**
  * What the admission rule looks at. Every caller reads it in the round trip it makes anyway: join
- * and media switch from `CallsRepository.memberState` (under the call's lock), the token request
- * from `CallsRepository.tokenAdmission`, a heartbeat from `memberState` when it found no open
+ * and media switch from `ParticipationService.memberState` (under the call's lock), the token request
+ * from `TokensRepository.tokenAdmission`, a heartbeat from `memberState` when it found no open
  * session to touch.
  */
 export interface AdmissionFacts {

@@ -2,8 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
 import { authConfig } from '../config/auth.config';
+import { isUniqueViolation } from '../database/db-errors';
+import { TransactionRunner } from '../database/transaction-runner.service';
 import { CallsRepository } from './calls.repository';
+import { ParticipationRepository } from './participation.repository';
 
 /** Agora uids are 1 .. 2^32-1 (0 is Agora's "any uid" and is never assigned). */
 export const UID_SPACE = 4_294_967_295;
@@ -56,7 +60,8 @@ const MAX_ATTEMPTS = 64;
 /**
  * Each member's Agora uid in each call, assigned by the service at their first join and stored
  * in `call_uid_bindings` (`assigned = 1`), so it stays the same across rejoins whatever happens
- * to the key, and is unique in the call by the (call, uid) unique index.
+ * to the key, and is unique in the call by the (call, uid) unique index. Also the uids members
+ * pick themselves in token requests: every binding is written here.
  */
 @Injectable()
 export class AssignedUids {
@@ -64,7 +69,10 @@ export class AssignedUids {
 
   constructor(
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
-    private readonly repository: CallsRepository,
+    private readonly repository: ParticipationRepository,
+    private readonly calls: CallsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
   ) {
     this.key = deriveUidKey(auth.jwtSecret);
   }
@@ -84,7 +92,26 @@ export class AssignedUids {
 
   /** The member's assigned uid, binding one now if they have none (a session opened before uids were assigned). */
   async ensure(manager: EntityManager, callId: number, userId: number, at: Date): Promise<number> {
-    await this.repository.lockCall(manager, callId);
+    await this.calls.lockCall(manager, callId);
     return (await this.repository.assignedUid(manager, callId, userId)) ?? this.assign(manager, callId, userId, at);
+  }
+
+  /**
+   * Binds a uid the member picked to them in the call on its first use (its own transaction).
+   * False when another member holds it (a concurrent first use included: the loser reads who won).
+   */
+  async bindPicked(callId: number, uid: number, userId: number): Promise<boolean> {
+    try {
+      await this.tx.run((manager) => this.repository.bindPickedUid(manager, callId, uid, userId, this.clock.now()));
+      return true;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return (await this.repository.uidOwner(callId, uid)) === userId;
+    }
+  }
+
+  /** The uids each member was given tokens for in a call (assigned and picked). */
+  uidsOf(callId: number, userIds: number[]): Promise<Map<number, number[]>> {
+    return this.repository.uidsOf(callId, userIds);
   }
 }

@@ -16,8 +16,8 @@ import { JoinCallDto, JoinCallResponseDto, SuccessDto } from './dto/join-call.dt
 import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallEndedDto } from './dto/end-call.dto';
 import { SwitchMediaDto, SwitchMediaResultDto } from './dto/switch-media.dto';
+import { CALL_ID } from './call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 
 @ApiTags('calls')
 @MemberAccess()

@@ -1,24 +1,25 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgoraModule } from '../agora/agora.module';
-import { PreferencesModule } from '../preferences/preferences.module';
-import { CallsController } from './calls.controller';
-import { CallsService } from './calls.service';
-import { CallMediaSegment } from './entities/call-media-segment.entity';
-import { CallMember } from './entities/call-member.entity';
-import { CallSession } from './entities/call-session.entity';
-import { Call } from './entities/call.entity';
-import { ParticipationService } from './participation.service';
-import { CallsRepository } from './calls.repository';
 import { AssignedUids } from './assigned-uids.service';
+import { CallsController } from './calls.controller';
+import { CallsRepository } from './calls.repository';
+import { CallsService } from './calls.service';
+import { DirectCallsRingJob } from './direct-calls-ring.job';
 import { DirectCallsController } from './direct-calls.controller';
+import { DirectCallsRepository } from './direct-calls.repository';
 import { DirectCallsService } from './direct-calls.service';
+import { ParticipationRepository } from './participation.repository';
+import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
 
+/**
+ * Calls, their members, participation sessions, media segments and uid bindings, the call's row
+ * lock, and direct calls. Other features use the exported services; the repositories stay inside.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Call, CallMember, CallSession, CallMediaSegment]), PreferencesModule, AgoraModule],
+  imports: [AgoraModule],
   controllers: [CallsController, DirectCallsController],
-  providers: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks, DirectCallsService],
-  exports: [CallsService, ParticipationService, CallsRepository, AssignedUids, RecordingHooks, DirectCallsService],
+  providers: [CallsService, ParticipationService, CallsRepository, ParticipationRepository, AssignedUids, RecordingHooks, DirectCallsService, DirectCallsRepository, DirectCallsRingJob],
+  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
 })
 export class CallsModule {}

@@ -8,7 +8,6 @@ import { DomainException } from '../common/exceptions/domain.exception';
 import { heartbeatIntervalSeconds, presenceConfig } from '../config/presence.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { PreferencesService } from '../preferences/preferences.service';
 import { generateChannelName } from './channel-name';
 import { CallCreatedDto } from './dto/call-created.dto';
 import { CallEndedDto } from './dto/end-call.dto';
@@ -23,14 +22,15 @@ import { CallMedia, CallSession } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
 import { admissionRefusal, factsOf } from './admission';
 import { AssignedUids } from './assigned-uids.service';
-import { CallsRepository, MemberState } from './calls.repository';
+import { CallsRepository, LiveCounts } from './calls.repository';
+import { MemberState, ParticipationRepository } from './participation.repository';
+import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
-import { joinsRefused } from '../metrics/counters';
-import { EventsOutbox } from '../events/events-outbox.service';
+import { joinsRefused } from '../common/metrics/counters';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
-
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+import { iso } from '../common/iso';
 
 export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   return {
@@ -82,7 +82,7 @@ export class CallsService {
     private readonly tx: TransactionRunner,
     private readonly participation: ParticipationService,
     private readonly repository: CallsRepository,
-    private readonly preferences: PreferencesService,
+    private readonly participations: ParticipationRepository,
     private readonly clock: Clock,
     private readonly agora: AgoraChannelService,
     private readonly uids: AssignedUids,
@@ -135,9 +135,8 @@ export class CallsService {
   async invite(user: AuthUser, callId: number, userIds: number[]): Promise<InviteResultDto> {
     const { call, member } = await this.admission(callId, user.id);
     if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-    if (!user.isAdmin && member?.role !== 'host') {
-      throw new DomainException('NOT_CALL_HOST', 'Only the call host or an admin can invite members');
-    }
+    const refusal = powerRefusal('host', member?.role ?? null, user, 'invite members');
+    if (refusal) throw refusal;
     const wanted = [...new Set(userIds)];
     return this.tx.run(async (manager) => {
       // The call's lock first, as for every change with events: its events commit in id order.
@@ -187,8 +186,8 @@ export class CallsService {
       try {
         return await this.tx.run(async (manager) => {
           const now = this.clock.now();
-          const reserved = await this.repository.reserveSlot(manager, callId);
-          const state = await this.repository.memberState(manager, callId, user.id);
+          const reserved = await this.participations.reserveSlot(manager, callId);
+          const state = await this.participations.memberState(manager, callId, user.id);
           if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
           const refusal = admissionRefusal(factsOf(state), user);
           if (refusal) throw refusal;
@@ -200,7 +199,7 @@ export class CallsService {
           }
           if (!reserved) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
           const session = await this.participation.open(manager, callId, user.id, media, now);
-          if (!state.member) await this.repository.addMember(manager, callId, user.id, now);
+          if (!state.member) await this.participations.addMember(manager, callId, user.id, now);
           // Bound under the call's lock (reserveSlot took it): one INSERT on a member's first join.
           const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
           return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent };
@@ -233,7 +232,8 @@ export class CallsService {
   /** The host ends their call (admins may too). */
   async endAsHost(user: AuthUser, callId: number): Promise<CallEndedDto> {
     const { member } = await this.admission(callId, user.id);
-    if (member?.role !== 'host' && !user.isAdmin) throw new DomainException('NOT_CALL_HOST', 'Only the call host can end this call');
+    const refusal = powerRefusal('host', member?.role ?? null, user, 'end this call', 'Only the call host can end this call');
+    if (refusal) throw refusal;
     return this.end(callId, user.isAdmin && member?.role !== 'host' ? 'admin' : 'host', undefined, user.id);
   }
 
@@ -255,14 +255,12 @@ export class CallsService {
    */
   async endWithin(manager: EntityManager, callId: number, endedBy: CallEndedBy, endedAt: Date, onlyIfEmpty = false, actorId?: number): Promise<string> {
     if (!(await this.repository.markEnded(manager, callId, endedAt, endedBy, onlyIfEmpty))) {
-      const exists = await manager.exists(Call, { where: { id: callId } });
-      if (!exists) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+      if (!(await this.repository.callExists(callId, manager))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
       throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
     }
     await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
     await this.outbox.record(manager, { type: 'call.ended', callId, actorId, occurredAt: endedAt, data: { ended_by: endedBy } });
-    const call = await manager.findOneOrFail(Call, { where: { id: callId }, select: { id: true, channelName: true } });
-    return call.channelName;
+    return this.repository.channelNameOf(manager, callId);
   }
 
   /**
@@ -281,7 +279,7 @@ export class CallsService {
     const { call, member } = await this.admission(callId, user.id);
     if (member?.removedAt && !user.isAdmin) throw new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
     if (!member && !user.isAdmin) throw new DomainException('CALL_ACCESS_DENIED', 'Access denied to this call');
-    const open = await this.repository.openSessionsByJoin(callId);
+    const open = await this.participations.openSessionsByJoin(callId);
     const views = await this.repository.memberViews(callId, open.map((s) => s.userId));
     const otos = await this.users.otoNumbers(open.map((s) => s.userId));
     return {
@@ -313,9 +311,30 @@ export class CallsService {
 
   /** The call and the caller's membership row; 404 when the call does not exist. */
   async admission(callId: number, userId: number): Promise<Admission> {
-    const [call, member] = await Promise.all([this.repository.findCall(callId), this.repository.findMember(callId, userId)]);
+    const { call, member } = await this.callAndMember(callId, userId);
     if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
     return { call, member };
+  }
+
+  /** The call (null when it does not exist) and the member's row in it (null when none), read together. */
+  async callAndMember(callId: number, userId: number): Promise<{ call: Call | null; member: CallMember | null }> {
+    const [call, member] = await Promise.all([this.repository.findCall(callId), this.repository.findMember(callId, userId)]);
+    return { call, member };
+  }
+
+  /** The member's row in a call (their role, mute flags, removal), read fresh; null when none. */
+  member(callId: number, userId: number): Promise<CallMember | null> {
+    return this.repository.findMember(callId, userId);
+  }
+
+  /** What is live now, from the calls' live counts (in the caller's snapshot when given). */
+  liveCounts(manager?: EntityManager): Promise<LiveCounts> {
+    return this.repository.liveCounts(manager);
+  }
+
+  /** Who belongs to these calls now (not removed), by call; `among`: only these users. For the member event streams. */
+  currentMembersOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
+    return this.repository.currentMembersOf(callIds, among);
   }
 }
 

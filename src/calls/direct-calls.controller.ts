@@ -10,8 +10,9 @@ import { ADMISSION_REFUSALS } from './admission';
 import { DirectCallsService } from './direct-calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
+import { CALL_ID } from './call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The direct call id (a positive integer)', example: 12345, type: 'integer' };
+const DIRECT_CALL_ID = { ...CALL_ID, description: 'The direct call id (a positive integer)' };
 const BAD_ID = { code: 'VALIDATION_FAILED', when: 'callId is not a positive integer' } as const;
 const RING_ERRORS = [{ code: 'NOT_A_DIRECT_CALL', when: 'No such direct call' }, { code: 'NOT_RINGING', when: 'It was answered, declined, cancelled or missed already' }] as const;
 
@@ -44,7 +45,7 @@ export class DirectCallsController {
   @HttpCode(200)
   @RateLimit('join')
   @ApiOperation({ operationId: 'acceptDirectCall', summary: 'Accept a direct call (callee)', description: 'A join (the same answer as `POST /:callId/join`, with the media the caller asked for); then `call.accepted` to both sides.' })
-  @ApiParam(CALL_ID)
+  @ApiParam(DIRECT_CALL_ID)
   @ApiOkResponse({ type: JoinCallResponseDto })
   @ApiErrors(
     BAD_ID,
@@ -62,7 +63,7 @@ export class DirectCallsController {
   @Post(':callId/decline')
   @HttpCode(200)
   @ApiOperation({ operationId: 'declineDirectCall', summary: 'Decline a direct call (callee)', description: 'The call ends; `call.declined` to both sides.' })
-  @ApiParam(CALL_ID)
+  @ApiParam(DIRECT_CALL_ID)
   @ApiOkResponse({ type: DirectCallOutcomeDto })
   @ApiErrors(BAD_ID, { code: 'NOT_THE_CALLEE', when: 'The caller is not the member being called' }, ...RING_ERRORS)
   decline(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<DirectCallOutcomeDto> {
@@ -72,7 +73,7 @@ export class DirectCallsController {
   @Post(':callId/cancel')
   @HttpCode(200)
   @ApiOperation({ operationId: 'cancelDirectCall', summary: 'Cancel a direct call (caller)', description: 'Before the callee answers: the call ends; `call.cancelled` to both sides.' })
-  @ApiParam(CALL_ID)
+  @ApiParam(DIRECT_CALL_ID)
   @ApiOkResponse({ type: DirectCallOutcomeDto })
   @ApiErrors(BAD_ID, { code: 'NOT_THE_CALLER', when: 'Only the caller cancels' }, ...RING_ERRORS)
   cancel(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number): Promise<DirectCallOutcomeDto> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
@@ -7,17 +7,17 @@ import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { eventsConfig } from '../config/events.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { EventsOutbox } from '../events/events-outbox.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { CallsRepository } from './calls.repository';
+import { DirectCallsRepository } from './direct-calls.repository';
 import { CallsService, toCallCreated } from './calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
 import { CallRing, RingState } from './entities/call-ring.entity';
 import { CallEndedBy } from './entities/call.entity';
 
+/** The job that marks unanswered rings missed (DirectCallsRingJob). */
 export const RING_JOB = 'direct-calls-ring';
-const RING_JOB_EVERY_MS = 5_000;
 
 type Outcome = Exclude<RingState, 'ringing'>;
 const OUTCOME_EVENT = { accepted: 'call.accepted', declined: 'call.declined', cancelled: 'call.cancelled', missed: 'call.missed' } as const;
@@ -33,21 +33,17 @@ const OUTCOME_EVENT = { accepted: 'call.accepted', declined: 'call.declined', ca
  * transaction that decides it, under the call's row lock.
  */
 @Injectable()
-export class DirectCallsService implements OnModuleInit {
+export class DirectCallsService {
   constructor(
     private readonly calls: CallsService,
-    private readonly repository: CallsRepository,
+    private readonly repository: DirectCallsRepository,
+    private readonly callsRepository: CallsRepository,
     private readonly users: UsersService,
     private readonly tx: TransactionRunner,
     private readonly outbox: EventsOutbox,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({ name: RING_JOB, everyMs: RING_JOB_EVERY_MS, leaseMs: 60_000, run: () => this.expireRings() });
-  }
 
   /** Creates the call, invites the callee and rings them (`call.ringing`), in one transaction. */
   async start(user: AuthUser, dto: StartDirectCallDto): Promise<DirectCallCreatedDto> {
@@ -59,7 +55,7 @@ export class DirectCallsService implements OnModuleInit {
     let expiresAt = new Date(0);
     const call = await this.calls.createCall({ title: 'Direct call', isPublic: false, maxParticipants: 2 }, user.id, async (manager, created, now) => {
       expiresAt = new Date(now.getTime() + this.config.ringTimeoutMs);
-      await this.repository.addMembers(manager, created.id, [calleeId], now);
+      await this.callsRepository.addMembers(manager, created.id, [calleeId], now);
       await this.repository.insertRing(manager, { callId: created.id, callerId: user.id, calleeId, media: dto.media, state: 'ringing', expiresAt, answeredAt: null });
       await this.outbox.record(manager, {
         type: 'call.ringing',
@@ -88,7 +84,7 @@ export class DirectCallsService implements OnModuleInit {
     const ring = this.check(await this.repository.ringOf(callId), user, 'callee');
     const answer = await this.calls.join(user, callId, ring.media);
     const accepted = await this.tx.run(async (manager) => {
-      await this.repository.lockCall(manager, callId);
+      await this.callsRepository.lockCall(manager, callId);
       return this.conclude(manager, ring, 'accepted', this.clock.now(), user.id);
     });
     if (!accepted) throw new DomainException('NOT_RINGING');
@@ -131,7 +127,7 @@ export class DirectCallsService implements OnModuleInit {
 
   /** The call's lock first (the one lock order), then its ring. */
   private async lockedRing(manager: EntityManager, callId: number): Promise<CallRing | null> {
-    await this.repository.lockCall(manager, callId);
+    await this.callsRepository.lockCall(manager, callId);
     return this.repository.ringOf(callId, manager);
   }
 
@@ -141,7 +137,7 @@ export class DirectCallsService implements OnModuleInit {
    * ring was not ringing.
    */
   private async endRing(manager: EntityManager, ring: CallRing, outcome: Exclude<Outcome, 'accepted'>, endedBy: CallEndedBy, actorId?: number): Promise<string | boolean> {
-    const call = await this.repository.lockedCall(manager, ring.callId);
+    const call = await this.callsRepository.lockedCall(manager, ring.callId);
     const now = this.clock.now();
     if (!call || !(await this.conclude(manager, ring, outcome, now, actorId))) return false;
     if (call.status === 'ended') return true;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-/** What the recordings feature does when participation changes (RecordingsService registers itself). */
+/** What the recordings feature does when participation changes (RecordingMembership registers itself). */
 export interface RecordingObserver {
   /** Someone who may be recorded joined or left a call with a running recording: its subscribe lists may change. Never throws. */
   membershipChanged(callId: number, recordingId: number): void;

@@ -1,5 +1,10 @@
 /** Values from raw SQL rows, which the two drivers hand back differently. */
 
+/** An integer column as a driver hands it back (mysql2: a string for BIGINT and COUNT(*)). */
+export type RawId = number | string;
+/** A datetime column as a driver hands it back (mysql2: a Date; SQLite: UTC text). */
+export type RawDate = Date | string | null;
+
 /** A datetime column: mysql2 gives a Date; SQLite the UTC text TypeORM stored. */
 export function toDate(value: Date | string | null): Date | null {
   if (value === null) return null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UsersService } from '../auth/users.service';
-import { CallEvent } from './entities/call-event.entity';
-import { EventBody, EventMember, eventId, EventType } from './event-types';
+import type { CallEvent } from '../outbox/entities/call-event.entity';
+import { EventBody, EventMember, eventId, EventType } from '../outbox/event-types';
 
 const UNKNOWN_OTO = 'OTO#UNKNWN';
 

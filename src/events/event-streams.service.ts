@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import { AuthUser } from '../auth/auth-user';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { EventTicketDto } from './dto/event-ticket.dto';
-import { outboxIdOf } from './event-types';
+import { outboxIdOf } from '../outbox/event-types';
 import { EventTickets } from './event-tickets.service';
 import { EventsHub } from './events-hub.service';
 

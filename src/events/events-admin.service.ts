@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AdminEventDto, AdminEventsPageDto, AdminEventsQueryDto } from './dto/admin-events.dto';
-import { eventId, EventType, outboxIdOf } from './event-types';
+import { eventId, EventType, outboxIdOf } from '../outbox/event-types';
 import { EventsRepository } from './events.repository';
-
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+import { iso } from '../common/iso';
 
 /** What admins see of the outbox. */
 @Injectable()

@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
 import { eventsConfig } from '../config/events.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
-import { eventDeliveries, eventsFailed } from '../metrics/counters';
-import { CallEvent } from './entities/call-event.entity';
+import { eventDeliveries, eventsFailed } from '../common/metrics/counters';
+import type { CallEvent } from '../outbox/entities/call-event.entity';
 import { EventBodies } from './event-bodies.service';
 import { EventsRepository } from './events.repository';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
@@ -44,7 +43,7 @@ export interface DeliveryReport {
  * and each outcome written in a short transaction of its own.
  */
 @Injectable()
-export class EventsDelivery implements OnModuleInit {
+export class EventsDelivery {
   private readonly logger = new Logger(EventsDelivery.name);
 
   constructor(
@@ -52,17 +51,11 @@ export class EventsDelivery implements OnModuleInit {
     private readonly bodies: EventBodies,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
   ) {}
 
   get enabled(): boolean {
     return Boolean(this.config.webhookUrl && this.config.webhookSecret);
-  }
-
-  onModuleInit(): void {
-    if (!this.enabled) return;
-    this.scheduler.register({ name: DELIVERY_JOB, everyMs: this.config.deliveryIntervalMs, leaseMs: this.config.deliveryLeaseMs, run: () => this.deliver() });
   }
 
   /** Sends what is due, batch after batch, each event at most once per run; stops well inside the lease. */

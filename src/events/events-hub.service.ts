@@ -1,13 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, MessageEvent, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Observable, Subscriber } from 'rxjs';
-import { CallsRepository } from '../calls/calls.repository';
+import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { eventsConfig } from '../config/events.config';
-import { CallEvent } from './entities/call-event.entity';
+import type { CallEvent } from '../outbox/entities/call-event.entity';
 import { EventBodies } from './event-bodies.service';
-import { EventBody, eventId, EventType } from './event-types';
-import { EventsOutbox } from './events-outbox.service';
+import { EventBody, eventId, EventType } from '../outbox/event-types';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EventsRepository } from './events.repository';
 import { EventsRedis } from './redis-channel';
 
@@ -63,7 +63,7 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly repository: EventsRepository,
     private readonly bodies: EventBodies,
-    private readonly calls: CallsRepository,
+    private readonly calls: CallsService,
     private readonly outbox: EventsOutbox,
     private readonly redis: EventsRedis,
     private readonly clock: Clock,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EventBodies } from './event-bodies.service';
 import { EventsAdminController } from './events-admin.controller';
 import { EventsAdminService } from './events-admin.service';
+import { EventsDeliveryJob } from './events-delivery.job';
 import { EventsDelivery } from './events-delivery.service';
 import { EventsRepository } from './events.repository';
 import { CallsModule } from '../calls/calls.module';
@@ -15,7 +16,7 @@ import { EventsRedis } from './redis-channel';
 @Module({
   imports: [CallsModule],
   controllers: [EventsAdminController, EventsStreamController],
-  providers: [EventsRepository, EventBodies, EventsDelivery, EventsAdminService, EventsRedis, EventTickets, EventsHub, EventStreamsService],
-  exports: [EventsRepository, EventBodies, EventsDelivery, EventsHub],
+  providers: [EventsRepository, EventBodies, EventsDelivery, EventsDeliveryJob, EventsAdminService, EventsRedis, EventTickets, EventsHub, EventStreamsService],
+  exports: [EventsDelivery, EventsHub],
 })
 export class EventsModule {}

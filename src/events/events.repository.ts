@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CallEvent, EventStatus } from './entities/call-event.entity';
+import type { CallEvent, EventStatus } from '../outbox/entities/call-event.entity';
+
+/** The outbox's table (its entity is the outbox module's). */
+const EVENTS = 'call_events';
 
 /**
  * The outbox's SQL (`call_events`): what the delivery job sends next, what it learnt, what a
@@ -19,7 +22,7 @@ export class EventsRepository {
    */
   dueHeads(now: Date, limit: number, skip: number[]): Promise<CallEvent[]> {
     const query = this.dataSource
-      .getRepository(CallEvent)
+      .getRepository<CallEvent>(EVENTS)
       .createQueryBuilder('e')
       .where("e.status = 'pending'")
       .andWhere('(e.next_attempt_at IS NULL OR e.next_attempt_at <= :now)', { now })
@@ -34,7 +37,7 @@ export class EventsRepository {
   async markDelivered(manager: EntityManager, id: number, at: Date, firstAttemptAt: Date): Promise<void> {
     await manager
       .createQueryBuilder()
-      .update(CallEvent)
+      .update<CallEvent>(EVENTS)
       .set({ status: 'delivered', deliveredAt: at, attempts: () => 'attempts + 1', firstAttemptAt, nextAttemptAt: null, lastError: null })
       .where("id = :id AND status = 'pending'", { id })
       .execute();
@@ -44,7 +47,7 @@ export class EventsRepository {
   async markAttemptFailed(manager: EntityManager, id: number, firstAttemptAt: Date, nextAttemptAt: Date | null, error: string): Promise<void> {
     await manager
       .createQueryBuilder()
-      .update(CallEvent)
+      .update<CallEvent>(EVENTS)
       .set({ status: nextAttemptAt ? 'pending' : 'failed', attempts: () => 'attempts + 1', firstAttemptAt, nextAttemptAt, lastError: error.slice(0, 200) })
       .where("id = :id AND status = 'pending'", { id })
       .execute();
@@ -53,7 +56,7 @@ export class EventsRepository {
   /** Events after `afterId` that occurred at or after `since`, in id order (member streams). */
   after(afterId: number, since: Date, limit: number): Promise<CallEvent[]> {
     return this.dataSource
-      .getRepository(CallEvent)
+      .getRepository<CallEvent>(EVENTS)
       .createQueryBuilder('e')
       .where('e.id > :afterId AND e.occurred_at >= :since', { afterId, since })
       .orderBy('e.id', 'ASC')
@@ -64,32 +67,19 @@ export class EventsRepository {
   /** These events, by id (a stream's tail looks again at ids it saw missing). */
   byIds(ids: number[]): Promise<CallEvent[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.dataSource.getRepository(CallEvent).createQueryBuilder('e').where('e.id IN (:...ids)', { ids }).orderBy('e.id', 'ASC').getMany();
+    return this.dataSource.getRepository<CallEvent>(EVENTS).createQueryBuilder('e').where('e.id IN (:...ids)', { ids }).orderBy('e.id', 'ASC').getMany();
   }
 
   /** The newest event id (0 when none): where a tail starts. */
   async lastId(): Promise<number> {
-    const row = await this.dataSource.getRepository(CallEvent).createQueryBuilder('e').select('MAX(e.id)', 'id').getRawOne<{ id: number | string | null }>();
+    const row = await this.dataSource.getRepository<CallEvent>(EVENTS).createQueryBuilder('e').select('MAX(e.id)', 'id').getRawOne<{ id: number | string | null }>();
     return Number(row?.id ?? 0);
   }
 
   /** A page of events in a delivery status, newest first, before the cursor id. */
   page(status: EventStatus, beforeId: number | undefined, limit: number): Promise<CallEvent[]> {
-    const query = this.dataSource.getRepository(CallEvent).createQueryBuilder('e').where('e.status = :status', { status }).orderBy('e.id', 'DESC').take(limit);
+    const query = this.dataSource.getRepository<CallEvent>(EVENTS).createQueryBuilder('e').where('e.status = :status', { status }).orderBy('e.id', 'DESC').take(limit);
     if (beforeId !== undefined) query.andWhere('e.id < :beforeId', { beforeId });
     return query.getMany();
-  }
-
-  /**
-   * One batch of events that occurred before the cutoff and are done with: delivered, or any
-   * status when webhooks are off (nothing will ever send them). The number deleted.
-   */
-  async purgeBatch(manager: EntityManager, cutoff: Date, anyStatus: boolean, limit: number): Promise<{ picked: number; deleted: number }> {
-    const query = manager.getRepository(CallEvent).createQueryBuilder('e').select(['e.id']).where('e.occurred_at < :cutoff', { cutoff }).orderBy('e.occurredAt', 'ASC').take(limit);
-    if (!anyStatus) query.andWhere("e.status = 'delivered'");
-    const ids = (await query.getMany()).map((row) => row.id);
-    if (ids.length === 0) return { picked: 0, deleted: 0 };
-    const result = await manager.createQueryBuilder().delete().from(CallEvent).where('id IN (:...ids)', { ids }).execute();
-    return { picked: ids.length, deleted: result.affected ?? 0 };
   }
 }

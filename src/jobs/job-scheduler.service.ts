@@ -1,39 +1,51 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { DiscoveryService } from '@nestjs/core';
 import { jobsConfig } from '../config/jobs.config';
+import { JOB_NAME, JobSchedule, ScheduledJob } from './job.decorator';
 import { JobLeases } from './job-leases.service';
-import { jobRuns } from '../metrics/counters';
+import { jobRuns } from '../common/metrics/counters';
 import { activeTracing } from '../tracing/current';
 
-export interface ScheduledJob {
-  /** Unique job name; also the lease name. */
+/** A discovered job, with its name and schedule. */
+interface RegisteredJob extends JobSchedule {
   name: string;
-  everyMs: number;
-  /** How long one run may hold the lease; longer than a run should ever take. */
-  leaseMs: number;
-  run(): Promise<unknown>;
+  job: ScheduledJob;
 }
 
 /**
- * Runs registered jobs on timers, each under a database lease so only one instance runs a job
- * at a time. On shutdown it stops the timers and waits for a job that is running to finish, so
+ * Runs the scheduled jobs (every provider marked `@Job`, found through Nest's discovery) on
+ * timers, each under a database lease so only one instance runs a job at a time. On shutdown it stops the timers and waits for a job that is running to finish, so
  * no job is cut off half way (each job's writes are transactions anyway).
  */
 @Injectable()
-export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class JobScheduler implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobScheduler.name);
-  private readonly jobs: ScheduledJob[] = [];
+  private readonly jobs: RegisteredJob[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
     private readonly leases: JobLeases,
+    private readonly discovery: DiscoveryService,
     @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
   ) {}
 
-  register(job: ScheduledJob): void {
-    this.jobs.push(job);
+  /** Finds the jobs: every provider instance whose class is marked `@Job(name)`. */
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const name = wrapper.metatype ? (Reflect.getMetadata(JOB_NAME, wrapper.metatype) as string | undefined) : undefined;
+      if (name === undefined || !wrapper.instance) continue;
+      if (this.jobs.some((j) => j.name === name)) throw new Error(`Two scheduled jobs are named ${name}`);
+      const job = wrapper.instance as ScheduledJob;
+      this.jobs.push({ name, job, ...job.schedule() });
+    }
+  }
+
+  /** The names of the jobs found, in discovery order. */
+  names(): string[] {
+    return this.jobs.map((j) => j.name);
   }
 
   onApplicationBootstrap(): void {
@@ -65,7 +77,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
         try {
           // With tracing on, each run that took the lease is a trace of its own (its SQL, webhooks, S3).
           const tracing = activeTracing();
-          await (tracing ? tracing.inNewTrace(`job ${name}`, () => job.run()) : job.run());
+          await (tracing ? tracing.inNewTrace(`job ${name}`, () => job.job.run()) : job.job.run());
         } finally {
           await this.leases.release(name);
         }

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { JobLeases } from './job-leases.service';
 import { JobScheduler } from './job-scheduler.service';
 
-/** Scheduled work (presence sweeper, retention) and the leases that keep it on one instance. */
+/** Scheduled work (every `@Job` provider, listed in docs/architecture.md) and the leases that keep it on one instance. */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [JobLeases, JobScheduler],
   exports: [JobLeases, JobScheduler],
 })

@@ -2,8 +2,8 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { Call } from '../calls/entities/call.entity';
-import { EVENT_METRICS } from './counters';
+import { CallsService } from '../calls/calls.service';
+import { EVENT_METRICS } from '../common/metrics/counters';
 
 /** The longest a scrape waits for the live-call query before reporting the database as not answering. */
 export const LIVE_QUERY_TIMEOUT_MS = 2000;
@@ -16,7 +16,7 @@ interface PoolInternals {
 }
 
 /**
- * The Prometheus registry of one app: the process-wide counters (counters.ts), Node's default
+ * The Prometheus registry of one app: the process-wide counters (common/metrics/counters.ts), Node's default
  * metrics, the database pool, and live calls and participants read from the database at scrape
  * time, so every instance behind the balancer reports the same totals.
  */
@@ -24,7 +24,10 @@ interface PoolInternals {
 export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly calls: CallsService,
+  ) {
     for (const metric of EVENT_METRICS) this.registry.registerMetric(metric);
     collectDefaultMetrics({ register: this.registry });
 
@@ -83,19 +86,14 @@ export class MetricsService implements OnModuleDestroy {
   private async readLive(into: { calls: number; participants: number; ok: number }): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const query = this.dataSource
-        .getRepository(Call)
-        .createQueryBuilder('call')
-        .select('COUNT(*)', 'calls')
-        .addSelect('COALESCE(SUM(call.active_participants), 0)', 'participants')
-        .where('call.status = :status', { status: 'active' })
-        .getRawOne<{ calls: number | string; participants: number | string }>();
+      // The calls feature's live counts (the admin overview reads the same); the gauges show active calls only.
+      const query = this.calls.liveCounts();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('timed out')), LIVE_QUERY_TIMEOUT_MS);
       });
       const row = await Promise.race([query, timeout]);
-      into.calls = Number(row?.calls ?? 0);
-      into.participants = Number(row?.participants ?? 0);
+      into.calls = row.active;
+      into.participants = row.activeParticipants;
       into.ok = 1;
     } catch {
       into.calls = 0;

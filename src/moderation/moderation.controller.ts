@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
+import { ParticipantRemovedDto } from './dto/participant-removed.dto';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -12,8 +12,8 @@ import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
 import { UpdateCallDto } from './dto/update-call.dto';
 import { MemberPipe } from './member.pipe';
 import { ModerationService } from './moderation.service';
+import { CALL_ID } from '../calls/call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 const MEMBER = {
   name: 'member',
   description: 'The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id',

@@ -3,6 +3,7 @@ import { AgoraModule } from '../agora/agora.module';
 import { CallsModule } from '../calls/calls.module';
 import { MemberPipe } from './member.pipe';
 import { ModerationController } from './moderation.controller';
+import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
 import { PublishRestrictionsModule } from './publish-restrictions.module';
 
@@ -10,7 +11,7 @@ import { PublishRestrictionsModule } from './publish-restrictions.module';
 @Module({
   imports: [CallsModule, AgoraModule, PublishRestrictionsModule],
   controllers: [ModerationController],
-  providers: [ModerationService, MemberPipe],
+  providers: [ModerationService, ModerationRepository, MemberPipe],
   exports: [ModerationService],
 })
 export class ModerationModule {}

@@ -3,39 +3,31 @@ import { EntityManager } from 'typeorm';
 import { AgoraChannelService } from '../agora/agora-channel.service';
 import { AuthUser } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
-import { CallsRepository } from '../calls/calls.repository';
 import { RecordingHooks } from '../calls/recording-hooks';
 import { toCallRow } from '../calls/calls.service';
 import { CallRowDto } from '../calls/dto/call-row.dto';
-import { CallRole } from '../calls/entities/call-member.entity';
-import { Call } from '../calls/entities/call.entity';
+import { AssignedUids } from '../calls/assigned-uids.service';
+import type { Call } from '../calls/entities/call.entity';
 import { ParticipationService } from '../calls/participation.service';
+import { outranked, requirePower } from '../calls/powers';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { EventsOutbox } from '../events/events-outbox.service';
-import { ParticipantRemovedDto } from '../admin/dto/call-details.dto';
+import { EventsOutbox } from '../outbox/events-outbox.service';
 import { MemberRoleDto } from './dto/change-role.dto';
 import { MemberMutedDto, MuteMemberDto } from './dto/mute-member.dto';
+import { ParticipantRemovedDto } from './dto/participant-removed.dto';
 import { UpdateCallDto } from './dto/update-call.dto';
+import { ModerationRepository } from './moderation.repository';
 import { combine, PublishRestrictions } from './publish-restrictions.service';
-
-/** What an action needs of the caller: `moderate` (host, moderator, admin) or `host` (host, admin). */
-type Power = 'moderate' | 'host';
-
-/** The caller's standing in a call, read under the call's lock. */
-interface Standing {
-  call: Call;
-  /** The caller's role, null when they have no place (or were removed). */
-  role: CallRole | null;
-}
 
 /**
  * What hosts, moderators and admins do to a call they run: pause and resume it, edit it, make
  * members moderators, remove and mute participants. Admins may do everything a host may.
  *
- * Each action is one transaction that takes the call's row lock first (`lockedCall`), then reads
- * the caller's and the target's rows: the one lock order of ParticipationService, so a join,
+ * Who may do what is the one powers rule (`src/calls/powers.ts`). Each action is one transaction
+ * that takes the call's row lock first (`ParticipationService.standing`), then reads the caller's
+ * and the target's rows: the one lock order of ParticipationService, so a join,
  * leave or removal on another instance either committed before and is seen, or waits. Agora is
  * asked afterwards, outside the transaction, and its outcome reported, never thrown.
  */
@@ -43,7 +35,8 @@ interface Standing {
 export class ModerationService {
   constructor(
     private readonly tx: TransactionRunner,
-    private readonly repository: CallsRepository,
+    private readonly repository: ModerationRepository,
+    private readonly uids: AssignedUids,
     private readonly participation: ParticipationService,
     private readonly agora: AgoraChannelService,
     private readonly users: UsersService,
@@ -56,9 +49,9 @@ export class ModerationService {
   /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
   setPaused(user: AuthUser, callId: number, paused: boolean): Promise<CallRowDto> {
     return this.tx.run(async (manager) => {
-      const { call, role } = await this.standing(manager, callId, user);
+      const { call, role } = await this.participation.standing(manager, callId, user.id);
       if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-      this.require('moderate', role, user, paused ? 'pause this call' : 'resume this call');
+      requirePower('moderate', role, user, paused ? 'pause this call' : 'resume this call');
       const status = paused ? 'paused' : 'active';
       if (call.status !== status) {
         await this.repository.setStatus(manager, callId, status);
@@ -75,9 +68,9 @@ export class ModerationService {
    */
   edit(user: AuthUser, callId: number, dto: UpdateCallDto): Promise<CallRowDto> {
     return this.tx.run(async (manager) => {
-      const { call, role } = await this.standing(manager, callId, user);
+      const { call, role } = await this.participation.standing(manager, callId, user.id);
       if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-      this.require('moderate', role, user, 'edit this call');
+      requirePower('moderate', role, user, 'edit this call');
       if (dto.maxParticipants !== undefined && dto.maxParticipants < call.activeParticipants) {
         throw new DomainException('CAPACITY_BELOW_LIVE', `maxParticipants ${dto.maxParticipants} is below the ${call.activeParticipants} members in the call now`);
       }
@@ -98,10 +91,10 @@ export class ModerationService {
   /** Makes a member of the call a moderator, or a participant again (host or admin). The host's role is fixed. */
   async setRole(user: AuthUser, callId: number, userId: number, role: 'moderator' | 'participant'): Promise<MemberRoleDto> {
     await this.tx.run(async (manager) => {
-      const standing = await this.standing(manager, callId, user);
+      const standing = await this.participation.standing(manager, callId, user.id);
       if (standing.call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-      this.require('host', standing.role, user, 'change roles in this call');
-      const target = await this.repository.memberRow(manager, callId, userId);
+      requirePower('host', standing.role, user, 'change roles in this call');
+      const target = await this.participation.memberRow(manager, callId, userId);
       if (!target || target.removedAt) throw new DomainException('NOT_A_CALL_MEMBER', 'This member is not a member of this call');
       if (target.role === 'host') throw new DomainException('HOST_ROLE_FIXED', "The host's role cannot change");
       if (target.role !== role) await this.repository.setRole(manager, target.id, role);
@@ -122,13 +115,13 @@ export class ModerationService {
     const { channelName, recordingId } = await this.tx.run(async (manager) => {
       // The call's lock first (the one lock order): a join racing this removal either committed
       // before (its session is closed here) or waits, then sees the removal.
-      const { call, role } = await this.standing(manager, callId, user);
-      this.require('moderate', role, user, 'remove participants from this call');
-      const target = await this.repository.memberRow(manager, callId, userId);
-      if (!user.isAdmin && role === 'moderator' && target && target.role !== 'participant') {
+      const { call, role } = await this.participation.standing(manager, callId, user.id);
+      requirePower('moderate', role, user, 'remove participants from this call');
+      const target = await this.participation.memberRow(manager, callId, userId);
+      if (target && outranked(role, user, target.role)) {
         throw new DomainException('ACTION_NOT_ALLOWED', 'A moderator cannot remove the host or another moderator');
       }
-      if (!(await this.repository.tookPart(callId, userId, manager))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
+      if (!(await this.repository.tookPart(manager, callId, userId))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
       const closed = await this.participation.closeMember(manager, callId, userId, now, 'removed');
       await this.repository.markRemoved(manager, callId, userId, now);
       await this.outbox.record(manager, { type: 'participant.removed', callId, userId, actorId: user.id, occurredAt: now });
@@ -136,7 +129,7 @@ export class ModerationService {
     });
     // After the commit: a removed member leaves a running recording's subscribe lists.
     if (recordingId !== null) this.recordings.membershipChanged(callId, recordingId);
-    const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
+    const uids = (await this.uids.uidsOf(callId, [userId])).get(userId) ?? [];
     const outcomes = await Promise.all(uids.map((uid) => this.agora.kickUser(channelName, uid)));
     return { success: true, message: 'Participant removed from call', agoraKick: combine(outcomes) };
   }
@@ -159,12 +152,12 @@ export class ModerationService {
   }
 
   private async planMute(manager: EntityManager, user: AuthUser, callId: number, userId: number, dto: MuteMemberDto, now: Date): Promise<{ channelName: string; muted: { audio: boolean; video: boolean } }> {
-    const { call, role } = await this.standing(manager, callId, user);
+    const { call, role } = await this.participation.standing(manager, callId, user.id);
     if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
-    this.require('moderate', role, user, 'mute members of this call');
-    const target = await this.repository.memberRow(manager, callId, userId);
+    requirePower('moderate', role, user, 'mute members of this call');
+    const target = await this.participation.memberRow(manager, callId, userId);
     if (!target || target.removedAt) throw new DomainException('NOT_A_CALL_MEMBER', 'This member is not a member of this call');
-    if (!user.isAdmin && role === 'moderator' && target.role !== 'participant') {
+    if (outranked(role, user, target.role)) {
       throw new DomainException('ACTION_NOT_ALLOWED', 'A moderator can mute and unmute participants only');
     }
     const audioMutedAt = dto.audio === undefined ? target.audioMutedAt : dto.audio ? (target.audioMutedAt ?? now) : null;
@@ -172,20 +165,6 @@ export class ModerationService {
     await this.repository.setMuted(manager, target.id, { audioMutedAt, videoMutedAt });
     await this.outbox.record(manager, { type: 'participant.muted', callId, userId, actorId: user.id, occurredAt: now, data: { muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } } });
     return { channelName: call.channelName, muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } };
-  }
-
-  /** The call under its lock and the caller's role in it; 404 when the call does not exist. */
-  private async standing(manager: EntityManager, callId: number, user: AuthUser): Promise<Standing> {
-    const call = await this.repository.lockedCall(manager, callId);
-    if (!call) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    const member = await this.repository.memberRow(manager, callId, user.id);
-    return { call, role: member && !member.removedAt ? member.role : null };
-  }
-
-  private require(power: Power, role: CallRole | null, user: AuthUser, action: string): void {
-    if (user.isAdmin || role === 'host' || (power === 'moderate' && role === 'moderator')) return;
-    if (power === 'host') throw new DomainException('NOT_CALL_HOST', `Only the call host or an admin can ${action}`);
-    throw new DomainException('NOT_CALL_MODERATOR', `Only the call host, a moderator or an admin can ${action}`);
   }
 
   private async otoNumber(userId: number): Promise<string> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgoraModule } from '../agora/agora.module';
 import { CallsModule } from '../calls/calls.module';
+import { ModerationRepository } from './moderation.repository';
 import { PublishRestrictions } from './publish-restrictions.service';
 
 /**
@@ -9,7 +10,7 @@ import { PublishRestrictions } from './publish-restrictions.service';
  */
 @Module({
   imports: [CallsModule, AgoraModule],
-  providers: [PublishRestrictions],
+  providers: [PublishRestrictions, ModerationRepository],
   exports: [PublishRestrictions],
 })
 export class PublishRestrictionsModule {}

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AgoraChannelService, KickOutcome, MAX_BAN_SECONDS, banSecondsFor } from '../agora/agora-channel.service';
-import { CallsRepository } from '../calls/calls.repository';
-import { CallMember } from '../calls/entities/call-member.entity';
+import { AssignedUids } from '../calls/assigned-uids.service';
+import { CallsService } from '../calls/calls.service';
+import type { CallMember } from '../calls/entities/call-member.entity';
 import { Clock } from '../common/clock';
 import { agoraConfig } from '../config/agora.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { MutePrivilege, MuteRule } from './entities/mute-rule.entity';
+import { ModerationRepository } from './moderation.repository';
 
 export const PUBLISH_PRIVILEGES: readonly MutePrivilege[] = ['publish_audio', 'publish_video'];
 
@@ -57,7 +59,9 @@ export function ruleCovers(rule: Pick<MuteRule, 'expiresAt' | 'createdAt'>): Dat
 @Injectable()
 export class PublishRestrictions {
   constructor(
-    private readonly repository: CallsRepository,
+    private readonly repository: ModerationRepository,
+    private readonly calls: CallsService,
+    private readonly uids: AssignedUids,
     private readonly agora: AgoraChannelService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
@@ -77,8 +81,8 @@ export class PublishRestrictions {
    */
   async enforce(callId: number, userId: number, channelName: string): Promise<KickOutcome> {
     if (!this.agora.isConfigured()) return 'skipped';
-    const forbidden = forbiddenPrivileges(await this.repository.findMember(callId, userId));
-    const uids = (await this.repository.uidsOf(callId, [userId])).get(userId) ?? [];
+    const forbidden = forbiddenPrivileges(await this.calls.member(callId, userId));
+    const uids = (await this.uids.uidsOf(callId, [userId])).get(userId) ?? [];
     const until = new Date(this.clock.now().getTime() + this.config.tokenTtlSeconds * 1000);
     const kept = await this.repository.muteRulesOf(callId, userId, forbidden);
     const outcomes: KickOutcome[] = [];
@@ -134,7 +138,7 @@ export class PublishRestrictions {
 
   /** Deletes every kept rule of a privilege the member may publish now (read fresh), for all their uids. */
   private async liftUnforbidden(callId: number, userId: number): Promise<KickOutcome[]> {
-    const forbidden = forbiddenPrivileges(await this.repository.findMember(callId, userId));
+    const forbidden = forbiddenPrivileges(await this.calls.member(callId, userId));
     const allowed = PUBLISH_PRIVILEGES.filter((privilege) => !forbidden.includes(privilege));
     return this.forget(await this.repository.muteRulesOf(callId, userId, allowed), this.clock.now());
   }

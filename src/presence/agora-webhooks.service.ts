@@ -2,18 +2,16 @@ import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { CallsRepository, OpenStayOfUid } from '../calls/calls.repository';
-import { CallSession } from '../calls/entities/call-session.entity';
+import type { CallSession } from '../calls/entities/call-session.entity';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { presenceConfig } from '../config/presence.config';
-import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { AgoraUserEvent, readAgoraNotice, readChannelEvent, readRecordingEvent, readUserEvent, ReceivedNotice, WebhookAckDto } from './dto/agora-notice.dto';
-import { RecordingsService } from '../recordings/recordings.service';
-import { AgoraNotice } from './entities/agora-notice.entity';
-import { webhookNotices } from '../metrics/counters';
+import { RecordingStates } from '../recordings/recording-states.service';
+import { OpenStayOfUid, PresenceRepository } from './presence.repository';
+import { webhookNotices } from '../common/metrics/counters';
 
 /** The metrics result of a notice that was not applied. */
 function refusalOf(error: unknown): string {
@@ -72,11 +70,11 @@ export class AgoraWebhooksService {
 
   constructor(
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
-    private readonly repository: CallsRepository,
+    private readonly repository: PresenceRepository,
     private readonly participation: ParticipationService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly recordings: RecordingsService,
+    private readonly recordings: RecordingStates,
   ) {}
 
   /**
@@ -104,7 +102,7 @@ export class AgoraWebhooksService {
     const apply = this.effectOf(notice, (body as { sid?: unknown }).sid);
     const receivedAt = this.clock.now();
     return this.tx.run(async (manager) => {
-      if (!(await this.record(manager, notice.noticeId, notice.eventType, receivedAt))) return 'duplicate';
+      if (!(await this.repository.recordNotice(manager, notice.noticeId, notice.eventType, receivedAt))) return 'duplicate';
       if (!apply) return 'ignored';
       await apply(manager, receivedAt);
       return 'applied';
@@ -134,18 +132,6 @@ export class AgoraWebhooksService {
     return undefined;
   }
 
-  /** Records the notice; false when it was recorded before (a re-delivery). */
-  private async record(manager: EntityManager, noticeId: string, eventType: number, receivedAt: Date): Promise<boolean> {
-    try {
-      await manager.insert(AgoraNotice, { noticeId, eventType, receivedAt });
-      return true;
-    } catch (error) {
-      // MySQL/MariaDB and SQLite fail only the statement: the transaction goes on, and commits nothing.
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
-  }
-
   /**
    * Join: the member is in the channel from `ts` until a leave notice, and the session is never
    * closed by a timeout. Applied when this event is newer than the last one applied.
@@ -171,7 +157,7 @@ export class AgoraWebhooksService {
     const call = await this.repository.liveCallByChannel(manager, event.channelName);
     if (!call) return;
     // The call row first, as every participation change does (no lock-order deadlocks).
-    await this.repository.lockCall(manager, call.id);
+    await this.participation.lockCall(manager, call.id);
     const stay = await this.repository.openStayOfUid(manager, call.id, event.uid);
     if (!stay || leaveOfEarlierStay(stay, event, this.presence.agoraClockToleranceMs)) return;
     // The sequence stays on the closed row, so a late, older join is recognised as old.
@@ -188,8 +174,8 @@ export class AgoraWebhooksService {
   private async closeChannel(manager: EntityManager, channelName: string, at: Date, now: Date): Promise<void> {
     const call = await this.repository.liveCallByChannel(manager, channelName);
     if (!call) return;
-    await this.repository.lockCall(manager, call.id);
-    for (const session of await this.repository.openSessionsOf(manager, call.id)) {
+    await this.participation.lockCall(manager, call.id);
+    for (const session of await this.participation.openSessionsOf(manager, call.id)) {
       if (!provablyBefore(at, session.joinedAt, this.presence.agoraClockToleranceMs)) {
         await this.participation.close(manager, session, earliest(at, now), 'agora_channel_destroyed');
       }

@@ -1,16 +1,15 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { CallsRepository, SweepCandidate } from '../calls/calls.repository';
 import { CallsService } from '../calls/calls.service';
-import { TOKEN_EXPIRY_LAG_MS } from '../calls/entities/call-session.entity';
+import { AssignedUids } from '../calls/assigned-uids.service';
+import { TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
 import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { agoraConfig } from '../config/agora.config';
-import { jobsConfig } from '../config/jobs.config';
 import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
 import { AgoraUserListClient } from './agora-user-list.client';
+import { PresenceRepository, SweepCandidate } from './presence.repository';
 
 const BATCH = 200;
 
@@ -42,29 +41,23 @@ export interface SweepReport {
  *    with none, join + the token lifetime (`token_expired`, at that moment). The recorded expiry
  *    may lag the newest token by `TOKEN_EXPIRY_LAG_MS`: closed once that has passed too.
  * And a call nobody has been in for the idle timeout ends, `ended_by` system, when it became empty.
- * Runs as the `presence-sweeper` job (one instance at a time); tests call `sweep()`.
+ * Runs as the `presence-sweeper` job (PresenceSweepJob, one instance at a time); tests call `sweep()`.
  */
 @Injectable()
-export class PresenceSweeper implements OnModuleInit {
+export class PresenceSweeper {
   private readonly logger = new Logger(PresenceSweeper.name);
 
   constructor(
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
-    @Inject(jobsConfig.KEY) private readonly jobs: ConfigType<typeof jobsConfig>,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
-    private readonly repository: CallsRepository,
+    private readonly repository: PresenceRepository,
+    private readonly uids: AssignedUids,
     private readonly participation: ParticipationService,
     private readonly callsService: CallsService,
     private readonly userList: AgoraUserListClient,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
   ) {}
-
-  onModuleInit(): void {
-    const everyMs = this.jobs.sweepIntervalSeconds * 1000;
-    this.scheduler.register({ name: 'presence-sweeper', everyMs, leaseMs: Math.max(everyMs * 4, 60_000), run: () => this.sweep() });
-  }
 
   async sweep(): Promise<SweepReport> {
     const now = this.clock.now();
@@ -120,7 +113,7 @@ export class PresenceSweeper implements OnModuleInit {
         report.unanswered += sessions.length;
         continue;
       }
-      const uids = await this.repository.uidsOf(callId, sessions.map((s) => s.userId));
+      const uids = await this.uids.uidsOf(callId, sessions.map((s) => s.userId));
       const present = sessions.filter((s) => (uids.get(s.userId) ?? []).some((uid) => inChannel.has(uid)));
       await this.tx.run((manager) => this.repository.markSeen(manager, present.map((s) => s.id), now));
       report.confirmed += present.length;

@@ -5,7 +5,9 @@ import { AgoraUserListClient } from './agora-user-list.client';
 import { AgoraWebhooksController } from './agora-webhooks.controller';
 import { AgoraWebhooksService } from './agora-webhooks.service';
 import { PresenceSweeper } from './presence-sweeper.service';
+import { PresenceSweepJob } from './presence-sweep.job';
 import { PresenceController } from './presence.controller';
+import { PresenceRepository } from './presence.repository';
 import { PresenceService } from './presence.service';
 
 /**
@@ -15,7 +17,7 @@ import { PresenceService } from './presence.service';
 @Module({
   imports: [CallsModule, RecordingsModule],
   controllers: [AgoraWebhooksController, PresenceController],
-  providers: [AgoraWebhooksService, PresenceService, PresenceSweeper, AgoraUserListClient],
-  exports: [PresenceSweeper],
+  providers: [AgoraWebhooksService, PresenceService, PresenceSweeper, PresenceSweepJob, AgoraUserListClient, PresenceRepository],
+  exports: [PresenceService, PresenceSweeper],
 })
 export class PresenceModule {}

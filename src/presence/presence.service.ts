@@ -2,18 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AuthUser } from '../auth/auth-user';
 import { admissionRefusal, factsOf } from '../calls/admission';
-import { CallsRepository } from '../calls/calls.repository';
+import { ParticipationService } from '../calls/participation.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { presenceConfig } from '../config/presence.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
+import { EntityManager } from 'typeorm';
 import { HeartbeatResultDto } from './dto/heartbeat.dto';
+import { PresenceRepository } from './presence.repository';
 
-/** The heartbeat rule: heartbeats are optional, and a session that sends one is held to the presence timeout. */
+/**
+ * The heartbeat rule: heartbeats are optional, and a session that sends one is held to the
+ * presence timeout. And the Agora notices kept, which the retention job purges through here.
+ */
 @Injectable()
 export class PresenceService {
   constructor(
-    private readonly repository: CallsRepository,
+    private readonly repository: PresenceRepository,
+    private readonly participation: ParticipationService,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
@@ -25,10 +31,15 @@ export class PresenceService {
     if (!beat) {
       // Nothing open to touch: the one admission rule says why (ended, removed, paused, private), else join again.
       // An open session passes the rule by the participation invariants, so the beat above needs no read.
-      const state = await this.tx.run((manager) => this.repository.memberState(manager, callId, user.id));
+      const state = await this.tx.run((manager) => this.participation.memberState(manager, callId, user.id));
       if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
       throw admissionRefusal(factsOf(state), user) ?? new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it again');
     }
     return { success: true, timeoutSeconds: this.presence.presenceTimeoutSeconds };
+  }
+
+  /** Deletes up to `limit` Agora notices received before the cutoff, in the caller's transaction. Counts picked and deleted. */
+  purgeNotices(manager: EntityManager, cutoff: Date, limit: number): Promise<{ picked: number; deleted: number }> {
+    return this.repository.purgeNotices(manager, cutoff, limit);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { recordingPurges } from '../metrics/counters';
+import { recordingPurges } from '../common/metrics/counters';
 import { RecordingFiles } from './recording-files.service';
 import { filesOfRow, RecordingsRepository } from './recordings.repository';
 

@@ -8,8 +8,8 @@ import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RecordingDto, RecordingListDto } from './dto/recording.dto';
 import { RecordingStartedDto, StartRecordingDto } from './dto/start-recording.dto';
 import { RecordingsService } from './recordings.service';
+import { CALL_ID } from '../calls/call-id.param';
 
-const CALL_ID = { name: 'callId', description: 'The call id (a positive integer)', example: 12345, type: 'integer' };
 const RECORDING_ID = { name: 'recordingId', description: 'The recording id (a positive integer)', example: 42, type: 'integer' };
 const NOT_CONFIGURED = { code: 'RECORDING_NOT_CONFIGURED', when: 'Recording storage or Agora REST credentials are not configured' } as const;
 const NOT_MODERATOR = { code: 'NOT_CALL_MODERATOR', when: 'The caller is not the host, a moderator or an admin' } as const;

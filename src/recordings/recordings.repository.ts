@@ -3,14 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { Recording, RecordingFile, RecordingStatus } from './entities/recording.entity';
 import { KeysetCursor } from '../common/keyset-cursor';
+import type { Call } from '../calls/entities/call.entity';
+import { RawId, toInt } from '../database/raw-values';
 
+const CALLS = 'calls';
 
 /** States a recording can no longer leave (retention applies from `stopped_at`). */
 export const FINISHED: RecordingStatus[] = ['stopped', 'failed'];
 
 /**
- * The SQL for `call_recordings`. The call's pointer at its running recording (`calls.recording_id`)
- * and the consent lists are calls SQL, in CallsRepository. Writes take the caller's transaction.
+ * The recordings feature's SQL: `call_recordings` (its table), the call's pointer at its running
+ * recording (`calls.recording_id`), and who in a call may be recorded. Writes take the caller's
+ * transaction.
  */
 @Injectable()
 export class RecordingsRepository {
@@ -111,6 +115,62 @@ export class RecordingsRepository {
       );
     }
     return query.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').take(limit).getMany();
+  }
+
+  // ---- the call's side: its running recording (`calls.recording_id`) and who may be recorded
+
+  /**
+   * Points the call at a new recording unless one is running or the call has ended: one
+   * conditional UPDATE, which takes (or, under `lockedCall`, keeps) the call's row lock, so two
+   * starts on any number of instances cannot both win. False when nothing changed (the caller
+   * notes the lock it took: ParticipationService.noteLocked).
+   */
+  async claimRecording(manager: EntityManager, callId: number, recordingId: number): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update<Call>(CALLS)
+      .set({ recordingId })
+      .where("id = :callId AND recording_id IS NULL AND status <> 'ended'", { callId })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Frees the call for another recording, if it still points at this one. */
+  async releaseRecording(manager: EntityManager, callId: number, recordingId: number): Promise<void> {
+    await manager.createQueryBuilder().update<Call>(CALLS).set({ recordingId: null }).where('id = :callId AND recording_id = :recordingId', { callId, recordingId }).execute();
+  }
+
+  /**
+   * The uids a recording of the call may subscribe to: every uid bound to a member who is in the
+   * call now (an open session) and has consented to recording, ascending. The service's own uids
+   * never appear (no member can hold one).
+   */
+  async consentingUids(callId: number, manager: EntityManager = this.dataSource.manager): Promise<number[]> {
+    const rows: Array<{ uid: RawId }> = await manager.query(
+      `SELECT DISTINCT b.uid AS uid
+       FROM call_sessions s
+       JOIN call_preferences p ON p.user_id = s.user_id AND p.recording_consent = 1
+       JOIN call_uid_bindings b ON b.call_id = s.call_id AND b.user_id = s.user_id
+       WHERE s.call_id = ? AND s.open = 1
+       ORDER BY b.uid`,
+      [callId],
+    );
+    return rows.map((row) => toInt(row.uid)!);
+  }
+
+  /** The running recordings of the calls a member is in now (an open session). */
+  async runningRecordingsOf(userId: number): Promise<Array<{ callId: number; recordingId: number }>> {
+    const rows: Array<{ call_id: RawId; recording_id: RawId }> = await this.dataSource.query(
+      `SELECT c.id AS call_id, c.recording_id AS recording_id FROM call_sessions s JOIN calls c ON c.id = s.call_id
+       WHERE s.user_id = ? AND s.open = 1 AND c.recording_id IS NOT NULL`,
+      [userId],
+    );
+    return rows.map((row) => ({ callId: toInt(row.call_id)!, recordingId: toInt(row.recording_id)! }));
+  }
+
+  /** The calls' channel, status and running recording, by id (for the recording jobs). */
+  async recordingStateOf(callId: number, manager: EntityManager = this.dataSource.manager): Promise<Pick<Call, 'id' | 'status' | 'recordingId' | 'channelName'> | null> {
+    return manager.findOne<Call>(CALLS, { where: { id: callId }, select: { id: true, status: true, recordingId: true, channelName: true } });
   }
 }
 

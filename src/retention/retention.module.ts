@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
-import { CallsModule } from '../calls/calls.module';
 import { RecordingsModule } from '../recordings/recordings.module';
-import { EventsModule } from '../events/events.module';
+import { PresenceModule } from '../presence/presence.module';
+import { RetentionJob } from './retention.job';
+import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
 /**
@@ -10,8 +11,8 @@ import { RetentionService } from './retention.service';
  * retention period are deleted; the per-day analytics aggregates stay.
  */
 @Module({
-  imports: [CallsModule, AnalyticsModule, RecordingsModule, EventsModule],
-  providers: [RetentionService],
+  imports: [AnalyticsModule, RecordingsModule, PresenceModule],
+  providers: [RetentionService, RetentionJob, RetentionRepository],
   exports: [RetentionService],
 })
 export class RetentionModule {}

@@ -1,15 +1,14 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AnalyticsRollup } from '../analytics/analytics-rollup.service';
-import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { retentionConfig } from '../config/retention.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobScheduler } from '../jobs/job-scheduler.service';
-import { AgoraNotice } from '../presence/entities/agora-notice.entity';
+import { PresenceService } from '../presence/presence.service';
 import { RecordingRetention } from '../recordings/recording-retention.service';
 import { eventsConfig } from '../config/events.config';
-import { EventsRepository } from '../events/events.repository';
+import { EventsOutbox } from '../outbox/events-outbox.service';
+import { RetentionRepository } from './retention.repository';
 
 /** Rows (calls, notices or recordings) picked and deleted per transaction. */
 export const RETENTION_BATCH_SIZE = 500;
@@ -51,28 +50,24 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * keeps answering the same.
  *
  * Work is done in short transactions of at most `batchSize` rows each, yielding to the event
- * loop in between, so no table is locked for long. Runs daily as the `retention` job (one
+ * loop in between, so no table is locked for long. Runs daily as the `retention` job (RetentionJob, one
  * instance at a time); tests call `purge()`.
  */
 @Injectable()
-export class RetentionService implements OnModuleInit {
+export class RetentionService {
   private readonly logger = new Logger(RetentionService.name);
 
   constructor(
-    private readonly repository: CallsRepository,
+    private readonly repository: RetentionRepository,
     private readonly rollup: AnalyticsRollup,
     @Inject(retentionConfig.KEY) private readonly config: ConfigType<typeof retentionConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
-    private readonly scheduler: JobScheduler,
     private readonly recordingRetention: RecordingRetention,
-    private readonly events: EventsRepository,
+    private readonly outbox: EventsOutbox,
+    private readonly presence: PresenceService,
     @Inject(eventsConfig.KEY) private readonly eventsSettings: ConfigType<typeof eventsConfig>,
   ) {}
-
-  onModuleInit(): void {
-    this.scheduler.register({ name: 'retention', everyMs: DAY_MS, leaseMs: 30 * 60_000, run: () => this.purge() });
-  }
 
   async purge(options: PurgeOptions = {}): Promise<RetentionReport> {
     const batchSize = options.batchSize ?? RETENTION_BATCH_SIZE;
@@ -136,7 +131,7 @@ export class RetentionService implements OnModuleInit {
   private async purgeEvents(cutoff: Date, batchSize: number, counts: Counts): Promise<void> {
     const anyStatus = !(this.eventsSettings.webhookUrl && this.eventsSettings.webhookSecret);
     for (;;) {
-      const { picked, deleted } = await this.tx.run((manager) => this.events.purgeBatch(manager, cutoff, anyStatus, batchSize));
+      const { picked, deleted } = await this.tx.run((manager) => this.outbox.purge(manager, cutoff, anyStatus, batchSize));
       if (picked > 0) {
         counts.events += deleted;
         counts.batches += 1;
@@ -149,20 +144,7 @@ export class RetentionService implements OnModuleInit {
   /** Webhook notices received before the cutoff, oldest first (received_at is indexed). */
   private async purgeNotices(cutoff: Date, batchSize: number, counts: Counts): Promise<void> {
     for (;;) {
-      const { picked, deleted } = await this.tx.run(async (manager) => {
-        const batch = await manager
-          .getRepository(AgoraNotice)
-          .createQueryBuilder('n')
-          .select(['n.noticeId'])
-          .where('n.received_at < :cutoff', { cutoff })
-          .orderBy('n.receivedAt', 'ASC')
-          .take(batchSize)
-          .getMany();
-        if (batch.length === 0) return { picked: 0, deleted: 0 };
-        const ids = batch.map((notice) => notice.noticeId);
-        const result = await manager.createQueryBuilder().delete().from(AgoraNotice).where('notice_id IN (:...ids)', { ids }).execute();
-        return { picked: batch.length, deleted: result.affected ?? 0 };
-      });
+      const { picked, deleted } = await this.tx.run((manager) => this.presence.purgeNotices(manager, cutoff, batchSize));
       if (picked > 0) {
         counts.notices += deleted;
         counts.batches += 1;

@@ -1,24 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
 import { RtcRole, RtcTokenBuilder } from 'agora-token';
 import { AccessToken2, ServiceRtc } from 'agora-token/src/AccessToken2';
-import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { admissionRefusal } from '../calls/admission';
 import { AssignedUids } from '../calls/assigned-uids.service';
-import { CallsRepository, TokenAdmission } from '../calls/calls.repository';
-import { TOKEN_EXPIRY_LAG_MS } from '../calls/entities/call-session.entity';
+import { TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
+import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
-import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
-import { UidBinding } from './entities/uid-binding.entity';
-import { MutePrivilege } from '../moderation/entities/mute-rule.entity';
+import { TokenAdmission, TokensRepository } from './tokens.repository';
+import { tokensIssued } from '../common/metrics/counters';
+import type { MutePrivilege } from '../moderation/entities/mute-rule.entity';
 import { forbiddenPrivileges, PublishRestrictions } from '../moderation/publish-restrictions.service';
-import { tokensIssued } from '../metrics/counters';
 
 const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
@@ -39,12 +36,12 @@ export class TokensService {
   private readonly logger = new Logger(TokensService.name);
 
   constructor(
-    private readonly repository: CallsRepository,
-    @InjectRepository(UidBinding) private readonly bindings: Repository<UidBinding>,
+    private readonly repository: TokensRepository,
     @Inject(agoraConfig.KEY) private readonly agora: ConfigType<typeof agoraConfig>,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly assigned: AssignedUids,
+    private readonly calls: CallsService,
     private readonly restrictions: PublishRestrictions,
   ) {}
 
@@ -62,8 +59,9 @@ export class TokensService {
     let bound = false;
     if (dto.uid !== undefined) {
       uid = dto.uid;
+      // Bound on its first use; another member asking for it (first, or at the same time) gets 409.
       if (admission.boundUserId === null) {
-        await this.bindUid(admission.callId, dto.uid, user.id);
+        if (!(await this.assigned.bindPicked(admission.callId, dto.uid, user.id))) throw new DomainException('UID_TAKEN', UID_TAKEN);
         bound = true;
       } else if (admission.boundUserId !== user.id) throw new DomainException('UID_TAKEN', UID_TAKEN);
     } else if (admission.uid !== null) {
@@ -78,7 +76,7 @@ export class TokensService {
     // or a removal committed meanwhile is seen here, or sees this uid itself (it reads the uids
     // after its own commit: PublishRestrictions.enforce, the removal's kick).
     if (bound) {
-      const member = await this.repository.findMember(admission.callId, user.id);
+      const member = await this.calls.member(admission.callId, user.id);
       if (member?.removedAt) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
       forbidden = forbiddenPrivileges(member);
     }
@@ -116,17 +114,6 @@ export class TokensService {
   private async recordToken(admission: Pick<TokenAdmission, 'sessionId' | 'tokenExpiresAt'>, expiresAt: Date, now: Date): Promise<void> {
     if (admission.tokenExpiresAt && admission.tokenExpiresAt.getTime() >= expiresAt.getTime() - TOKEN_EXPIRY_LAG_MS) return;
     await this.tx.run((manager) => this.repository.recordToken(manager, admission.sessionId!, expiresAt, now));
-  }
-
-  /** Binds the uid to the member in this call on first use; another member asking for it gets 409. */
-  private async bindUid(callId: number, uid: number, userId: number): Promise<void> {
-    try {
-      await this.tx.run((manager) => manager.insert(UidBinding, { callId, uid, userId, createdAt: this.clock.now() }));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.bindings.findOne({ where: { callId, uid }, select: { userId: true } });
-      if (winner?.userId !== userId) throw new DomainException('UID_TAKEN', UID_TAKEN);
-    }
   }
 
   /**

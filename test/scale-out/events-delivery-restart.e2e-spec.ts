@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { CallEvent } from '../../src/events/entities/call-event.entity';
+import { CallEvent } from '../../src/outbox/entities/call-event.entity';
 import { baseChildEnv, freePort, RunningChild, startTsNode } from '../support/child-process';
 import { createCall } from '../support/calls';
 import { createTestDatabase } from '../support/test-app';

@@ -1,11 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { PageLimit } from '../../common/dto/page-limit.decorator';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
-import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CallStatus } from '../../calls/entities/call.entity';
-
-/** The opaque keyset cursor: base64url, at most this long. */
+import { CALL_STATUSES, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
+import type { CallStatus } from '../../calls/entities/call.entity';
 
 export class AdminCallsQueryDto {
   /** Only calls in this status. @example "active" */
@@ -33,12 +31,7 @@ export class AdminCallsQueryDto {
   q?: string;
 
   /** Calls per page (1-200). @example 50 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  @ApiPropertyOptional({ type: 'integer' })
+  @PageLimit(200)
   limit?: number = 50;
 
   /** `nextCursor` of the previous page, as it was given. @example "MTc2NDAyOTkwMDAwMC40Mg" */

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CALL_STATUSES, type CallEndedBy, type CallStatus } from '../../calls/entities/call.entity';
+import { CALL_STATUSES } from '../../calls/call-fields';
+import type { CallEndedBy, CallStatus } from '../../calls/entities/call.entity';
 
 /** One call in the admin list (spec row names, snake_case). */
 export class AdminCallRowDto {

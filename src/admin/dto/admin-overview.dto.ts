@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CALL_STATUSES, type CallStatus } from '../../calls/entities/call.entity';
+import { CALL_STATUSES } from '../../calls/call-fields';
+import type { CallStatus } from '../../calls/entities/call.entity';
 
 /** A live call among the busiest. */
 export class BusyCallDto {

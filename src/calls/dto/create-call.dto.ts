@@ -6,6 +6,7 @@ import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../entities/
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
+/** A new call. The defaults (private, 50) are applied by CallsService.create, so UpdateCallDto can reuse these fields without them. */
 export class CreateCallDto {
   /**
    * Shown to members; surrounding spaces are trimmed.
@@ -28,7 +29,8 @@ export class CreateCallDto {
    */
   @IsOptional()
   @IsBoolean()
-  isPublic?: boolean = false;
+  @ApiPropertyOptional({ default: false })
+  isPublic?: boolean;
 
   /**
    * At most this many members in the call at once (2-500).
@@ -38,6 +40,6 @@ export class CreateCallDto {
   @IsInt()
   @Min(2)
   @Max(500)
-  @ApiPropertyOptional({ type: 'integer' })
-  maxParticipants?: number = 50;
+  @ApiPropertyOptional({ type: 'integer', default: 50 })
+  maxParticipants?: number;
 }

@@ -1,17 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageLimit } from '../../common/dto/page-limit.decorator';
 import type { CallsScope } from '../calls.repository';
 import { CALL_STATUSES, CallStatus } from '../entities/call.entity';
 
 export class MyCallsQueryDto {
   /** Number of calls to return (1-100). @example 20 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  @ApiPropertyOptional({ type: 'integer' })
+  @PageLimit(100)
   limit?: number = 20;
 
   /** Only calls in this status. @example "active" */

@@ -1,8 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { EVENT_STATUSES, EventStatus } from '../entities/call-event.entity';
-import { EVENT_TYPES, EventType } from '../event-types';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { PageLimit } from '../../common/dto/page-limit.decorator';
+import { EVENT_STATUSES, EventStatus } from '../../outbox/event-types';
+import { EVENT_TYPES, EventType } from '../../outbox/event-types';
 
 export class AdminEventsQueryDto {
   /** Events in this webhook delivery status. @example "failed" */
@@ -11,12 +11,7 @@ export class AdminEventsQueryDto {
   status?: EventStatus = 'failed';
 
   /** Events per page (1-100). @example 50 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  @ApiPropertyOptional({ type: 'integer' })
+  @PageLimit(100)
   limit?: number = 50;
 
   /** The `nextCursor` of the previous page: events older than this one. @example "evt_1042" */

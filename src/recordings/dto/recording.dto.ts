@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsISO8601, IsOptional } from 'class-validator';
+import { PageLimit } from '../../common/dto/page-limit.decorator';
 import { IsKeysetCursor } from '../../common/keyset-cursor';
 import { RECORDING_MODES, RECORDING_STATUSES, type RecordingMode, type RecordingStatus } from '../entities/recording.entity';
 
@@ -70,11 +70,6 @@ export class AdminRecordingsQueryDto {
   cursor?: string;
 
   /** Recordings per page (1-100). @example 50 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  @ApiPropertyOptional({ type: 'integer' })
+  @PageLimit(100)
   limit?: number = 50;
 }

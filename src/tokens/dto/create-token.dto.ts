@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_MEMBER_UID } from '../../calls/assigned-uids.service';
-import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/entities/call.entity';
+import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/call-fields';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 
 /** Agora's channel-name alphabet: a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , */

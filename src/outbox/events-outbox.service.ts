@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { CallEvent } from './entities/call-event.entity';
 import { NewEvent } from './event-types';
+import { OutboxRepository } from './outbox.repository';
 
 /** Told, after a commit, that a call has new events in the outbox. */
 export type OutboxListener = (callId: number) => void;
@@ -18,37 +18,28 @@ export type OutboxListener = (callId: number) => void;
 export class EventsOutbox {
   private readonly listeners = new Set<OutboxListener>();
 
-  constructor(private readonly tx: TransactionRunner) {}
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly repository: OutboxRepository,
+  ) {}
 
   /** Writes one event row in the caller's transaction (one INSERT, no read-back). */
   async record(manager: EntityManager, event: NewEvent): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(CallEvent)
-      .values({
-        type: event.type,
-        callId: event.callId,
-        userId: event.userId ?? null,
-        actorId: event.actorId ?? null,
-        reason: null,
-        data: event.data ? JSON.stringify(event.data) : null,
-        occurredAt: event.occurredAt,
-        status: 'pending',
-        attempts: 0,
-        firstAttemptAt: null,
-        nextAttemptAt: null,
-        deliveredAt: null,
-        lastError: null,
-      })
-      .updateEntity(false)
-      .execute();
+    await this.repository.insert(manager, event);
     this.noted(manager, event.callId);
   }
 
   /** A trigger wrote an event for the call in this transaction: listeners hear of it once it commits. No statement is sent. */
   noted(manager: EntityManager, callId: number): void {
     this.tx.afterCommit(manager, () => this.emit(callId));
+  }
+
+  /**
+   * Deletes one batch of events that occurred before the cutoff and are done with (delivered, or
+   * any status when webhooks are off), in the caller's transaction: the retention job's.
+   */
+  purge(manager: EntityManager, cutoff: Date, anyStatus: boolean, limit: number): Promise<{ picked: number; deleted: number }> {
+    return this.repository.purgeBatch(manager, cutoff, anyStatus, limit);
   }
 
   onCommitted(listener: OutboxListener): () => void {

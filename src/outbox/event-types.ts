@@ -58,3 +58,6 @@ export function outboxIdOf(value: string | undefined | null): number | null {
   const match = /^(?:evt_)?(\d{1,12})$/.exec(value.trim());
   return match ? Number(match[1]) : null;
 }
+
+/** The delivery states of an event row (its entity is the outbox's own). */
+export { EVENT_STATUSES, type EventStatus } from './entities/call-event.entity';
