@@ -15,6 +15,11 @@ import { PresenceRepository } from '../src/presence/presence.repository';
 import { RecordingsRepository } from '../src/recordings/recordings.repository';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { TokensRepository } from '../src/tokens/tokens.repository';
+import { UsersRepository } from '../src/auth/users.repository';
+import { User } from '../src/auth/entities/user.entity';
+import { PreferencesRepository } from '../src/preferences/preferences.repository';
+import { CallPreference } from '../src/preferences/entities/call-preference.entity';
+import { JobLeasesRepository } from '../src/jobs/job-leases.repository';
 import { createCall, join, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
@@ -253,6 +258,38 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       insert: (r: OutboxRepository) => (m, f) => r.insert(m, { type: 'call.updated', callId: f.callId, actorId: f.hostId, occurredAt: NOW, data: { changed: { title: 'x' } } }),
       purgeBatch: (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, false, 500),
       'purgeBatch: any status': (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, true, 500),
+    },
+  },
+  {
+    type: UsersRepository,
+    file: 'src/auth/users.repository.sql',
+    cases: {
+      findUser: (r: UsersRepository) => (m, f) => r.findUser(f.memberId, m),
+      userExists: (r: UsersRepository) => (_m, f) => r.userExists(f.memberId),
+      holderOf: (r: UsersRepository) => (m) => r.holderOf('OTO#SQLF1L', m),
+      otoNumbersOf: (r: UsersRepository) => (_m, f) => r.otoNumbersOf([f.hostId, f.memberId]),
+      insertUser: (r: UsersRepository) => (m) => r.insertUser(m, Object.assign(new User(), { id: 607, otoNumber: 'OTO#SQLF1L', membershipStage: 'member', role: 'user', firstSeenAt: NOW, lastSeenAt: NOW })),
+      updateUser: (r: UsersRepository) => (m, f) => r.updateUser(m, f.memberId, { membershipStage: 'member', role: 'user', lastSeenAt: LATER, otoNumber: 'OTO#SQLF2L' }),
+    },
+  },
+  {
+    type: PreferencesRepository,
+    file: 'src/preferences/preferences.repository.sql',
+    cases: {
+      findPreferences: (r: PreferencesRepository) => (m, f) => r.findPreferences(f.memberId, m),
+      hasPreferences: (r: PreferencesRepository) => (m, f) => r.hasPreferences(m, f.memberId),
+      insertPreferences: (r: PreferencesRepository) => (m) =>
+        r.insertPreferences(m, Object.assign(new CallPreference(), { userId: 607, voiceMaskingEnabled: true, videoMaskingEnabled: true, autoMuteOnJoin: false, videoQuality: 'hd', preferredAvatar: null, recordingConsent: false, createdAt: NOW, updatedAt: NOW })),
+      updatePreferences: (r: PreferencesRepository) => (m, f) => r.updatePreferences(m, f.memberId, { autoMuteOnJoin: true, updatedAt: LATER }),
+    },
+  },
+  {
+    type: JobLeasesRepository,
+    file: 'src/jobs/job-leases.repository.sql',
+    cases: {
+      ensureLease: (r: JobLeasesRepository) => (m) => r.ensureLease(m, 'sql-file-job'),
+      takeLease: (r: JobLeasesRepository) => (m) => r.takeLease(m, 'sql-file-job', 'host:1:abcd', NOW, LATER),
+      endLease: (r: JobLeasesRepository) => (m) => r.endLease(m, 'sql-file-job', 'host:1:abcd'),
     },
   },
 ];
