@@ -52,8 +52,8 @@ export class CallSchedule {
     const now = this.clock.now();
     const report: ScheduleReport = { ended: 0, startingSoon: 0, endingSoon: 0 };
     for (const call of await this.repository.dueToEnd(now, BATCH)) if (await this.end(call.id, now)) report.ended += 1;
-    report.endingSoon = await this.remind('ending', now, new Date(now.getTime() + ENDING_SOON_MS));
     report.startingSoon = await this.remind('starting', now, new Date(now.getTime() + this.config.reminderMinutes * 60_000));
+    report.endingSoon = await this.remind('ending', now, new Date(now.getTime() + ENDING_SOON_MS));
     if (report.ended || report.startingSoon || report.endingSoon) this.logger.log({ msg: 'call schedule', ...report });
     return report;
   }
