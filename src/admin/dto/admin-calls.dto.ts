@@ -36,7 +36,6 @@ export class AdminCallRowDto {
   ended_at: string | null;
   /** host, admin, system (idle) or schedule (its ends_at). @example null */
   ended_by: CallEndedBy | null;
-  // The schedule (issue 24).
   /** When the call opens to members; null without a start. @example "2026-01-08T18:00:00.000Z" */
   starts_at: string | null;
   /** When the call ends by itself; null without a scheduled end. @example "2026-01-08T19:30:00.000Z" */
