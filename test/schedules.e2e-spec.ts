@@ -118,7 +118,7 @@ describe('Scheduled calls', () => {
     expect(early.headers['retry-after']).toBe('2400');
     // The heartbeat explains the same way; no session was opened, no slot taken.
     const beat = await t.http.post(`/api/calling/${callId}/heartbeat`).set(as.member(1011)).expect(409);
-    expect(beat.body.code).toBe('CALL_NOT_STARTED');
+    expect({ code: beat.body.code, retryAfter: beat.headers['retry-after'] }).toEqual({ code: 'CALL_NOT_STARTED', retryAfter: '2400' });
     expect((await callRow(callId)).activeParticipants).toBe(0);
 
     await join(t.http, callId, as.member(1010)).expect(200); // the host
