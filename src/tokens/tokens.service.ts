@@ -67,6 +67,8 @@ export class TokensService {
     const at = { now: this.clock.now(), joinEarlyMinutes: this.schedule.joinEarlyMinutes };
     const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user, at) !== null;
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+    // A scheduled call in its last second gives no token: refused before any uid is bound.
+    untilEnd(this.agora.tokenTtlSeconds, admission.endsAt, at.now);
     // What the caller may not publish here (a mute): their member row, read in the same round trip.
     let forbidden = forbiddenPrivileges(admission.muted);
     let uid: number;
