@@ -74,14 +74,18 @@ export class ModerationService {
       if (dto.maxParticipants !== undefined && dto.maxParticipants < call.activeParticipants) {
         throw new DomainException('CAPACITY_BELOW_LIVE', `maxParticipants ${dto.maxParticipants} is below the ${call.activeParticipants} members in the call now`);
       }
-      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants'>> = {};
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'lobby' | 'waitForHost'>> = {};
       if (dto.title !== undefined) fields.title = dto.title;
       if (dto.description !== undefined) fields.description = dto.description;
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
       if (dto.maxParticipants !== undefined) fields.maxParticipants = dto.maxParticipants;
+      if (dto.lobby !== undefined) fields.lobby = dto.lobby;
+      if (dto.waitForHost !== undefined) fields.waitForHost = dto.waitForHost;
       await this.repository.updateCall(manager, callId, fields);
       if (Object.keys(fields).length > 0) {
         const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants };
+        // The lobby settings (issue 24).
+        Object.assign(changed, { lobby: fields.lobby, wait_for_host: fields.waitForHost });
         await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
       }
       return toCallRow(Object.assign(call, fields), role);

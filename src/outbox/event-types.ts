@@ -15,6 +15,10 @@ export const EVENT_TYPES = [
   'call.declined',
   'call.cancelled',
   'call.missed',
+  // The lobby (issue 24): to the call's host and moderators; admitted and denied also to the member.
+  'lobby.waiting',
+  'lobby.admitted',
+  'lobby.denied',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

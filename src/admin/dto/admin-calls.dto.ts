@@ -36,6 +36,13 @@ export class AdminCallRowDto {
   ended_at: string | null;
   /** host, admin or system (idle). @example null */
   ended_by: CallEndedBy | null;
+
+  // ---- the lobby (issue 24)
+
+  /** @example false */
+  lobby: boolean;
+  /** @example false */
+  wait_for_host: boolean;
 }
 
 export class AdminCallsPageDto {

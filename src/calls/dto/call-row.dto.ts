@@ -32,6 +32,13 @@ export class CallRowDto {
   /** Members in the call right now. @example 8 */
   @ApiProperty({ type: 'integer' })
   participant_count: number;
+
+  // ---- the lobby (issue 24)
+
+  /** Members who are not the host, a moderator or an admin wait in the lobby until admitted. @example false */
+  lobby: boolean;
+  /** Nobody but the host, moderators and admins is admitted while none of them is in the call. @example false */
+  wait_for_host: boolean;
 }
 
 export class MutedFlagsDto {

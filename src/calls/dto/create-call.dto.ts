@@ -42,4 +42,27 @@ export class CreateCallDto {
   @Max(500)
   @ApiPropertyOptional({ type: 'integer', default: 50 })
   maxParticipants?: number;
+
+  // ---- the lobby (issue 24)
+
+  /**
+   * Members who are not the host, a moderator or an admin wait in the lobby (join answers 202
+   * `waiting`) until the host, a moderator or an admin admits them.
+   * @example false
+   */
+  @IsOptional()
+  @IsBoolean()
+  @ApiPropertyOptional({ default: false })
+  lobby?: boolean;
+
+  /**
+   * Nobody but the host, moderators and admins is admitted while none of them is in the call:
+   * members who come early wait in the lobby and come in by themselves the moment one of them
+   * joins (with `lobby` also on, they are admitted one by one instead).
+   * @example false
+   */
+  @IsOptional()
+  @IsBoolean()
+  @ApiPropertyOptional({ default: false })
+  waitForHost?: boolean;
 }

@@ -80,4 +80,14 @@ export class Call {
    */
   @Column({ name: 'recording_id', type: 'int', nullable: true })
   recordingId: number | null;
+
+  // ---- the lobby (issue 24)
+
+  /** Members who are not the host, a moderator or an admin wait in the lobby until admitted. */
+  @Column({ type: 'boolean', default: false })
+  lobby: boolean;
+
+  /** Nobody but the host, moderators and admins is admitted while none of them is in the call. */
+  @Column({ name: 'wait_for_host', type: 'boolean', default: false })
+  waitForHost: boolean;
 }

@@ -36,4 +36,16 @@ export class UpdateCallDto {
   @Max(500)
   @ApiPropertyOptional({ type: 'integer' })
   maxParticipants?: number;
+
+  // ---- the lobby (issue 24)
+
+  /** Turns the lobby on or off; members already in the call stay. @example true */
+  @IsOptional()
+  @IsBoolean()
+  lobby?: boolean;
+
+  /** Turns wait-for-host on or off; members already in the call stay. @example false */
+  @IsOptional()
+  @IsBoolean()
+  waitForHost?: boolean;
 }
