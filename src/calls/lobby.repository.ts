@@ -78,27 +78,23 @@ export class LobbyRepository {
 
   /** Who waits in the call's lobby (knocked after `cutoff`, not in the call), oldest first. */
   waiting(callId: number, cutoff: Date, manager: EntityManager = this.dataSource.manager): Promise<Waiting[]> {
-    return this.waitingQuery(manager, callId, cutoff).select(['l.id', 'l.userId', 'l.since']).orderBy('l.since', 'ASC').addOrderBy('l.id', 'ASC').getMany();
-  }
-
-  /** How many wait in the call's lobby. */
-  waitingCount(callId: number, cutoff: Date): Promise<number> {
-    return this.waitingQuery(this.dataSource.manager, callId, cutoff).getCount();
+    return waitingQuery(manager, callId, cutoff).select(['l.id', 'l.userId', 'l.since']).orderBy('l.since', 'ASC').addOrderBy('l.id', 'ASC').getMany();
   }
 
   /** A waiting member's place in the queue: 1 for the oldest wait. */
   async positionOf(manager: EntityManager, callId: number, cutoff: Date, entry: Pick<LobbyEntry, 'id' | 'since'>): Promise<number> {
-    const ahead = await this.waitingQuery(manager, callId, cutoff)
+    const ahead = await waitingQuery(manager, callId, cutoff)
       .andWhere(new Brackets((q) => q.where('l.since < :since', { since: entry.since }).orWhere('(l.since = :since AND l.id < :id)', { id: entry.id })))
       .getCount();
     return ahead + 1;
   }
+}
 
-  private waitingQuery(manager: EntityManager, callId: number, cutoff: Date): SelectQueryBuilder<LobbyEntry> {
-    return manager
-      .getRepository(LobbyEntry)
-      .createQueryBuilder('l')
-      .where("l.call_id = :callId AND l.state = 'waiting' AND l.since > :cutoff", { callId, cutoff })
-      .andWhere('NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = l.call_id AND s.user_id = l.user_id AND s.open = 1)');
-  }
+/** The call's lobby rows that wait now: knocked after `cutoff`, and not in the call. */
+function waitingQuery(manager: EntityManager, callId: number, cutoff: Date): SelectQueryBuilder<LobbyEntry> {
+  return manager
+    .getRepository(LobbyEntry)
+    .createQueryBuilder('l')
+    .where("l.call_id = :callId AND l.state = 'waiting' AND l.since > :cutoff", { callId, cutoff })
+    .andWhere('NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = l.call_id AND s.user_id = l.user_id AND s.open = 1)');
 }

@@ -128,11 +128,6 @@ export class LobbyService {
     };
   }
 
-  /** How many wait in the call's lobby now. */
-  waitingCount(callId: number): Promise<number> {
-    return this.repository.waitingCount(callId, this.waitCutoff(this.clock.now()));
-  }
-
   /**
    * Admits or denies one member who knocked (host, moderator, admin). The member must have a
    * lobby entry and not be in the call. Admitting an admitted member or denying a denied one
