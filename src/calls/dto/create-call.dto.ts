@@ -47,22 +47,20 @@ export class CreateCallDto {
 
   /**
    * Members who are not the host, a moderator or an admin wait in the lobby (join answers 202
-   * `waiting`) until the host, a moderator or an admin admits them.
+   * `waiting`) until the host, a moderator or an admin admits them. Off unless given.
    * @example false
    */
   @IsOptional()
   @IsBoolean()
-  @ApiPropertyOptional({ default: false })
   lobby?: boolean;
 
   /**
    * Nobody but the host, moderators and admins is admitted while none of them is in the call:
    * members who come early wait in the lobby and come in by themselves the moment one of them
-   * joins (with `lobby` also on, they are admitted one by one instead).
+   * joins (with `lobby` also on, they are admitted one by one instead). Off unless given.
    * @example false
    */
   @IsOptional()
   @IsBoolean()
-  @ApiPropertyOptional({ default: false })
   waitForHost?: boolean;
 }
