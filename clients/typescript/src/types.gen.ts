@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -73,13 +73,20 @@ export type CreateCallDto = {
     title: string;
     description?: string | null;
     /**
-     * At most this many members in the call at once (2-500).
-     */
-    maxParticipants?: number;
-    /**
      * Public calls admit any member; private calls only the host, invited members and admins.
      */
     isPublic?: boolean;
+    /**
+     * At most this many members in the call at once (2-500).
+     */
+    maxParticipants?: number;
+    lobby?: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call:
+     * members who come early wait in the lobby and come in by themselves the moment one of them
+     * joins (with `lobby` also on, they are admitted one by one instead). Off unless given.
+     */
+    waitForHost?: boolean;
 };
 
 export type CallCreatedDto = {
@@ -109,6 +116,11 @@ export type CallRowDto = {
      * The caller's role in the call: host, moderator or participant; null for a public call they have no place in.
      */
     role: 'host' | 'moderator' | null | 'participant';
+    lobby: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call.
+     */
+    wait_for_host: boolean;
 };
 
 export type MutedFlagsDto = {
@@ -145,6 +157,11 @@ export type CallDetailDto = {
      * The caller's role in the call: host, moderator or participant; null for a public call they have no place in.
      */
     role: 'host' | 'moderator' | null | 'participant';
+    lobby: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call.
+     */
+    wait_for_host: boolean;
     ended_at: string | null;
     /**
      * True while a recording of the call is starting, running or stopping (only consenting members are recorded).
@@ -227,6 +244,24 @@ export type JoinCallResponseDto = {
     presence: JoinPresenceDto;
 };
 
+export type LobbyPlaceDto = {
+    /**
+     * 1 for the member who has waited longest.
+     */
+    position: number;
+    /**
+     * When the member knocked (this wait).
+     */
+    since: string;
+};
+
+export type LobbyWaitingDto = {
+    status: 'waiting';
+    success: boolean;
+    callTitle: string;
+    lobby: LobbyPlaceDto;
+};
+
 export type SwitchMediaDto = {
     /**
      * The medium the caller uses from now on.
@@ -292,6 +327,71 @@ export type DirectCallOutcomeDto = {
     success: boolean;
 };
 
+export type LobbyMemberDto = {
+    position: number;
+    oto_number: string;
+    /**
+     * When they knocked.
+     */
+    since: string;
+};
+
+export type LobbyListDto = {
+    callId: number;
+    success: boolean;
+    /**
+     * Who waits now, oldest first.
+     */
+    waiting: Array<LobbyMemberDto>;
+};
+
+export type LobbyAdmittedAllDto = {
+    success: boolean;
+    /**
+     * Who was admitted, by OTO# number, longest waiting first (empty when nobody waited).
+     */
+    admitted: Array<string>;
+};
+
+export type LobbyDecisionDto = {
+    /**
+     * The member's lobby state now: `admitted` (their next join comes in) or `denied` (their joins answer 403 `LOBBY_DENIED`).
+     */
+    state: 'admitted' | 'denied';
+    success: boolean;
+    oto_number: string;
+};
+
+export type CreateTokenDto = {
+    /**
+     * The call's channel, as join returned it.
+     */
+    channelName: string;
+    /**
+     * The Agora uid to join as: an integer 1 .. 4294967039 (0, Agora's wildcard, is never issued;
+     * 4294967040 .. 4294967295 are the service's own, e.g. the recorder's).
+     * Optional: without it the token is for the uid the service assigned the caller at join (the
+     * join answer's `uid`). A uid the client picks is bound to the caller within this call on
+     * first use.
+     */
+    uid?: number;
+    role?: 'publisher' | 'subscriber';
+};
+
+export type RtcTokenDto = {
+    uid: number;
+    /**
+     * Unix time (seconds) when the token expires.
+     */
+    expiresAt: number;
+    /**
+     * AccessToken2 for Agora RTC (starts with "007").
+     */
+    token: string;
+    appId: string;
+    channelName: string;
+};
+
 export type PreferencesDto = {
     /**
      * Whether the member agrees to be recorded: only consenting members' audio and video go into a call's recording. Off unless given.
@@ -346,36 +446,6 @@ export type UpdatePreferencesResponseDto = {
     preferences: PreferencesDto;
 };
 
-export type CreateTokenDto = {
-    /**
-     * The call's channel, as join returned it.
-     */
-    channelName: string;
-    /**
-     * The Agora uid to join as: an integer 1 .. 4294967039 (0, Agora's wildcard, is never issued;
-     * 4294967040 .. 4294967295 are the service's own, e.g. the recorder's).
-     * Optional: without it the token is for the uid the service assigned the caller at join (the
-     * join answer's `uid`). A uid the client picks is bound to the caller within this call on
-     * first use.
-     */
-    uid?: number;
-    role?: 'publisher' | 'subscriber';
-};
-
-export type RtcTokenDto = {
-    uid: number;
-    /**
-     * Unix time (seconds) when the token expires.
-     */
-    expiresAt: number;
-    /**
-     * AccessToken2 for Agora RTC (starts with "007").
-     */
-    token: string;
-    appId: string;
-    channelName: string;
-};
-
 export type AdminCallDto = {
     id: number;
     creator_id: number;
@@ -386,6 +456,11 @@ export type AdminCallDto = {
     channel_name: string;
     is_public: boolean;
     created_at: string;
+    lobby: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call.
+     */
+    wait_for_host: boolean;
     ended_at: string | null;
     /**
      * host, admin or system (idle).
@@ -554,6 +629,8 @@ export type AdminCallRowDto = {
      * host, admin or system (idle).
      */
     ended_by: 'admin' | 'host' | null | 'system';
+    lobby: boolean;
+    wait_for_host: boolean;
 };
 
 export type AdminCallsPageDto = {
@@ -638,6 +715,11 @@ export type UpdateCallDto = {
      */
     maxParticipants?: number;
     isPublic?: boolean;
+    lobby?: boolean;
+    /**
+     * Turns wait-for-host on or off; members already in the call stay.
+     */
+    waitForHost?: boolean;
 };
 
 export type ChangeRoleDto = {
@@ -818,7 +900,7 @@ export type RecordingPageDto = {
 };
 
 export type AdminEventDto = {
-    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.updated' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
+    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.updated' | 'lobby.admitted' | 'lobby.denied' | 'lobby.waiting' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
     callId: number;
     status: 'delivered' | 'failed' | 'pending';
     /**
@@ -1228,6 +1310,8 @@ export type JoinCallErrors = {
      *
      * `CALL_PRIVATE`: A private call the caller is not a member of (admins pass)
      *
+     * `LOBBY_DENIED`: The host, a moderator or an admin denied the caller in the lobby (until admitted later)
+     *
      * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
      */
     403: ErrorDto;
@@ -1267,6 +1351,10 @@ export type JoinCallError = JoinCallErrors[keyof JoinCallErrors];
 
 export type JoinCallResponses = {
     200: JoinCallResponseDto;
+    /**
+     * The caller waits in the lobby until the host, a moderator or an admin admits them (or, with `waitForHost`, until one of them joins)
+     */
+    202: LobbyWaitingDto;
 };
 
 export type JoinCallResponse = JoinCallResponses[keyof JoinCallResponses];
@@ -1759,6 +1847,346 @@ export type CancelDirectCallResponses = {
 
 export type CancelDirectCallResponse = CancelDirectCallResponses[keyof CancelDirectCallResponses];
 
+export type ListLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby';
+};
+
+export type ListLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     */
+    404: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type ListLobbyError = ListLobbyErrors[keyof ListLobbyErrors];
+
+export type ListLobbyResponses = {
+    200: LobbyListDto;
+};
+
+export type ListLobbyResponse = ListLobbyResponses[keyof ListLobbyResponses];
+
+export type AdmitAllFromLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby/admit-all';
+};
+
+export type AdmitAllFromLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     */
+    404: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type AdmitAllFromLobbyError = AdmitAllFromLobbyErrors[keyof AdmitAllFromLobbyErrors];
+
+export type AdmitAllFromLobbyResponses = {
+    200: LobbyAdmittedAllDto;
+};
+
+export type AdmitAllFromLobbyResponse = AdmitAllFromLobbyResponses[keyof AdmitAllFromLobbyResponses];
+
+export type AdmitFromLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+        /**
+         * The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby/{member}/admit';
+};
+
+export type AdmitFromLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer, or member is neither an OTO# number nor a user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     *
+     * `MEMBER_NOT_FOUND`: No member with this OTO# number or user id
+     *
+     * `NOT_IN_LOBBY`: The member never knocked at this call (or left the lobby), or is in the call already
+     */
+    404: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type AdmitFromLobbyError = AdmitFromLobbyErrors[keyof AdmitFromLobbyErrors];
+
+export type AdmitFromLobbyResponses = {
+    200: LobbyDecisionDto;
+};
+
+export type AdmitFromLobbyResponse = AdmitFromLobbyResponses[keyof AdmitFromLobbyResponses];
+
+export type DenyFromLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+        /**
+         * The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby/{member}/deny';
+};
+
+export type DenyFromLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer, or member is neither an OTO# number nor a user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     *
+     * `MEMBER_NOT_FOUND`: No member with this OTO# number or user id
+     *
+     * `NOT_IN_LOBBY`: The member never knocked at this call (or left the lobby), or is in the call already
+     */
+    404: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type DenyFromLobbyError = DenyFromLobbyErrors[keyof DenyFromLobbyErrors];
+
+export type DenyFromLobbyResponses = {
+    200: LobbyDecisionDto;
+};
+
+export type DenyFromLobbyResponse = DenyFromLobbyResponses[keyof DenyFromLobbyResponses];
+
+export type IssueTokenData = {
+    body: CreateTokenDto;
+    path?: never;
+    query?: never;
+    url: '/api/calling/token';
+};
+
+export type IssueTokenErrors = {
+    /**
+     * `VALIDATION_FAILED`: Bad channelName or uid (uid must be 1 .. 4294967039; the top 256 uids belong to the service)
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `CALL_ACCESS_DENIED`: The caller has no open session in the active call that owns the channel, or was removed
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `UID_TAKEN`: The uid is bound to another participant of this call
+     */
+    409: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 60 requests per minute per user. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `TOKEN_GENERATION_FAILED`: Token generation failed
+     *
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `MUTE_ENFORCEMENT_UNAVAILABLE`: The caller is muted, Agora did not accept the kicking rule the token needs, and the rules in force cover less than a minute of it
+     *
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
+
+export type IssueTokenResponses = {
+    200: RtcTokenDto;
+};
+
+export type IssueTokenResponse = IssueTokenResponses[keyof IssueTokenResponses];
+
 export type GetPreferencesData = {
     body?: never;
     path?: never;
@@ -1854,70 +2282,6 @@ export type UpdatePreferencesResponses = {
 };
 
 export type UpdatePreferencesResponse = UpdatePreferencesResponses[keyof UpdatePreferencesResponses];
-
-export type IssueTokenData = {
-    body: CreateTokenDto;
-    path?: never;
-    query?: never;
-    url: '/api/calling/token';
-};
-
-export type IssueTokenErrors = {
-    /**
-     * `VALIDATION_FAILED`: Bad channelName or uid (uid must be 1 .. 4294967039; the top 256 uids belong to the service)
-     */
-    400: ErrorDto;
-    /**
-     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
-     *
-     * `AUTH_INVALID_TOKEN`: Invalid bearer token
-     *
-     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
-     */
-    401: ErrorDto;
-    /**
-     * `CALL_ACCESS_DENIED`: The caller has no open session in the active call that owns the channel, or was removed
-     *
-     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
-     */
-    403: ErrorDto;
-    /**
-     * `UID_TAKEN`: The uid is bound to another participant of this call
-     */
-    409: ErrorDto;
-    /**
-     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
-     */
-    413: ErrorDto;
-    /**
-     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
-     */
-    415: ErrorDto;
-    /**
-     * `RATE_LIMITED`: Rate limit: 60 requests per minute per user. The Retry-After header says when to try again (seconds).
-     */
-    429: ErrorDto;
-    /**
-     * `TOKEN_GENERATION_FAILED`: Token generation failed
-     *
-     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
-     */
-    500: ErrorDto;
-    /**
-     * `MUTE_ENFORCEMENT_UNAVAILABLE`: The caller is muted, Agora did not accept the kicking rule the token needs, and the rules in force cover less than a minute of it
-     *
-     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
-     */
-    503: ErrorDto;
-};
-
-export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
-
-export type IssueTokenResponses = {
-    200: RtcTokenDto;
-};
-
-export type IssueTokenResponse = IssueTokenResponses[keyof IssueTokenResponses];
 
 export type GetCallDetailsData = {
     body?: never;
