@@ -299,6 +299,8 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         role: 'participant',
         participant_count: 2,
+        lobby: false,
+        wait_for_host: false,
       });
       expect(res.body[1].role).toBe('participant');
       expect(res.body[2].role).toBe('host');
