@@ -75,7 +75,8 @@ class AlreadyInCall extends Error {
 
 /** Thrown inside a join's transaction to roll back the slot it took when the member must wait in the lobby. */
 class MustKnock extends Error {
-  constructor() {
+  /** `waiting`: the member waits already, and this is their answer (nothing to write). */
+  constructor(readonly waiting?: LobbyWaitingDto) {
     super('must wait in the lobby');
   }
 }
@@ -209,6 +210,7 @@ export class CallsService {
         return await this.enter(user, callId, media);
       } catch (error) {
         if (!(error instanceof MustKnock)) throw error;
+        if (error.waiting) return error.waiting;
       }
       const waiting = await this.lobby.knock(user, callId);
       if (waiting) return waiting;
@@ -227,9 +229,13 @@ export class CallsService {
           if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
           const facts = factsOf(state);
           // The lobby (issue 24): its entry is read only when it stands between the member and the call.
-          if (lobbyApplies(facts, user)) facts.gate = await this.lobby.gateOf(manager, facts, callId, user.id, now);
+          const gate = lobbyApplies(facts, user) ? await this.lobby.gateOf(manager, facts, callId, user.id, now) : undefined;
+          facts.gate = gate;
           const refusal = admissionRefusal(facts, user);
-          if (refusal instanceof LobbyWait) throw new MustKnock();
+          if (refusal instanceof LobbyWait) {
+            // Waiting already (a client asking again): the answer from here; else knock under the lock.
+            throw new MustKnock(gate?.entry === 'waiting' && gate.row ? await this.lobby.stillWaiting(manager, callId, state.call.title, gate.row, now) : undefined);
+          }
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {

@@ -18,6 +18,11 @@ import { ParticipationService } from './participation.service';
 import { powerRefusal, requirePower } from './powers';
 
 const UNKNOWN_OTO = 'OTO#UNKNWN';
+
+/** What `gateOf` read: the facts for the admission rule, and the member's lobby row behind them. */
+export interface LobbyGate extends LobbyFacts {
+  row: LobbyRow | null;
+}
 const NOT_IN_LOBBY = 'This member is not in the lobby of this call';
 
 /**
@@ -49,8 +54,18 @@ export class LobbyService {
    * rule: their entry while it counts, and for a wait-for-host call without `lobby` whether the
    * host, a moderator or an admin is in the call.
    */
-  async gateOf(manager: EntityManager, facts: Pick<AdmissionFacts, 'lobby' | 'waitForHost'>, callId: number, userId: number, now: Date): Promise<LobbyFacts> {
-    return (await this.read(manager, facts, callId, userId, now)).gate;
+  async gateOf(manager: EntityManager, facts: Pick<AdmissionFacts, 'lobby' | 'waitForHost'>, callId: number, userId: number, now: Date): Promise<LobbyGate> {
+    const { row, gate } = await this.read(manager, facts, callId, userId, now);
+    return { ...gate, row };
+  }
+
+  /**
+   * The answer to a member who waits already (their entry, read by `gateOf`, is a wait that
+   * counts): their place, read in the join's transaction, so a join while waiting writes nothing.
+   */
+  async stillWaiting(manager: EntityManager, callId: number, title: string, row: Pick<LobbyRow, 'id' | 'since'>, now: Date): Promise<LobbyWaitingDto> {
+    const position = await this.repository.positionOf(manager, callId, this.waitCutoff(now), row);
+    return { success: true, status: 'waiting', callTitle: title, lobby: { since: row.since.toISOString(), position } };
   }
 
   /**

@@ -50,7 +50,8 @@ export class TokensService {
     // refuses the very next token.
     const admission = await this.repository.tokenAdmission(dto.channelName, user.id, dto.uid);
     // Access first, whatever the body says about the uid: the one admission rule (a paused call
-    // keeps those in), and a token is only for someone in the call.
+    // keeps those in; whoever waits in a call's lobby is refused by the rule itself), and a token
+    // is only for someone in the call.
     const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user) !== null;
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
     // What the caller may not publish here (a mute): their member row, read in the same round trip.
