@@ -22,6 +22,7 @@ import { recordingConfig } from './config/recording.config';
 import { retentionConfig } from './config/retention.config';
 import { metricsConfig } from './config/metrics.config';
 import { eventsConfig } from './config/events.config';
+import { lobbyConfig } from './config/lobby.config';
 import { scheduleConfig } from './config/schedule.config';
 import { EventsModule } from './events/events.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -42,7 +43,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig, scheduleConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig, scheduleConfig, lobbyConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),

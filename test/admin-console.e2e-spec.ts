@@ -114,6 +114,8 @@ describe('Admin console: the call list', () => {
       ended_by: 'admin',
       starts_at: null,
       ends_at: null,
+      lobby: false,
+      wait_for_host: false,
     });
   });
 

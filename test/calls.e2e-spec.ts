@@ -302,6 +302,8 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         // Issue 24: a call without a schedule has none.
         starts_at: null,
         ends_at: null,
+        lobby: false,
+        wait_for_host: false,
       });
       expect(res.body[1].role).toBe('participant');
       expect(res.body[2].role).toBe('host');

@@ -259,6 +259,32 @@ describe('The contract: every answer matches the OpenAPI document', () => {
     await send('sendHeartbeat', { auth: member(GUEST), params: { callId }, expect: 403 });
   });
 
+  it('keeps members in the lobby, and lets the host, moderators and admins decide (issue 24)', async () => {
+    const lobbyCall = (await send('createCall', { auth: member(HOST), body: { title: 'Lobby call', isPublic: true, lobby: true, waitForHost: true }, expect: 201 })).body;
+    const callId = lobbyCall.callId as number;
+    await send('updateCall', { auth: member(HOST), params: { callId }, body: { waitForHost: false }, expect: 200 });
+    const waiting = await send('joinCall', { auth: member(OUTSIDER), params: { callId }, expect: 202 });
+    expect(waiting.body).toMatchObject({ status: 'waiting', lobby: { position: 1 } });
+    await send('joinCall', { auth: member(MEMBER), params: { callId }, expect: 202 });
+    await send('joinCall', { auth: member(GUEST), params: { callId }, expect: 202 });
+    await send('listLobby', { auth: member(HOST), params: { callId }, expect: 200 });
+    await send('listLobby', { auth: member(OUTSIDER), params: { callId }, expect: 403 });
+    await send('listLobby', { auth: admin, params: { callId: NO_CALL }, expect: 404 });
+    await send('denyFromLobby', { auth: member(HOST), params: { callId, member: String(OUTSIDER) }, expect: 200 });
+    await send('joinCall', { auth: member(OUTSIDER), params: { callId }, expect: 403 });
+    await send('denyFromLobby', { auth: member(OUTSIDER), params: { callId, member: String(MEMBER) }, expect: 403 });
+    await send('denyFromLobby', { auth: member(HOST), params: { callId, member: String(HOST) }, expect: 404 });
+    await send('admitFromLobby', { auth: admin, params: { callId, member: String(OUTSIDER) }, expect: 200 });
+    await send('admitFromLobby', { auth: member(MEMBER), params: { callId, member: String(OUTSIDER) }, expect: 403 });
+    await send('admitFromLobby', { auth: member(HOST), params: { callId: NO_CALL, member: String(OUTSIDER) }, expect: 404 });
+    await send('admitAllFromLobby', { auth: member(HOST), params: { callId }, expect: 200 });
+    await send('admitAllFromLobby', { auth: member(GUEST), params: { callId }, expect: 403 });
+    await send('admitAllFromLobby', { auth: member(HOST), params: { callId: NO_CALL }, expect: 404 });
+    await send('joinCall', { auth: member(OUTSIDER), params: { callId }, expect: 200 });
+    await send('getCall', { auth: member(HOST), params: { callId }, expect: 200 });
+    await send('leaveCall', { auth: member(OUTSIDER), params: { callId }, expect: 200 });
+  });
+
   it('records, with consent, and lists and stops recordings', async () => {
     const { callId } = callA;
     const started = await send('startRecording', { auth: member(HOST), params: { callId }, body: { mode: 'mix' }, expect: 201 });

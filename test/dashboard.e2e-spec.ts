@@ -400,6 +400,24 @@ describeInChromium('the admin dashboard in a real browser (headless Chromium)', 
     }
   });
 
+  it("shows how many wait in a live call's lobby, refreshed with the call", async () => {
+    const host = 90_040;
+    const { callId } = await createCall(t.http, host, { title: 'Lobby check', isPublic: true, lobby: true });
+    await join(t.http, callId, as.member(host)).expect(200);
+    for (const knocker of [90_041, 90_042]) await join(t.http, callId, as.member(knocker)).expect(202);
+    const page = await open(`/dashboard/calls/${callId}`, adminToken, [], true);
+    try {
+      const tile = page.locator('[data-tile="lobby"]');
+      await tile.filter({ hasText: /^2$/ }).waitFor({ timeout: 5_000 });
+      expect(await page.locator('dl.facts').innerText()).toContain('Lobby\non');
+      await t.http.post(`/api/calling/${callId}/lobby/90041/admit`).set(as.member(host)).expect(200);
+      await page.clock.fastForward(5_500);
+      await tile.filter({ hasText: /^1$/ }).waitFor({ timeout: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('logged no console error, page error or CSP violation on any page', () => {
     expect(problems).toEqual([]);
   });

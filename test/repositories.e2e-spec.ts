@@ -5,6 +5,7 @@ import { AnalyticsRepository } from '../src/analytics/analytics.repository';
 import { CallsRepository } from '../src/calls/calls.repository';
 import { CallScheduleRepository } from '../src/calls/call-schedule.repository';
 import { DirectCallsRepository } from '../src/calls/direct-calls.repository';
+import { LobbyRepository } from '../src/calls/lobby.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { ParticipationRepository } from '../src/calls/participation.repository';
@@ -81,6 +82,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       memberViews: (r: CallsRepository) => (_m, f) => r.memberViews(f.callId, [f.hostId, f.memberId]),
       'currentMembersOf: among': (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId], [f.memberId]),
       currentMembersOf: (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId]),
+      'currentMembersOf: hosts and moderators': (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId], [f.hostId], ['host', 'moderator']),
     },
   },
   {
@@ -128,6 +130,21 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       ringOf: (r: DirectCallsRepository) => (m, f) => r.ringOf(f.callId, m),
       endRinging: (r: DirectCallsRepository) => (m, f) => r.endRinging(m, f.callId, 'declined', NOW),
       ringsDue: (r: DirectCallsRepository) => () => r.ringsDue(NOW, 100),
+    },
+  },
+  {
+    type: LobbyRepository,
+    file: 'src/calls/lobby.repository.sql',
+    cases: {
+      settingsOf: (r: LobbyRepository) => (_m, f) => r.settingsOf(f.callId),
+      entryOf: (r: LobbyRepository) => (m, f) => r.entryOf(m, f.callId, 606),
+      hostPresent: (r: LobbyRepository) => (m, f) => r.hostPresent(m, f.callId),
+      insertWaiting: (r: LobbyRepository) => (m, f) => r.insertWaiting(m, f.callId, 606, NOW),
+      restartWait: (r: LobbyRepository) => (m) => r.restartWait(m, 1, LATER),
+      decide: (r: LobbyRepository) => (m) => r.decide(m, [1, 2], 'admitted', LATER, 501),
+      withdraw: (r: LobbyRepository) => (m, f) => r.withdraw(m, f.callId, 606),
+      waiting: (r: LobbyRepository) => (m, f) => r.waiting(f.callId, NOW, m),
+      positionOf: (r: LobbyRepository) => (m, f) => r.positionOf(m, f.callId, NOW, { id: 1, since: LATER }),
     },
   },
   {
@@ -441,6 +458,11 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     'CallScheduleRepository.dueToEnd',
     'CallScheduleRepository.dueForReminder: starting',
     'CallScheduleRepository.dueForReminder: ending',
+    // the lobby's knock and decisions (under the call's lock)
+    'LobbyRepository.entryOf',
+    'LobbyRepository.hostPresent',
+    'LobbyRepository.waiting',
+    'LobbyRepository.positionOf',
     // the admin list (its first page on MariaDB: test/admin-console.e2e-spec.ts, on a large table)
     'AdminConsoleRepository.adminCalls: a next page',
     'AdminConsoleRepository.adminCalls: every filter',

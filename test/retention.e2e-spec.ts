@@ -9,6 +9,7 @@ import { AgoraNotice } from '../src/presence/entities/agora-notice.entity';
 import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { RetentionService } from '../src/retention/retention.service';
 import { UidBinding } from '../src/calls/entities/uid-binding.entity';
+import { LobbyEntry } from '../src/calls/entities/lobby-entry.entity';
 import { createCall, join, leave, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
@@ -26,7 +27,7 @@ const ANALYTICS = '/api/calling/admin/analytics?days=365';
  * so the aggregates may grow; the report must stay the same.)
  */
 const UNTOUCHED_TABLES = ['users', 'call_preferences', 'job_locks'];
-const CHILD_ENTITIES = { members: CallMember, sessions: CallSession, segments: CallMediaSegment, bindings: UidBinding } as const;
+const CHILD_ENTITIES = { members: CallMember, sessions: CallSession, segments: CallMediaSegment, bindings: UidBinding, lobby: LobbyEntry } as const;
 
 /** A `YYYY-MM-DD HH:MM:SS.SSS` UTC literal both SQLite and MariaDB accept for a datetime(3). */
 const sqlDatetime = (at: Date) => at.toISOString().replace('T', ' ').replace('Z', '');
@@ -76,6 +77,9 @@ describe('Retention: the daily purge of raw call records', () => {
     await t.http.post(`/api/calling/${callId}/media`).set(as.member(hostId + 1000)).send({ media: 'video' }).expect(200);
     at(new Date(createdAt.getTime() + 20 * 60_000));
     await leave(t.http, callId, as.member(hostId + 2000)).expect(200);
+    // A lobby row: the host turns the lobby on and a member knocks.
+    await t.http.patch(`/api/calling/${callId}`).set(as.member(hostId)).send({ lobby: true }).expect(200);
+    await join(t.http, callId, as.member(hostId + 3000)).expect(202);
     if (endedAt) {
       at(endedAt);
       await end(callId);
@@ -141,6 +145,7 @@ describe('Retention: the daily purge of raw call records', () => {
     // Outbox events are purged by age too (webhooks are off here, so whatever their status).
     const oldEvents = await expiredEvents();
     expect(oldEvents).toBeGreaterThan(0);
+    expect((await rowsOf(expired)).lobby).toHaveLength(1);
     const log = jest.spyOn(Logger.prototype, 'log');
     let report;
     let logged: unknown[][];
@@ -154,7 +159,7 @@ describe('Retention: the daily purge of raw call records', () => {
     // bindings: the uid one joiner picked, and the uid each of the two joiners was assigned at join.
     expect(report).toEqual({ calls: 1, members: 4, sessions: 2, segments: 3, bindings: 3, notices: 2, recordings: 0, events: oldEvents, batches: 3, durationMs: expect.any(Number) });
     expect(await expiredEvents()).toBe(0);
-    expect(await rowsOf(expired)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [] });
+    expect(await rowsOf(expired)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [], lobby: [] });
     expect(await rowsOf(recent)).toEqual(before.recent);
     expect(await rowsOf(longCall)).toEqual(before.longCall);
     expect(await rowsOf(oldActive)).toEqual(before.oldActive);
@@ -189,7 +194,7 @@ describe('Retention: the daily purge of raw call records', () => {
     expect(report).toMatchObject({ events: oldEvents, batches: 3 + Math.ceil(oldEvents / 2) });
     // bindings: each call's joiner was assigned a uid.
     expect(report).toMatchObject({ calls: 5, members: 10, sessions: 5, segments: 5, bindings: 5, notices: 0, recordings: 0 });
-    for (const callId of batchCalls) expect(await rowsOf(callId)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [] });
+    for (const callId of batchCalls) expect(await rowsOf(callId)).toEqual({ call: [], members: [], sessions: [], segments: [], bindings: [], lobby: [] });
     expect({ recent: await rowsOf(recent), longCall: await rowsOf(longCall), oldActive: await rowsOf(oldActive) }).toEqual(keptBefore);
     expect(await analytics()).toEqual(analyticsBefore);
   });

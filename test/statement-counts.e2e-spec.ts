@@ -9,7 +9,7 @@
  */
 import { createCall, join, leave } from './support/calls';
 import { as } from './support/jwt';
-import { startApp, TestApp } from './support/test-app';
+import { startApp, TestApp, usingMysql } from './support/test-app';
 
 describe('statements per join and leave', () => {
   let t: TestApp;
@@ -44,5 +44,21 @@ describe('statements per join and leave', () => {
       joinWhileIn: await counted(() => join(t.http, second.callId, as.member(5002)).expect(200)),
     };
     expect(counts).toEqual({ firstJoinOfCall: 8, leave: 6, repeatJoin: 6, joinWhileIn: 4 });
+  });
+
+  it('a call with a lobby costs more, and only its own joins: a knock, a knock while waiting, and the join once admitted', async () => {
+    const call = await createCall(t.http, 5100, { isPublic: true, lobby: true });
+    const other = await createCall(t.http, 5100, { isPublic: true });
+    await join(t.http, other.callId, as.member(5102)).expect(200);
+    const knock = await counted(() => join(t.http, call.callId, as.member(5102)).expect(202));
+    const knockWhileWaiting = await counted(() => join(t.http, call.callId, as.member(5102)).expect(202));
+    await t.http.post(`/api/calling/${call.callId}/lobby/5102/admit`).set(as.member(5100)).expect(200);
+    const admittedJoin = await counted(() => join(t.http, call.callId, as.member(5102)).expect(200));
+    const leaveLobbyCall = await counted(() => leave(t.http, call.callId, as.member(5102)).expect(200));
+    // A first knock: the join's transaction (slot, state, lobby entry) rolls back, then the knock's
+    // own under the call's lock (the lock itself is one more statement on MariaDB): state, entry,
+    // the wait, its event, the place. Asking again while waiting is answered from the join's own
+    // reads; the admitted member's join reads the entry once more than a call without a lobby.
+    expect({ knock, knockWhileWaiting, admittedJoin, leaveLobbyCall }).toEqual({ knock: usingMysql ? 13 : 12, knockWhileWaiting: 6, admittedJoin: 9, leaveLobbyCall: 6 });
   });
 });

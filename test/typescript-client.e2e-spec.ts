@@ -83,6 +83,8 @@ describe('The TypeScript client (clients/typescript)', () => {
       expect(hostJoin.data).toMatchObject({ success: true, channelName, role: 'host' });
       const joined = await calling.joinCall({ client: member, path: { callId }, body: { media: 'audio' }, throwOnError: true });
       expect(joined.data).toMatchObject({ success: true, channelName, callTitle: 'Client call', role: 'participant', media: 'audio' });
+      // A join may also answer 202 `waiting` (the lobby): the client's type says so, and the caller narrows.
+      if (!('uid' in joined.data)) throw new Error(`waiting in the lobby: ${JSON.stringify(joined.data)}`);
 
       const token = await calling.issueToken({ client: member, body: { channelName }, throwOnError: true });
       expect(token.data).toMatchObject({ channelName, uid: joined.data.uid });
@@ -143,6 +145,25 @@ describe('The TypeScript client (clients/typescript)', () => {
       // A member is refused the admin reads with the API's 403.
       const refused = await calling.getOverview({ client: member });
       expect(refused.error).toMatchObject({ statusCode: 403, code: 'ADMIN_REQUIRED' });
+    });
+
+    it('waits in the lobby (202) and is admitted by OTO# number, with typed answers', async () => {
+      const created = await calling.createCall({ client: host, body: { title: 'Client lobby', isPublic: true, lobby: true }, throwOnError: true });
+      const { callId } = created.data;
+      const waiting = await calling.joinCall({ client: member, path: { callId }, throwOnError: true });
+      expect(waiting.response.status).toBe(202);
+      if (!('status' in waiting.data)) throw new Error('expected to wait in the lobby');
+      expect(waiting.data).toMatchObject({ success: true, status: 'waiting', callTitle: 'Client lobby', lobby: { position: 1 } });
+      const lobby = await calling.listLobby({ client: host, path: { callId }, throwOnError: true });
+      expect(lobby.data.waiting).toHaveLength(1);
+      const oto = lobby.data.waiting[0].oto_number;
+      const admitted = await calling.admitFromLobby({ client: host, path: { callId, member: oto }, throwOnError: true });
+      expect(admitted.data).toEqual({ success: true, oto_number: oto, state: 'admitted' });
+      const joined = await calling.joinCall({ client: member, path: { callId }, throwOnError: true });
+      expect(joined.response.status).toBe(200);
+      expect(joined.data).toMatchObject({ role: 'participant', channelName: created.data.channelName });
+      const row = (await calling.getCall({ client: host, path: { callId }, throwOnError: true })).data;
+      expect(row).toMatchObject({ lobby: true, wait_for_host: false });
     });
   });
 });

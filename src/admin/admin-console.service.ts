@@ -5,6 +5,7 @@ import { AnalyticsService } from '../analytics/analytics.service';
 import { utcDay } from '../analytics/utc-days';
 import { OTO_NUMBER_PATTERN } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
+import { lobbyRowFields } from '../calls/call-fields';
 import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
@@ -212,5 +213,6 @@ function toAdminCallRow({ call, creatorOtoNumber }: AdminCallRow): AdminCallRowD
     ended_by: call.endedBy,
     starts_at: iso(call.startsAt),
     ends_at: iso(call.endsAt),
+    ...lobbyRowFields(call),
   };
 }

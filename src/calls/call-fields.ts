@@ -1,5 +1,6 @@
 import { OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH } from './entities/call.entity';
+import type { Call } from './entities/call.entity';
 
 /**
  * The calls feature's public values, for other features' DTOs and SQL: the call statuses, the
@@ -13,3 +14,13 @@ export { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHAN
  * `status <> 'ended'` would walk every call in a created_at range instead.
  */
 export const LIVE = "IN ('active', 'paused')";
+
+/** A call's lobby settings (issue 24) as its rows show them (my-calls, GET /:callId, the admin's calls and details). */
+export function lobbyRowFields(call: Pick<Call, 'lobby' | 'waitForHost'>): { lobby: boolean; wait_for_host: boolean } {
+  return { lobby: Boolean(call.lobby), wait_for_host: Boolean(call.waitForHost) };
+}
+
+/** The lobby settings of a create request (camelCase, both off unless given). */
+export function lobbySettingsOf(dto: { lobby?: boolean; waitForHost?: boolean }): Pick<Call, 'lobby' | 'waitForHost'> {
+  return { lobby: dto.lobby ?? false, waitForHost: dto.waitForHost ?? false };
+}

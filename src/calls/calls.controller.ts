@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { MemberAccess } from '../auth/access.decorator';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -7,7 +8,8 @@ import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RateLimit } from '../common/throttling/rate-limit';
 import { ADMISSION_REFUSALS } from './admission';
-import { CallsService } from './calls.service';
+import { CallsService, isWaiting } from './calls.service';
+import { LobbyWaitingDto } from './dto/lobby.dto';
 import { CallCreatedDto } from './dto/call-created.dto';
 import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
 import { CreateCallDto } from './dto/create-call.dto';
@@ -82,19 +84,30 @@ export class CallsController {
     operationId: 'joinCall',
     summary: 'Join a call',
     description:
-      'Opens the caller\'s participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller\'s masking preferences. Joining again while in the call returns the same answer and takes no second slot.',
+      'Opens the caller\'s participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller\'s masking preferences. Joining again while in the call returns the same answer and takes no second slot. ' +
+      'In a call with `lobby` (or `waitForHost` while neither the host, a moderator nor an admin is in it), a member who is none of those waits: **202** `waiting` with their place in the lobby, and no channel, session, slot or token. ' +
+      'Joining again while waiting answers the same; once admitted, the next join is the normal 200.',
   })
   @ApiParam(CALL_ID)
   @ApiBody({ type: JoinCallDto, required: false })
   @ApiOkResponse({ type: JoinCallResponseDto })
+  @ApiAcceptedResponse({ type: LobbyWaitingDto, description: 'The caller waits in the lobby until the host, a moderator or an admin admits them (or, with `waitForHost`, until one of them joins)' })
   @ApiErrors(
     { code: 'CALL_FULL', when: 'Call is full (reached max participants)' },
     { code: 'VALIDATION_FAILED', when: 'A bad callId or body' },
     { code: 'CALL_NOT_FOUND', when: 'No such call' },
     ...ADMISSION_REFUSALS,
+    { code: 'LOBBY_DENIED', when: 'The host, a moderator or an admin denied the caller in the lobby (until admitted later)' },
   )
-  join(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: JoinCallDto = {}): Promise<JoinCallResponseDto> {
-    return this.calls.join(user, callId, dto?.media);
+  async join(
+    @CurrentUser() user: AuthUser,
+    @Param('callId', PositiveIntPipe) callId: number,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Body() dto: JoinCallDto = {},
+  ): Promise<JoinCallResponseDto | LobbyWaitingDto> {
+    const answer = await this.calls.join(user, callId, dto?.media);
+    if (isWaiting(answer)) void reply.status(202);
+    return answer;
   }
 
   @Post(':callId/media')

@@ -11,21 +11,27 @@ import { DirectCallsRingJob } from './direct-calls-ring.job';
 import { DirectCallsController } from './direct-calls.controller';
 import { DirectCallsRepository } from './direct-calls.repository';
 import { DirectCallsService } from './direct-calls.service';
+import { LobbyController } from './lobby.controller';
+import { LobbyRepository } from './lobby.repository';
+import { LobbyService } from './lobby.service';
 import { ParticipationRepository } from './participation.repository';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
 
 /**
  * Calls, their members, participation sessions, media segments and uid bindings, the call's row
- * lock, and direct calls. Other features use the exported services; the repositories stay inside.
+ * lock, direct calls, and the lobby (inside the call's lock, with the join). Other features use
+ * the exported services; the repositories stay inside.
  */
 @Module({
   imports: [AgoraModule],
-  controllers: [CallsController, DirectCallsController],
+  controllers: [CallsController, DirectCallsController, LobbyController],
   providers: [
     CallsService, ParticipationService, CallsRepository, ParticipationRepository, AssignedUids, RecordingHooks, DirectCallsService, DirectCallsRepository, DirectCallsRingJob,
     // Scheduled calls (issue 24).
     CallSchedule, CallScheduleRepository, CallScheduleJob,
+    // The lobby (issue 24).
+    LobbyService, LobbyRepository,
   ],
   exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
 })

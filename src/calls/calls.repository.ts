@@ -77,11 +77,13 @@ export class CallsRepository {
   /** A new active call with its creator as host. */
   async insertCall(
     manager: EntityManager,
-    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt'>>,
+    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>>,
   ): Promise<Call> {
     const call = manager.create(Call, {
       startsAt: null,
       endsAt: null,
+      lobby: false,
+      waitForHost: false,
       ...fields,
       status: 'active',
       activeParticipants: 0,
@@ -209,9 +211,9 @@ export class CallsRepository {
 
   /**
    * Who belongs to these calls now (not removed), by call; `among`: only these users (those with
-   * an open event stream here). For the member event streams.
+   * an open event stream here); `roles`: only members with these roles. For the member event streams.
    */
-  async currentMembersOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
+  async currentMembersOf(callIds: number[], among?: number[], roles?: CallRole[]): Promise<Map<number, Set<number>>> {
     const members = new Map<number, Set<number>>();
     if (callIds.length === 0 || (among && among.length === 0)) return members;
     const query = this.dataSource
@@ -220,6 +222,7 @@ export class CallsRepository {
       .select(['m.callId', 'm.userId'])
       .where('m.call_id IN (:...callIds) AND m.removed_at IS NULL', { callIds: [...new Set(callIds)] });
     if (among) query.andWhere('m.user_id IN (:...among)', { among: [...new Set(among)] });
+    if (roles) query.andWhere('m.role IN (:...roles)', { roles });
     for (const row of await query.getMany()) members.set(row.callId, (members.get(row.callId) ?? new Set<number>()).add(row.userId));
     return members;
   }

@@ -17,11 +17,13 @@ import { CallDetailDto, CallRowDto } from './dto/call-row.dto';
 import { CreateCallDto } from './dto/create-call.dto';
 import { InviteResultDto } from './dto/invite-members.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
+import { LobbyWaitingDto } from './dto/lobby.dto';
+import { LobbyService } from './lobby.service';
 import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
-import { admissionRefusal, factsOf } from './admission';
+import { admissionRefusal, factsOf, lobbyApplies, LobbyWait } from './admission';
 import { AssignedUids } from './assigned-uids.service';
 import { CallsRepository, LiveCounts } from './calls.repository';
 import { MemberState, ParticipationRepository } from './participation.repository';
@@ -33,6 +35,7 @@ import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
 import { iso } from '../common/iso';
+import { lobbyRowFields, lobbySettingsOf } from './call-fields';
 
 export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   return {
@@ -49,6 +52,7 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     participant_count: call.activeParticipants,
     starts_at: iso(call.startsAt),
     ends_at: iso(call.endsAt),
+    ...lobbyRowFields(call),
   };
 }
 
@@ -73,6 +77,14 @@ class AlreadyInCall extends Error {
   }
 }
 
+/** Thrown inside a join's transaction to roll back the slot it took when the member must wait in the lobby. */
+class MustKnock extends Error {
+  /** `waiting`: the member waits already, and this is their answer (nothing to write). */
+  constructor(readonly waiting?: LobbyWaitingDto) {
+    super('must wait in the lobby');
+  }
+}
+
 /** What the service knows of a call and one member's place in it. */
 interface Admission {
   call: Call;
@@ -94,6 +106,7 @@ export class CallsService {
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
     private readonly recordings: RecordingHooks,
     @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
+    private readonly lobby: LobbyService,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -120,13 +133,14 @@ export class CallsService {
             maxParticipants: dto.maxParticipants ?? 50,
             createdAt: now,
             ...schedule,
+            ...lobbySettingsOf(dto),
           });
           await this.outbox.record(manager, {
             type: 'call.created',
             callId: created.id,
             actorId: creatorId,
             occurredAt: now,
-            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants, ...scheduleChanges({ startsAt: null, endsAt: null }, schedule) },
+            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants, ...scheduleChanges({ startsAt: null, endsAt: null }, schedule), ...lobbyRowFields(created) },
           });
           await more(manager, created, now);
           return created;
@@ -165,13 +179,17 @@ export class CallsService {
    * number of instances) and which takes the call's row lock. Only then is the member's state
    * read and the admission rule applied: a removal, leave or end on another instance either
    * committed before (and is seen) or waits for this join to commit. A member already in the
-   * call gets the same answer as their first join, and the slot taken goes back.
+   * call gets the same answer as their first join, and the slot taken goes back. Where the lobby
+   * stands between the member and the call (`lobby`, `waitForHost`), the answer is the lobby's
+   * `waiting` instead (202 at the route): no session, no slot, no token.
    */
-  async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const { call, session, role, uid, preferences, opened, recordingConsent } = await this.enter(user, callId, media).catch((error: unknown) => {
+  async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto | LobbyWaitingDto> {
+    const entered = await this.enterOrWait(user, callId, media).catch((error: unknown) => {
       if (error instanceof DomainException) joinsRefused.inc({ code: error.code });
       throw error;
     });
+    if (!('session' in entered)) return entered;
+    const { call, session, role, uid, preferences, opened, recordingConsent } = entered;
     // After the commit: a consenting member who just came in joins a running recording's lists.
     if (opened && recordingConsent && call.recordingId !== null) this.recordings.membershipChanged(callId, call.recordingId);
     return {
@@ -188,6 +206,26 @@ export class CallsService {
     };
   }
 
+  /**
+   * A join through the lobby: where the admission rule says the member waits, the join's
+   * transaction rolls back (no slot, no session) and the member knocks (`LobbyService.knock`),
+   * which applies the rule again under the call's lock: if the host arrived meanwhile, enter.
+   */
+  private async enterOrWait(user: AuthUser, callId: number, media: CallMedia): Promise<Entry | LobbyWaitingDto> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.enter(user, callId, media);
+      } catch (error) {
+        if (!(error instanceof MustKnock)) throw error;
+        if (error.waiting) return error.waiting;
+      }
+      const waiting = await this.lobby.knock(user, callId);
+      if (waiting) return waiting;
+      // The host came and went between the two transactions, more than once: the member tries again.
+      if (attempt >= 3) throw new DomainException('DATABASE_UNAVAILABLE', 'The call changed while you were joining; try again', { retryAfterSeconds: 1 });
+    }
+  }
+
   private async enter(user: AuthUser, callId: number, media: CallMedia): Promise<Entry> {
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -196,7 +234,15 @@ export class CallsService {
           const reserved = await this.participations.reserveSlot(manager, callId);
           const state = await this.participations.memberState(manager, callId, user.id);
           if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
-          const refusal = admissionRefusal(factsOf(state), user, { now, joinEarlyMinutes: this.schedule.joinEarlyMinutes });
+          const facts = factsOf(state);
+          // The lobby (issue 24): its entry is read only when it stands between the member and the call.
+          const gate = lobbyApplies(facts, user) ? await this.lobby.gateOf(manager, facts, callId, user.id, now) : undefined;
+          facts.gate = gate;
+          const refusal = admissionRefusal(facts, user, { now, joinEarlyMinutes: this.schedule.joinEarlyMinutes });
+          if (refusal instanceof LobbyWait) {
+            // Waiting already (a client asking again): the answer from here; else knock under the lock.
+            throw new MustKnock(gate?.entry === 'waiting' && gate.row ? await this.lobby.stillWaiting(manager, callId, state.call.title, gate.row, now) : undefined);
+          }
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {
@@ -209,6 +255,8 @@ export class CallsService {
           if (!state.member) await this.participations.addMember(manager, callId, user.id, now);
           // Bound under the call's lock (reserveSlot took it): one INSERT on a member's first join.
           const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
+          // Wait-for-host without a lobby: the host, a moderator or an admin coming in lets everyone waiting in.
+          if (state.call.waitForHost && !state.call.lobby && (user.isAdmin || role !== 'participant')) await this.lobby.hostArrived(manager, callId, user.id, now);
           return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent };
         });
       } catch (error) {
@@ -224,7 +272,8 @@ export class CallsService {
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
   async leave(user: AuthUser, callId: number): Promise<{ success: true }> {
     const { closed, recordingId } = await this.tx.run((manager) => this.participation.closeMember(manager, callId, user.id, this.clock.now(), 'left'));
-    if (!closed && !(await this.repository.callExists(callId))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
+    // Nothing open: a wait in the lobby ends (leaving the lobby is this route).
+    if (!closed && !(await this.lobby.left(callId, user.id))) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
     // After the commit: the lists are computed afresh, so a non-consenting member's leave sends nothing.
     if (closed && recordingId !== null) this.recordings.membershipChanged(callId, recordingId);
     return { success: true };
@@ -344,6 +393,16 @@ export class CallsService {
   currentMembersOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
     return this.repository.currentMembersOf(callIds, among);
   }
+
+  /** The hosts and moderators of these calls now, by call; `among`: only these users. For the lobby's events on member streams. */
+  currentStaffOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
+    return this.repository.currentMembersOf(callIds, among, ['host', 'moderator']);
+  }
+}
+
+/** Whether a join's answer is the lobby's `waiting` (202) rather than the member's entry. */
+export function isWaiting(answer: JoinCallResponseDto | LobbyWaitingDto): answer is LobbyWaitingDto {
+  return (answer as LobbyWaitingDto).status === 'waiting';
 }
 
 /** The create answer for a new call (direct calls answer the same, plus their ringing). */

@@ -10,7 +10,7 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { CallsRepository } from './calls.repository';
 import { DirectCallsRepository } from './direct-calls.repository';
-import { CallsService, toCallCreated } from './calls.service';
+import { CallsService, isWaiting, toCallCreated } from './calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
 import { JoinCallResponseDto } from './dto/join-call.dto';
 import { CallRing, RingState } from './entities/call-ring.entity';
@@ -83,6 +83,8 @@ export class DirectCallsService {
   async accept(user: AuthUser, callId: number): Promise<JoinCallResponseDto> {
     const ring = this.check(await this.repository.ringOf(callId), user, 'callee');
     const answer = await this.calls.join(user, callId, ring.media);
+    // The caller turned the lobby on: the callee now waits there like anyone else (the ring goes on).
+    if (isWaiting(answer)) throw new DomainException('NOT_RINGING', 'The caller keeps a lobby in this call: you wait in it until admitted (join again to see your place)');
     const accepted = await this.tx.run(async (manager) => {
       await this.callsRepository.lockCall(manager, callId);
       return this.conclude(manager, ring, 'accepted', this.clock.now(), user.id);

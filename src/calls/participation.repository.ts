@@ -17,7 +17,7 @@ import { UidBinding } from './entities/uid-binding.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
-  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt'>;
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>;
   member: { role: CallRole; removed: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
   /** The uid the service assigned the member in this call at their first join; null before. */
@@ -39,6 +39,7 @@ export interface OpenStay {
 const MEMBER_STATE_SQL = `
   SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
          c.is_public AS is_public, c.max_participants AS max_participants, c.recording_id AS recording_id,
+         c.lobby AS lobby, c.wait_for_host AS wait_for_host,
          m.role AS role, m.removed_at AS removed_at,
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
@@ -122,6 +123,8 @@ export class ParticipationRepository {
       assigned_uid: RawId | null;
       starts_at: RawDate;
       ends_at: RawDate;
+      lobby: number | boolean;
+      wait_for_host: number | boolean;
     }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
     const row = rows[0];
     if (!row) return null;
@@ -136,6 +139,8 @@ export class ParticipationRepository {
         recordingId: toInt(row.recording_id),
         startsAt: toDate(row.starts_at),
         endsAt: toDate(row.ends_at),
+        lobby: Boolean(Number(row.lobby)),
+        waitForHost: Boolean(Number(row.wait_for_host)),
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },

@@ -6,6 +6,7 @@ import { DEV_JWT_SECRET, loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
 import { ConfigValidationError } from './env';
 import { loadJobsConfig } from './jobs.config';
+import { loadLobbyConfig } from './lobby.config';
 import { loadPresenceConfig } from './presence.config';
 import { loadRateLimitConfig } from './rate-limit.config';
 import { loadRecordingConfig } from './recording.config';
@@ -228,6 +229,23 @@ describe('loadScheduleConfig (scheduled calls)', () => {
     ['CALL_REMINDER_MINUTES', '10m'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     expect(refusal(() => loadScheduleConfig({ [variable]: value })).message).toContain(variable);
+  });
+});
+
+describe('loadLobbyConfig', () => {
+  it('reads the lobby wait and the admission, in minutes, with their defaults (15, 10)', () => {
+    expect(loadLobbyConfig({})).toEqual({ waitMs: 15 * 60_000, admissionMs: 10 * 60_000 });
+    expect(loadLobbyConfig({ LOBBY_WAIT_MINUTES: '30', LOBBY_ADMISSION_MINUTES: ' 2 ' })).toEqual({ waitMs: 30 * 60_000, admissionMs: 2 * 60_000 });
+  });
+
+  it.each([
+    ['LOBBY_WAIT_MINUTES', '0'],
+    ['LOBBY_WAIT_MINUTES', '1441'],
+    ['LOBBY_WAIT_MINUTES', '2.5'],
+    ['LOBBY_ADMISSION_MINUTES', '-1'],
+    ['LOBBY_ADMISSION_MINUTES', 'soon'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    expect(refusal(() => loadLobbyConfig({ [variable]: value })).message).toContain(variable);
   });
 });
 

@@ -28,6 +28,15 @@ const SENT_MEMORY = 10_000;
 
 /** Events for the member they are about only; every other type also goes to the call's current members. */
 const PERSONAL: ReadonlySet<EventType> = new Set<EventType>(['member.invited', 'call.ringing']);
+/** The lobby's events go to the call's host and moderators instead of all its members; `lobby.waiting` not to the member either. */
+const FOR_STAFF: ReadonlySet<EventType> = new Set<EventType>(['lobby.waiting', 'lobby.admitted', 'lobby.denied']);
+const NOT_TO_MEMBER: ReadonlySet<EventType> = new Set<EventType>(['lobby.waiting']);
+
+/** Who besides the member an event is about receives it, by call: its current members, and its host and moderators (for the lobby's events). */
+interface Listeners {
+  members: Map<number, Set<number>>;
+  staff: Map<number, Set<number>>;
+}
 
 interface Stream {
   userId: number;
@@ -46,7 +55,8 @@ interface Stream {
  * rather than trusting messages means a lost message costs a second, never an event; ids seen
  * missing are looked for again (a transaction that had not committed yet). Each event goes to the
  * member it is about and, unless it is personal (invited, ringing), to the call's current
- * members. A removal closes the removed member's streams after telling them.
+ * members; the lobby's events to its host and moderators instead (`lobby.waiting` not to the
+ * member). A removal closes the removed member's streams after telling them.
  */
 @Injectable()
 export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
@@ -184,10 +194,7 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
     if (rows.length === 0 || this.streams.size === 0) return;
     const bodies = await this.bodies.compose(rows);
     const connected = [...this.streams.keys()];
-    const members = await this.calls.currentMembersOf(
-      rows.filter((row) => !PERSONAL.has(row.type as EventType)).map((row) => row.callId),
-      connected.length <= 1000 ? connected : undefined,
-    );
+    const members = await this.listenersOf(rows, connected.length <= 1000 ? connected : undefined);
     for (const row of rows) {
       for (const userId of this.audience(row, members)) for (const stream of this.streams.get(userId) ?? []) this.deliver(stream, row.id, bodies.get(row.id)!);
       if (row.type === 'participant.removed' && row.userId !== null) {
@@ -196,10 +203,19 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private audience(row: CallEvent, members: Map<number, Set<number>>): Set<number> {
-    const audience = new Set<number>(PERSONAL.has(row.type as EventType) ? [] : (members.get(row.callId) ?? []));
-    if (row.userId !== null) audience.add(row.userId);
+  private audience(row: CallEvent, listeners: Listeners): Set<number> {
+    const type = row.type as EventType;
+    const audience = new Set<number>(PERSONAL.has(type) ? [] : ((FOR_STAFF.has(type) ? listeners.staff : listeners.members).get(row.callId) ?? []));
+    if (row.userId !== null && !NOT_TO_MEMBER.has(type)) audience.add(row.userId);
     return audience;
+  }
+
+  /** The members, and the hosts and moderators, of the calls these events are about (`among`: only these users). */
+  private async listenersOf(rows: CallEvent[], among?: number[]): Promise<Listeners> {
+    const forMembers = rows.filter((row) => !PERSONAL.has(row.type as EventType) && !FOR_STAFF.has(row.type as EventType)).map((row) => row.callId);
+    const forStaff = rows.filter((row) => FOR_STAFF.has(row.type as EventType)).map((row) => row.callId);
+    const [members, staff] = await Promise.all([this.calls.currentMembersOf(forMembers, among), this.calls.currentStaffOf(forStaff, among)]);
+    return { members, staff };
   }
 
   /** The member's events after `afterId` from the outbox, within the replay window. */
@@ -208,8 +224,8 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
     for (let cursor = afterId; ; ) {
       const rows = await this.repository.after(cursor, since, PAGE);
       if (rows.length === 0) return;
-      const members = await this.calls.currentMembersOf(rows.map((row) => row.callId), [stream.userId]);
-      const mine = rows.filter((row) => this.audience(row, members).has(stream.userId));
+      const listeners = await this.listenersOf(rows, [stream.userId]);
+      const mine = rows.filter((row) => this.audience(row, listeners).has(stream.userId));
       const bodies = await this.bodies.compose(mine);
       for (const row of mine) this.deliver(stream, row.id, bodies.get(row.id)!, true);
       cursor = rows[rows.length - 1].id;

@@ -77,16 +77,20 @@ export class ModerationService {
       }
       // The schedule's rules (src/calls/schedule.ts): 400, or 409 once startsAt has passed.
       const moved = scheduleChanges(call, plannedSchedule(call, dto, this.clock.now()));
-      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt'>> = {};
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>> = {};
       if (dto.title !== undefined) fields.title = dto.title;
       if (dto.description !== undefined) fields.description = dto.description;
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
       if (dto.maxParticipants !== undefined) fields.maxParticipants = dto.maxParticipants;
       if (moved.starts_at !== undefined) fields.startsAt = moved.starts_at === null ? null : new Date(moved.starts_at);
       if (moved.ends_at !== undefined) fields.endsAt = moved.ends_at === null ? null : new Date(moved.ends_at);
+      if (dto.lobby !== undefined) fields.lobby = dto.lobby;
+      if (dto.waitForHost !== undefined) fields.waitForHost = dto.waitForHost;
       await this.repository.updateCall(manager, callId, fields);
       if (Object.keys(fields).length > 0) {
         const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants, ...moved };
+        // The lobby settings (issue 24).
+        Object.assign(changed, { lobby: fields.lobby, wait_for_host: fields.waitForHost });
         await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
       }
       return toCallRow(Object.assign(call, fields), role);

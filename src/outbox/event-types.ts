@@ -18,6 +18,10 @@ export const EVENT_TYPES = [
   // Scheduled calls (issue 24).
   'call.starting_soon',
   'call.ending_soon',
+  // The lobby (issue 24): to the call's host and moderators; admitted and denied also to the member.
+  'lobby.waiting',
+  'lobby.admitted',
+  'lobby.denied',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -9,6 +9,7 @@ DELETE FROM `call_members` WHERE `call_id` IN (?);
 DELETE FROM `call_uid_bindings` WHERE `call_id` IN (?);
 DELETE FROM `call_mute_rules` WHERE `call_id` IN (?);
 DELETE FROM `call_rings` WHERE `call_id` IN (?);
+DELETE FROM `call_lobby` WHERE `call_id` IN (?);
 DELETE FROM `calls` WHERE `id` IN (?) AND `status` = 'ended';
 
 -- RetentionRepository.deleteEndedCalls [sqlite]
@@ -18,6 +19,7 @@ DELETE FROM "call_members" WHERE "call_id" IN (?);
 DELETE FROM "call_uid_bindings" WHERE "call_id" IN (?);
 DELETE FROM "call_mute_rules" WHERE "call_id" IN (?);
 DELETE FROM "call_rings" WHERE "call_id" IN (?);
+DELETE FROM "call_lobby" WHERE "call_id" IN (?);
 DELETE FROM "calls" WHERE "id" IN (?) AND "status" = 'ended';
 
 -- RetentionRepository.endedCallsBefore [mysql]

@@ -3,8 +3,8 @@ import { EntityManager } from 'typeorm';
 import type { Call } from '../calls/entities/call.entity';
 
 const CALLS = 'calls';
-/** What goes with an ended call, children first: segments, sessions, members, uid bindings, mute rules, rings. */
-type CallRows = 'call_media_segments' | 'call_sessions' | 'call_members' | 'call_uid_bindings' | 'call_mute_rules' | 'call_rings';
+/** What goes with an ended call, children first: segments, sessions, members, uid bindings, mute rules, rings, the lobby. */
+type CallRows = 'call_media_segments' | 'call_sessions' | 'call_members' | 'call_uid_bindings' | 'call_mute_rules' | 'call_rings' | 'call_lobby';
 
 /**
  * The retention job's SQL over ended calls: which are due, and deleting each with every row of
@@ -47,6 +47,8 @@ export class RetentionRepository {
     // Agora's own rules expire with the token lifetime; what is kept of them goes with the call.
     await byCall('call_mute_rules');
     await byCall('call_rings');
+    // Who knocked at the call's door (issue 24).
+    await byCall('call_lobby');
     const calls = (await manager.createQueryBuilder().delete().from(CALLS).where("id IN (:...ids) AND status = 'ended'", { ids }).execute()).affected ?? 0;
     return { calls, sessions, segments, members, bindings };
   }

@@ -16,7 +16,10 @@ export interface TokenAdmission {
   isPublic: boolean;
   sessionId: number | null;
   tokenExpiresAt: Date | null;
-  member: { removed: boolean } | null;
+  member: { removed: boolean; role: CallRole } | null;
+  /** The call's lobby settings: the admission rule keeps whoever waits in the lobby out. */
+  lobby: boolean;
+  waitForHost: boolean;
   /** The caller's mute flags in the call (their member row; false without one). */
   muted: { audio: boolean; video: boolean };
   /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
@@ -33,7 +36,8 @@ export interface TokenAdmission {
 const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
          s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
-         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid, c.starts_at AS starts_at, c.ends_at AS ends_at
+         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid, c.starts_at AS starts_at, c.ends_at AS ends_at,
+         c.lobby AS lobby, c.wait_for_host AS wait_for_host
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -73,6 +77,8 @@ export class TokensRepository {
       bound_uid: RawId | null;
       starts_at: RawDate;
       ends_at: RawDate;
+      lobby: number | boolean;
+      wait_for_host: number | boolean;
     }> =
       uid === undefined
         ? await this.dataSource.query(TOKEN_ADMISSION_ASSIGNED_SQL, [userId, userId, userId, channelName])
@@ -86,7 +92,9 @@ export class TokensRepository {
       isPublic: Boolean(Number(row.is_public)),
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
-      member: row.role === null ? null : { removed: row.removed_at !== null },
+      member: row.role === null ? null : { removed: row.removed_at !== null, role: row.role },
+      lobby: Boolean(Number(row.lobby)),
+      waitForHost: Boolean(Number(row.wait_for_host)),
       muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),

@@ -63,7 +63,8 @@ export class TokensService {
     // refuses the very next token.
     const admission = await this.repository.tokenAdmission(dto.channelName, user.id, dto.uid);
     // Access first, whatever the body says about the uid: the one admission rule (a paused call
-    // keeps those in), and a token is only for someone in the call.
+    // keeps those in; whoever waits in a call's lobby is refused by the rule itself), and a token
+    // is only for someone in the call.
     const at = { now: this.clock.now(), joinEarlyMinutes: this.schedule.joinEarlyMinutes };
     const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user, at) !== null;
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);

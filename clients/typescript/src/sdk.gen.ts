@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { AcceptDirectCallData, AcceptDirectCallErrors, AcceptDirectCallResponses, CancelDirectCallData, CancelDirectCallErrors, CancelDirectCallResponses, CreateCallData, CreateCallErrors, CreateCallResponses, CreateEventsTicketData, CreateEventsTicketErrors, CreateEventsTicketResponses, DeclineDirectCallData, DeclineDirectCallErrors, DeclineDirectCallResponses, EndCallAsAdminData, EndCallAsAdminErrors, EndCallAsAdminResponses, EndCallData, EndCallErrors, EndCallResponses, ExportSessionsCsvData, ExportSessionsCsvErrors, ExportSessionsCsvResponses, GetAnalyticsData, GetAnalyticsErrors, GetAnalyticsResponses, GetCallData, GetCallDetailsData, GetCallDetailsErrors, GetCallDetailsResponses, GetCallErrors, GetCallResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOverviewData, GetOverviewErrors, GetOverviewResponses, GetPreferencesData, GetPreferencesErrors, GetPreferencesResponses, InviteMembersData, InviteMembersErrors, InviteMembersResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, JoinCallData, JoinCallErrors, JoinCallResponses, LeaveCallData, LeaveCallErrors, LeaveCallResponses, ListAllRecordingsData, ListAllRecordingsErrors, ListAllRecordingsResponses, ListCallsData, ListCallsErrors, ListCallsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListMyCallsData, ListMyCallsErrors, ListMyCallsResponses, ListRecordingsData, ListRecordingsErrors, ListRecordingsResponses, MuteMemberData, MuteMemberErrors, MuteMemberResponses, PauseCallData, PauseCallErrors, PauseCallResponses, ReceiveAgoraNoticeData, ReceiveAgoraNoticeErrors, ReceiveAgoraNoticeResponses, RemoveParticipantAsAdminData, RemoveParticipantAsAdminErrors, RemoveParticipantAsAdminResponses, RemoveParticipantData, RemoveParticipantErrors, RemoveParticipantResponses, ResumeCallData, ResumeCallErrors, ResumeCallResponses, SendHeartbeatData, SendHeartbeatErrors, SendHeartbeatResponses, SetMemberRoleData, SetMemberRoleErrors, SetMemberRoleResponses, StartDirectCallData, StartDirectCallErrors, StartDirectCallResponses, StartRecordingData, StartRecordingErrors, StartRecordingResponses, StopRecordingData, StopRecordingErrors, StopRecordingResponses, StreamEventsData, StreamEventsErrors, StreamEventsResponse, StreamEventsResponses, SwitchMediaData, SwitchMediaErrors, SwitchMediaResponses, UpdateCallData, UpdateCallErrors, UpdateCallResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen.js';
+import type { AcceptDirectCallData, AcceptDirectCallErrors, AcceptDirectCallResponses, AdmitAllFromLobbyData, AdmitAllFromLobbyErrors, AdmitAllFromLobbyResponses, AdmitFromLobbyData, AdmitFromLobbyErrors, AdmitFromLobbyResponses, CancelDirectCallData, CancelDirectCallErrors, CancelDirectCallResponses, CreateCallData, CreateCallErrors, CreateCallResponses, CreateEventsTicketData, CreateEventsTicketErrors, CreateEventsTicketResponses, DeclineDirectCallData, DeclineDirectCallErrors, DeclineDirectCallResponses, DenyFromLobbyData, DenyFromLobbyErrors, DenyFromLobbyResponses, EndCallAsAdminData, EndCallAsAdminErrors, EndCallAsAdminResponses, EndCallData, EndCallErrors, EndCallResponses, ExportSessionsCsvData, ExportSessionsCsvErrors, ExportSessionsCsvResponses, GetAnalyticsData, GetAnalyticsErrors, GetAnalyticsResponses, GetCallData, GetCallDetailsData, GetCallDetailsErrors, GetCallDetailsResponses, GetCallErrors, GetCallResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOverviewData, GetOverviewErrors, GetOverviewResponses, GetPreferencesData, GetPreferencesErrors, GetPreferencesResponses, InviteMembersData, InviteMembersErrors, InviteMembersResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, JoinCallData, JoinCallErrors, JoinCallResponses, LeaveCallData, LeaveCallErrors, LeaveCallResponses, ListAllRecordingsData, ListAllRecordingsErrors, ListAllRecordingsResponses, ListCallsData, ListCallsErrors, ListCallsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListLobbyData, ListLobbyErrors, ListLobbyResponses, ListMyCallsData, ListMyCallsErrors, ListMyCallsResponses, ListRecordingsData, ListRecordingsErrors, ListRecordingsResponses, MuteMemberData, MuteMemberErrors, MuteMemberResponses, PauseCallData, PauseCallErrors, PauseCallResponses, ReceiveAgoraNoticeData, ReceiveAgoraNoticeErrors, ReceiveAgoraNoticeResponses, RemoveParticipantAsAdminData, RemoveParticipantAsAdminErrors, RemoveParticipantAsAdminResponses, RemoveParticipantData, RemoveParticipantErrors, RemoveParticipantResponses, ResumeCallData, ResumeCallErrors, ResumeCallResponses, SendHeartbeatData, SendHeartbeatErrors, SendHeartbeatResponses, SetMemberRoleData, SetMemberRoleErrors, SetMemberRoleResponses, StartDirectCallData, StartDirectCallErrors, StartDirectCallResponses, StartRecordingData, StartRecordingErrors, StartRecordingResponses, StopRecordingData, StopRecordingErrors, StopRecordingResponses, StreamEventsData, StreamEventsErrors, StreamEventsResponse, StreamEventsResponses, SwitchMediaData, SwitchMediaErrors, SwitchMediaResponses, UpdateCallData, UpdateCallErrors, UpdateCallResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -95,7 +95,7 @@ export const inviteMembers = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Join a call
  *
- * Opens the caller's participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller's masking preferences. Joining again while in the call returns the same answer and takes no second slot.
+ * Opens the caller's participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller's masking preferences. Joining again while in the call returns the same answer and takes no second slot. In a call with `lobby` (or `waitForHost` while neither the host, a moderator nor an admin is in it), a member who is none of those waits: **202** `waiting` with their place in the lobby, and no channel, session, slot or token. Joining again while waiting answers the same; once admitted, the next join is the normal 200.
  */
 export const joinCall = <ThrowOnError extends boolean = false>(options: Options<JoinCallData, ThrowOnError>) => (options.client ?? client).post<JoinCallResponses, JoinCallErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -189,6 +189,50 @@ export const declineDirectCall = <ThrowOnError extends boolean = false>(options:
 export const cancelDirectCall = <ThrowOnError extends boolean = false>(options: Options<CancelDirectCallData, ThrowOnError>) => (options.client ?? client).post<CancelDirectCallResponses, CancelDirectCallErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/calling/{callId}/cancel',
+    ...options
+});
+
+/**
+ * Who waits in the lobby (host, moderator, admin)
+ *
+ * The members waiting in the call's lobby now, by OTO# number, oldest first, with when they knocked (`since`). A wait counts for `LOBBY_WAIT_MINUTES` (15); a member who left (leave route) or came in is not listed.
+ */
+export const listLobby = <ThrowOnError extends boolean = false>(options: Options<ListLobbyData, ThrowOnError>) => (options.client ?? client).get<ListLobbyResponses, ListLobbyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/lobby',
+    ...options
+});
+
+/**
+ * Admit everyone waiting (host, moderator, admin)
+ *
+ * Everyone waiting in the lobby now is admitted (`lobby.admitted` for each): their next join comes in, for `LOBBY_ADMISSION_MINUTES` (10). Admitting takes no slot: that join may still be 400 `CALL_FULL`. Members who knock after this wait as before.
+ */
+export const admitAllFromLobby = <ThrowOnError extends boolean = false>(options: Options<AdmitAllFromLobbyData, ThrowOnError>) => (options.client ?? client).post<AdmitAllFromLobbyResponses, AdmitAllFromLobbyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/lobby/admit-all',
+    ...options
+});
+
+/**
+ * Admit a member from the lobby (host, moderator, admin)
+ *
+ * The member's next join comes in (the normal 200) for `LOBBY_ADMISSION_MINUTES` (10); `lobby.admitted` goes to them and to the host and moderators. Admitting takes no slot: that join may still be 400 `CALL_FULL`. A denied member may be admitted later; admitting an admitted member changes nothing.
+ */
+export const admitFromLobby = <ThrowOnError extends boolean = false>(options: Options<AdmitFromLobbyData, ThrowOnError>) => (options.client ?? client).post<AdmitFromLobbyResponses, AdmitFromLobbyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/lobby/{member}/admit',
+    ...options
+});
+
+/**
+ * Deny a member in the lobby (host, moderator, admin)
+ *
+ * The member's joins answer 403 `LOBBY_DENIED` until they are admitted later; `lobby.denied` goes to them and to the host and moderators. Denying a denied member changes nothing; a member already in the call is removed with the removal route instead.
+ */
+export const denyFromLobby = <ThrowOnError extends boolean = false>(options: Options<DenyFromLobbyData, ThrowOnError>) => (options.client ?? client).post<DenyFromLobbyResponses, DenyFromLobbyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/lobby/{member}/deny',
     ...options
 });
 

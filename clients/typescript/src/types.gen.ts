@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -88,6 +88,13 @@ export type CreateCallDto = {
      * The call ends by itself at this instant (`ended_by` schedule) and no token outlives it; `call.ending_soon` goes out 5 minutes before. After startsAt and after now, at most 24 hours after startsAt (or after now without startsAt).
      */
     endsAt?: string | null;
+    lobby?: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call:
+     * members who come early wait in the lobby and come in by themselves the moment one of them
+     * joins (with `lobby` also on, they are admitted one by one instead). Off unless given.
+     */
+    waitForHost?: boolean;
 };
 
 export type CallCreatedDto = {
@@ -125,6 +132,11 @@ export type CallRowDto = {
      * When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end.
      */
     ends_at: string | null;
+    lobby: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call.
+     */
+    wait_for_host: boolean;
 };
 
 export type MutedFlagsDto = {
@@ -169,6 +181,11 @@ export type CallDetailDto = {
      * When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end.
      */
     ends_at: string | null;
+    lobby: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call.
+     */
+    wait_for_host: boolean;
     ended_at: string | null;
     /**
      * True while a recording of the call is starting, running or stopping (only consenting members are recorded).
@@ -251,6 +268,24 @@ export type JoinCallResponseDto = {
     presence: JoinPresenceDto;
 };
 
+export type LobbyPlaceDto = {
+    /**
+     * 1 for the member who has waited longest.
+     */
+    position: number;
+    /**
+     * When the member knocked (this wait).
+     */
+    since: string;
+};
+
+export type LobbyWaitingDto = {
+    status: 'waiting';
+    success: boolean;
+    callTitle: string;
+    lobby: LobbyPlaceDto;
+};
+
 export type SwitchMediaDto = {
     /**
      * The medium the caller uses from now on.
@@ -314,6 +349,41 @@ export type DirectCallOutcomeDto = {
     callId: number;
     status: 'cancelled' | 'declined';
     success: boolean;
+};
+
+export type LobbyMemberDto = {
+    position: number;
+    oto_number: string;
+    /**
+     * When they knocked.
+     */
+    since: string;
+};
+
+export type LobbyListDto = {
+    callId: number;
+    success: boolean;
+    /**
+     * Who waits now, oldest first.
+     */
+    waiting: Array<LobbyMemberDto>;
+};
+
+export type LobbyAdmittedAllDto = {
+    success: boolean;
+    /**
+     * Who was admitted, by OTO# number, longest waiting first (empty when nobody waited).
+     */
+    admitted: Array<string>;
+};
+
+export type LobbyDecisionDto = {
+    /**
+     * The member's lobby state now: `admitted` (their next join comes in) or `denied` (their joins answer 403 `LOBBY_DENIED`).
+     */
+    state: 'admitted' | 'denied';
+    success: boolean;
+    oto_number: string;
 };
 
 export type CreateTokenDto = {
@@ -418,6 +488,11 @@ export type AdminCallDto = {
      * When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end.
      */
     ends_at: string | null;
+    lobby: boolean;
+    /**
+     * Nobody but the host, moderators and admins is admitted while none of them is in the call.
+     */
+    wait_for_host: boolean;
     ended_at: string | null;
     /**
      * host, admin, system (idle) or schedule (its ends_at).
@@ -594,6 +669,8 @@ export type AdminCallRowDto = {
      * When the call ends by itself; null without a scheduled end.
      */
     ends_at: string | null;
+    lobby: boolean;
+    wait_for_host: boolean;
 };
 
 export type AdminCallsPageDto = {
@@ -686,6 +763,11 @@ export type UpdateCallDto = {
      */
     endsAt?: string | null;
     isPublic?: boolean;
+    lobby?: boolean;
+    /**
+     * Turns wait-for-host on or off; members already in the call stay.
+     */
+    waitForHost?: boolean;
 };
 
 export type ChangeRoleDto = {
@@ -866,7 +948,7 @@ export type RecordingPageDto = {
 };
 
 export type AdminEventDto = {
-    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
+    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'lobby.admitted' | 'lobby.denied' | 'lobby.waiting' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
     callId: number;
     status: 'delivered' | 'failed' | 'pending';
     /**
@@ -1281,6 +1363,8 @@ export type JoinCallErrors = {
      *
      * `CALL_PRIVATE`: A private call the caller is not a member of (admins pass)
      *
+     * `LOBBY_DENIED`: The host, a moderator or an admin denied the caller in the lobby (until admitted later)
+     *
      * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
      */
     403: ErrorDto;
@@ -1322,6 +1406,10 @@ export type JoinCallError = JoinCallErrors[keyof JoinCallErrors];
 
 export type JoinCallResponses = {
     200: JoinCallResponseDto;
+    /**
+     * The caller waits in the lobby until the host, a moderator or an admin admits them (or, with `waitForHost`, until one of them joins)
+     */
+    202: LobbyWaitingDto;
 };
 
 export type JoinCallResponse = JoinCallResponses[keyof JoinCallResponses];
@@ -1817,6 +1905,282 @@ export type CancelDirectCallResponses = {
 };
 
 export type CancelDirectCallResponse = CancelDirectCallResponses[keyof CancelDirectCallResponses];
+
+export type ListLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby';
+};
+
+export type ListLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     */
+    404: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type ListLobbyError = ListLobbyErrors[keyof ListLobbyErrors];
+
+export type ListLobbyResponses = {
+    200: LobbyListDto;
+};
+
+export type ListLobbyResponse = ListLobbyResponses[keyof ListLobbyResponses];
+
+export type AdmitAllFromLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby/admit-all';
+};
+
+export type AdmitAllFromLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     */
+    404: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type AdmitAllFromLobbyError = AdmitAllFromLobbyErrors[keyof AdmitAllFromLobbyErrors];
+
+export type AdmitAllFromLobbyResponses = {
+    200: LobbyAdmittedAllDto;
+};
+
+export type AdmitAllFromLobbyResponse = AdmitAllFromLobbyResponses[keyof AdmitAllFromLobbyResponses];
+
+export type AdmitFromLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+        /**
+         * The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby/{member}/admit';
+};
+
+export type AdmitFromLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer, or member is neither an OTO# number nor a user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     *
+     * `MEMBER_NOT_FOUND`: No member with this OTO# number or user id
+     *
+     * `NOT_IN_LOBBY`: The member never knocked at this call (or left the lobby), or is in the call already
+     */
+    404: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type AdmitFromLobbyError = AdmitFromLobbyErrors[keyof AdmitFromLobbyErrors];
+
+export type AdmitFromLobbyResponses = {
+    200: LobbyDecisionDto;
+};
+
+export type AdmitFromLobbyResponse = AdmitFromLobbyResponses[keyof AdmitFromLobbyResponses];
+
+export type DenyFromLobbyData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+        /**
+         * The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/lobby/{member}/deny';
+};
+
+export type DenyFromLobbyErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer, or member is neither an OTO# number nor a user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     *
+     * `MEMBER_NOT_FOUND`: No member with this OTO# number or user id
+     *
+     * `NOT_IN_LOBBY`: The member never knocked at this call (or left the lobby), or is in the call already
+     */
+    404: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type DenyFromLobbyError = DenyFromLobbyErrors[keyof DenyFromLobbyErrors];
+
+export type DenyFromLobbyResponses = {
+    200: LobbyDecisionDto;
+};
+
+export type DenyFromLobbyResponse = DenyFromLobbyResponses[keyof DenyFromLobbyResponses];
 
 export type IssueTokenData = {
     body: CreateTokenDto;

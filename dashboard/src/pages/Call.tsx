@@ -54,7 +54,14 @@ function Confirm(props: { pending: Pending | null; onClose: () => void; onDone: 
   );
 }
 
-/** One call: the admin details, refreshed every 5 s while it is live, with End call, Remove and Export CSV. */
+/** What the call's lobby settings say, in words. */
+function lobbySetting(call: { lobby: boolean; wait_for_host: boolean }): string {
+  if (call.lobby && call.wait_for_host) return 'on, and waits for the host';
+  if (call.lobby) return 'on';
+  return call.wait_for_host ? 'waits for the host' : 'off';
+}
+
+/** One call: the admin details (and how many wait in its lobby), refreshed every 5 s while it is live, with End call, Remove and Export CSV. */
 export function CallPage(props: { callId: number }) {
   const { callId } = props;
   const [live, setLive] = useState(true);
@@ -63,6 +70,13 @@ export function CallPage(props: { callId: number }) {
   const [result, setResult] = useState('');
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const status = details.data?.call.status;
+  // The lobby (issue 24): how many wait at the door of a live call that keeps one.
+  const gated = Boolean(details.data && (details.data.call.lobby || details.data.call.wait_for_host) && status !== 'ended');
+  const lobby = usePoll(
+    () => (gated ? answer(calling.listLobby({ client: api, path: { callId } })) : Promise.resolve(null)),
+    `lobby-${callId}-${gated}`,
+    gated && live ? LIVE_REFRESH_MS : null,
+  );
   useEffect(() => {
     if (status) setLive(status !== 'ended');
   }, [status]);
@@ -155,6 +169,10 @@ export function CallPage(props: { callId: number }) {
               <dd>{call.is_public ? 'public' : 'private'}</dd>
             </div>
             <div>
+              <dt>Lobby</dt>
+              <dd>{lobbySetting(call)}</dd>
+            </div>
+            <div>
               <dt>Created</dt>
               <dd>{dateTime(call.created_at)}</dd>
             </div>
@@ -186,6 +204,12 @@ export function CallPage(props: { callId: number }) {
             <li class="tile">
               <span class="tile-label">Peak at once</span>
               <span class="tile-value">{number(data.stats.peak_participants)}</span>
+            </li>
+            <li class="tile">
+              <span class="tile-label">In the lobby</span>
+              <span class="tile-value" data-tile="lobby">
+                {gated ? (lobby.data ? number(lobby.data.waiting.length) : '…') : '—'}
+              </span>
             </li>
             <li class="tile">
               <span class="tile-label">Duration</span>

@@ -40,6 +40,13 @@ export class AdminCallRowDto {
   starts_at: string | null;
   /** When the call ends by itself; null without a scheduled end. @example "2026-01-08T19:30:00.000Z" */
   ends_at: string | null;
+
+  // ---- the lobby (issue 24)
+
+  /** @example false */
+  lobby: boolean;
+  /** @example false */
+  wait_for_host: boolean;
 }
 
 export class AdminCallsPageDto {

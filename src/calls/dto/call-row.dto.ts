@@ -36,6 +36,13 @@ export class CallRowDto {
   starts_at: string | null;
   /** When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end. @example "2026-01-08T19:30:00.000Z" */
   ends_at: string | null;
+
+  // ---- the lobby (issue 24)
+
+  /** Members who are not the host, a moderator or an admin wait in the lobby until admitted. @example false */
+  lobby: boolean;
+  /** Nobody but the host, moderators and admins is admitted while none of them is in the call. @example false */
+  wait_for_host: boolean;
 }
 
 export class MutedFlagsDto {

@@ -57,4 +57,24 @@ export class CreateCallDto {
     '2026-01-08T19:30:00Z',
   )
   endsAt?: string | null;
+  // ---- the lobby (issue 24)
+
+  /**
+   * Members who are not the host, a moderator or an admin wait in the lobby (join answers 202
+   * `waiting`) until the host, a moderator or an admin admits them. Off unless given.
+   * @example false
+   */
+  @IsOptional()
+  @IsBoolean()
+  lobby?: boolean;
+
+  /**
+   * Nobody but the host, moderators and admins is admitted while none of them is in the call:
+   * members who come early wait in the lobby and come in by themselves the moment one of them
+   * joins (with `lobby` also on, they are admitted one by one instead). Off unless given.
+   * @example false
+   */
+  @IsOptional()
+  @IsBoolean()
+  waitForHost?: boolean;
 }

@@ -103,4 +103,13 @@ export class Call {
   /** The `ends_at` the `call.ending_soon` reminder was sent for (as above). */
   @Column({ name: 'ending_soon_sent_for', type: 'datetime', precision: 3, nullable: true })
   endingSoonSentFor: Date | null;
+  // ---- the lobby (issue 24)
+
+  /** Members who are not the host, a moderator or an admin wait in the lobby until admitted. */
+  @Column({ type: 'boolean', default: false })
+  lobby: boolean;
+
+  /** Nobody but the host, moderators and admins is admitted while none of them is in the call. */
+  @Column({ name: 'wait_for_host', type: 'boolean', default: false })
+  waitForHost: boolean;
 }

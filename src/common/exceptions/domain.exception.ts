@@ -66,6 +66,9 @@ export const ERROR_CODES = {
   RECORDING_NOT_ACTIVE: { status: HttpStatus.CONFLICT, message: 'The recording is still starting: stop it once it has started' },
   RECORDING_UNAVAILABLE: { status: HttpStatus.BAD_GATEWAY, message: 'Agora Cloud Recording did not answer as expected; nothing was recorded' },
   RECORDING_NOT_CONFIGURED: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'Recording is not configured on this service' },
+  // The lobby (issue 24).
+  LOBBY_DENIED: { status: HttpStatus.FORBIDDEN, message: 'The host did not let you in: you may join this call only if admitted later' },
+  NOT_IN_LOBBY: { status: HttpStatus.NOT_FOUND, message: 'This member is not in the lobby of this call' },
   DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
   // Raised by the HTTP layer rather than a service.
   ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },

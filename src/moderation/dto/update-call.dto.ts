@@ -48,4 +48,15 @@ export class UpdateCallDto {
 
   @OptionalInstant('Moves (or sets) the scheduled end, with the create rules (after startsAt and now, at most 24 hours after startsAt); null removes it.', '2026-01-08T20:00:00Z')
   endsAt?: string | null;
+  // ---- the lobby (issue 24)
+
+  /** Turns the lobby on or off; members already in the call stay. @example true */
+  @IsOptional()
+  @IsBoolean()
+  lobby?: boolean;
+
+  /** Turns wait-for-host on or off; members already in the call stay. @example false */
+  @IsOptional()
+  @IsBoolean()
+  waitForHost?: boolean;
 }
