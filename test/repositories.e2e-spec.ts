@@ -63,7 +63,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       lockCall: (r: CallsRepository) => (m, f) => r.lockCall(m, f.callId),
       noteLocked: (r: CallsRepository) => async (m, f) => r.noteLocked(m, f.callId),
       lockedCall: (r: CallsRepository) => (m, f) => r.lockedCall(m, f.callId),
-      insertCall: (r: CallsRepository) => (m) => r.insertCall(m, { title: 'A call', description: null, channelName: 'ikoota_sqlfile_1', creatorId: 601, isPublic: false, maxParticipants: 50, createdAt: NOW }),
+      insertCall: (r: CallsRepository) => (m) => r.insertCall(m, { title: 'A call', description: null, channelName: 'ikoota_sqlfile_1', creatorId: 601, isPublic: false, maxParticipants: 50, createdAt: NOW, mode: 'conference', maxSpeakers: null, speakerCount: null }),
       findCall: (r: CallsRepository) => (_m, f) => r.findCall(f.callId),
       callExists: (r: CallsRepository) => (m, f) => r.callExists(f.callId, m),
       channelNameOf: (r: CallsRepository) => (m, f) => r.channelNameOf(m, f.callId),

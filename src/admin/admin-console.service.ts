@@ -210,5 +210,8 @@ function toAdminCallRow({ call, creatorOtoNumber }: AdminCallRow): AdminCallRowD
     created_at: call.createdAt.toISOString(),
     ended_at: iso(call.endedAt),
     ended_by: call.endedBy,
+    mode: call.mode,
+    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
+    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
   };
 }

@@ -1,5 +1,6 @@
 import { OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH } from './entities/call.entity';
+import { CALL_MODES } from './entities/call.entity';
 
 /**
  * The calls feature's public values, for other features' DTOs and SQL: the call statuses, the
@@ -13,3 +14,6 @@ export { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHAN
  * `status <> 'ended'` would walk every call in a created_at range instead.
  */
 export const LIVE = "IN ('active', 'paused')";
+
+/** The call modes (stages, issue 25). */
+export { CALL_MODES };

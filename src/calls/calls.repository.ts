@@ -7,11 +7,12 @@ import { CallMember, CallRole } from './entities/call-member.entity';
 import { Call, CallStatus } from './entities/call.entity';
 import { LIVE } from './call-fields';
 
-/** How one member appears in a call's view: their role and whether they are muted. */
+/** How one member appears in a call's view: their role, whether they are muted, and whether they may speak on a stage. */
 export interface MemberView {
   role: CallRole;
   audioMuted: boolean;
   videoMuted: boolean;
+  speaker: boolean;
 }
 
 /** Which calls my-calls lists: the member's own (`mine`), or those plus public live calls (`all`). */
@@ -75,10 +76,15 @@ export class CallsRepository {
   // ---- calls
 
   /** A new active call with its creator as host. */
-  async insertCall(manager: EntityManager, fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'>): Promise<Call> {
+  async insertCall(
+    manager: EntityManager,
+    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt' | 'mode' | 'maxSpeakers' | 'speakerCount'>,
+  ): Promise<Call> {
     const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null, analyticsState: null, recordingId: null });
     await manager.insert(Call, call);
-    await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null });
+    // On a stage the host is its first speaker (speaker_count 1).
+    const speakerAt = fields.mode === 'stage' ? fields.createdAt : null;
+    await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null, speakerAt });
     return call;
   }
 
@@ -183,13 +189,13 @@ export class CallsRepository {
       .execute();
   }
 
-  /** Members' roles and mute flags in a call. */
+  /** Members' roles, mute flags and stage speaker flags in a call. */
   async memberViews(callId: number, userIds: number[]): Promise<Map<number, MemberView>> {
     if (userIds.length === 0) return new Map();
     const rows = await this.dataSource
       .getRepository(CallMember)
-      .find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true, audioMutedAt: true, videoMutedAt: true } });
-    return new Map(rows.map((row) => [row.userId, { role: row.role, audioMuted: row.audioMutedAt !== null, videoMuted: row.videoMutedAt !== null }]));
+      .find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true, audioMutedAt: true, videoMutedAt: true, speakerAt: true } });
+    return new Map(rows.map((row) => [row.userId, { role: row.role, audioMuted: row.audioMutedAt !== null, videoMuted: row.videoMutedAt !== null, speaker: row.speakerAt !== null }]));
   }
 
   /**
@@ -207,5 +213,19 @@ export class CallsRepository {
     if (among) query.andWhere('m.user_id IN (:...among)', { among: [...new Set(among)] });
     for (const row of await query.getMany()) members.set(row.callId, (members.get(row.callId) ?? new Set<number>()).add(row.userId));
     return members;
+  }
+
+  /** Who runs these calls now (their host and moderators, not removed), by call: the audience of a stage's hands (event streams). */
+  async currentStaffOf(callIds: number[]): Promise<Map<number, Set<number>>> {
+    const staff = new Map<number, Set<number>>();
+    if (callIds.length === 0) return staff;
+    const rows = await this.dataSource
+      .getRepository(CallMember)
+      .createQueryBuilder('m')
+      .select(['m.callId', 'm.userId'])
+      .where("m.call_id IN (:...callIds) AND m.removed_at IS NULL AND m.role IN ('host', 'moderator')", { callIds: [...new Set(callIds)] })
+      .getMany();
+    for (const row of rows) staff.set(row.callId, (staff.get(row.callId) ?? new Set<number>()).add(row.userId));
+    return staff;
   }
 }

@@ -6,6 +6,7 @@ import { UsersService } from '../auth/users.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { heartbeatIntervalSeconds, presenceConfig } from '../config/presence.config';
+import { stageConfig } from '../config/stage.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { generateChannelName } from './channel-name';
@@ -27,10 +28,14 @@ import { MemberState, ParticipationRepository } from './participation.repository
 import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
+import { StageRole, stageFieldsOf, stageRoleOf } from './stage-roles';
 import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
 import { iso } from '../common/iso';
+
+/** A call's cap when create does not say. */
+const DEFAULT_MAX_PARTICIPANTS = 50;
 
 export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   return {
@@ -45,6 +50,9 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     created_at: call.createdAt.toISOString(),
     role,
     participant_count: call.activeParticipants,
+    mode: call.mode,
+    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
+    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
   };
 }
 
@@ -60,6 +68,8 @@ interface Entry {
   opened: boolean;
   /** Whether the member consented to recording (their preferences, read with the call). */
   recordingConsent: boolean;
+  /** On a stage, the member's stage role (read with the call); null on a conference. */
+  stageRole: StageRole | null;
 }
 
 /** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
@@ -89,6 +99,7 @@ export class CallsService {
     private readonly outbox: EventsOutbox,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
     private readonly recordings: RecordingHooks,
+    @Inject(stageConfig.KEY) private readonly stage: ConfigType<typeof stageConfig>,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -101,6 +112,8 @@ export class CallsService {
    * adds to that transaction (a direct call's callee and ringing). Retries a channel-name collision.
    */
   async createCall(dto: CreateCallDto, creatorId: number, more: (manager: EntityManager, call: Call, now: Date) => Promise<void>): Promise<Call> {
+    // The mode and, on a stage, its speaker cap (the host its first speaker); caps checked by mode.
+    const stage = stageFieldsOf(dto, this.stage.maxParticipants, DEFAULT_MAX_PARTICIPANTS);
     for (let attempt = 0; ; attempt += 1) {
       const now = this.clock.now();
       try {
@@ -111,15 +124,22 @@ export class CallsService {
             channelName: generateChannelName(now),
             creatorId,
             isPublic: dto.isPublic ?? false,
-            maxParticipants: dto.maxParticipants ?? 50,
+            maxParticipants: dto.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS,
             createdAt: now,
+            ...stage,
           });
           await this.outbox.record(manager, {
             type: 'call.created',
             callId: created.id,
             actorId: creatorId,
             occurredAt: now,
-            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants },
+            data: {
+              title: created.title,
+              is_public: Boolean(created.isPublic),
+              max_participants: created.maxParticipants,
+              mode: created.mode,
+              ...(created.mode === 'stage' ? { max_speakers: created.maxSpeakers } : {}),
+            },
           });
           await more(manager, created, now);
           return created;
@@ -161,7 +181,7 @@ export class CallsService {
    * call gets the same answer as their first join, and the slot taken goes back.
    */
   async join(user: AuthUser, callId: number, media: CallMedia = 'video'): Promise<JoinCallResponseDto> {
-    const { call, session, role, uid, preferences, opened, recordingConsent } = await this.enter(user, callId, media).catch((error: unknown) => {
+    const { call, session, role, uid, preferences, opened, recordingConsent, stageRole } = await this.enter(user, callId, media).catch((error: unknown) => {
       if (error instanceof DomainException) joinsRefused.inc({ code: error.code });
       throw error;
     });
@@ -178,6 +198,7 @@ export class CallsService {
       joinedAt: session.joinedAt.toISOString(),
       ...preferences,
       presence: { heartbeatIntervalSeconds: heartbeatIntervalSeconds(this.presence), heartbeatRequired: false },
+      ...(stageRole ? { stageRole } : {}),
     };
   }
 
@@ -192,8 +213,9 @@ export class CallsService {
           const refusal = admissionRefusal(factsOf(state), user);
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
+          const stageRole = stageRoleOf(state.call.mode, state.member);
           if (state.open) {
-            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent };
+            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent, stageRole };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
@@ -202,7 +224,7 @@ export class CallsService {
           if (!state.member) await this.participations.addMember(manager, callId, user.id, now);
           // Bound under the call's lock (reserveSlot took it): one INSERT on a member's first join.
           const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
-          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent };
+          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent, stageRole };
         });
       } catch (error) {
         // Rolled back, so the slot it took is free again.
@@ -294,6 +316,7 @@ export class CallsService {
           joined_at: session.joinedAt.toISOString(),
           media: session.media,
           muted: { audio: view?.audioMuted ?? false, video: view?.videoMuted ?? false },
+          stage_role: stageRoleOf(call.mode, view ?? null),
         };
       }),
     };
@@ -336,10 +359,15 @@ export class CallsService {
   currentMembersOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
     return this.repository.currentMembersOf(callIds, among);
   }
+
+  /** Who runs these calls now (host and moderators, not removed), by call. For the member event streams. */
+  currentStaffOf(callIds: number[]): Promise<Map<number, Set<number>>> {
+    return this.repository.currentStaffOf(callIds);
+  }
 }
 
 /** The create answer for a new call (direct calls answer the same, plus their ringing). */
-export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 'description' | 'isPublic' | 'maxParticipants'>): CallCreatedDto {
+export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'mode' | 'maxSpeakers'>): CallCreatedDto {
   return {
     callId: call.id,
     channelName: call.channelName,
@@ -347,5 +375,7 @@ export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 
     description: call.description,
     isPublic: call.isPublic,
     maxParticipants: call.maxParticipants,
+    mode: call.mode,
+    maxSpeakers: call.mode === 'stage' ? call.maxSpeakers : null,
   };
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CallSession } from '../calls/entities/call-session.entity';
 import type { CallRole } from '../calls/entities/call-member.entity';
-import type { CallStatus } from '../calls/entities/call.entity';
+import type { CallMode, CallStatus } from '../calls/entities/call.entity';
 import { OPEN } from '../calls/call-fields';
 import { isSameChannel } from '../calls/channel-name';
 import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
@@ -17,8 +17,12 @@ export interface TokenAdmission {
   sessionId: number | null;
   tokenExpiresAt: Date | null;
   member: { removed: boolean } | null;
-  /** The caller's mute flags in the call (their member row; false without one). */
-  muted: { audio: boolean; video: boolean };
+  /** The caller's mute flags in the call, and whether they stopped being a stage speaker (their member row; false without one). */
+  muted: { audio: boolean; video: boolean; demoted: boolean };
+  /** `conference` or `stage`. */
+  mode: CallMode;
+  /** On a stage, whether the caller is a speaker (`speaker_at` set). */
+  speaker: boolean;
   /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
   boundUserId: number | null;
   /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
@@ -29,7 +33,8 @@ export interface TokenAdmission {
 const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
          s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
-         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid
+         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid,
+         c.mode AS mode, m.speaker_at AS speaker_at, m.demoted_at AS demoted_at
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -67,6 +72,9 @@ export class TokensRepository {
       video_muted_at: RawDate;
       bound_user_id: RawId | null;
       bound_uid: RawId | null;
+      mode: CallMode;
+      speaker_at: RawDate;
+      demoted_at: RawDate;
     }> =
       uid === undefined
         ? await this.dataSource.query(TOKEN_ADMISSION_ASSIGNED_SQL, [userId, userId, userId, channelName])
@@ -81,7 +89,9 @@ export class TokensRepository {
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
       member: row.role === null ? null : { removed: row.removed_at !== null },
-      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
+      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null, demoted: row.demoted_at !== null && row.speaker_at === null },
+      mode: row.mode,
+      speaker: row.speaker_at !== null,
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),
     };

@@ -60,6 +60,12 @@ export const ERROR_CODES = {
   RECORDING_NOT_ACTIVE: { status: HttpStatus.CONFLICT, message: 'The recording is still starting: stop it once it has started' },
   RECORDING_UNAVAILABLE: { status: HttpStatus.BAD_GATEWAY, message: 'Agora Cloud Recording did not answer as expected; nothing was recorded' },
   RECORDING_NOT_CONFIGURED: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'Recording is not configured on this service' },
+  NOT_A_SPEAKER: { status: HttpStatus.FORBIDDEN, message: 'You are a listener on this stage: your tokens subscribe only until a host or moderator makes you a speaker' },
+  SPEAKERS_FULL: { status: HttpStatus.CONFLICT, message: 'This stage has its 16 speakers already' },
+  NOT_A_STAGE: { status: HttpStatus.CONFLICT, message: 'This call is a conference: everyone in it may publish, there are no speakers or hands' },
+  ALREADY_A_SPEAKER: { status: HttpStatus.CONFLICT, message: 'You are a speaker on this stage already: only listeners raise a hand' },
+  SPEAKER_BY_ROLE: { status: HttpStatus.CONFLICT, message: 'The host and moderators are speakers by their role: make a moderator a participant first' },
+  MEMBER_NOT_IN_CALL: { status: HttpStatus.CONFLICT, message: 'This member is not in the call now: only a member in the call can be made a speaker' },
   DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
   // Raised by the HTTP layer rather than a service.
   ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },

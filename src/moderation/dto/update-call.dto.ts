@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
+import { STAGE_PARTICIPANTS_CEILING } from '../../config/stage.config';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -29,11 +30,11 @@ export class UpdateCallDto {
   @IsBoolean()
   isPublic?: boolean;
 
-  /** 2-500, and not below the number of members in the call now. @example 30 */
+  /** 2-500 on a conference, 2-STAGE_MAX_PARTICIPANTS on a stage, and not below the number of members in the call now. @example 30 */
   @IsOptional()
   @IsInt()
   @Min(2)
-  @Max(500)
+  @Max(STAGE_PARTICIPANTS_CEILING)
   @ApiPropertyOptional({ type: 'integer' })
   maxParticipants?: number;
 }
