@@ -45,4 +45,16 @@ describe('statements per join and leave', () => {
     };
     expect(counts).toEqual({ firstJoinOfCall: 8, leave: 6, repeatJoin: 6, joinWhileIn: 4 });
   });
+
+  it('a listener joining and leaving a stage sends the same (issue 25: no round trip added for listeners)', async () => {
+    const [first, second] = [await createCall(t.http, 5010, { isPublic: true, mode: 'stage' }), await createCall(t.http, 5010, { isPublic: true, mode: 'stage' })];
+    await join(t.http, first.callId, as.member(5012)).expect(200);
+    const counts = {
+      firstJoinOfCall: await counted(() => join(t.http, second.callId, as.member(5012)).expect(200)),
+      leave: await counted(() => leave(t.http, second.callId, as.member(5012)).expect(200)),
+      repeatJoin: await counted(() => join(t.http, second.callId, as.member(5012)).expect(200)),
+      joinWhileIn: await counted(() => join(t.http, second.callId, as.member(5012)).expect(200)),
+    };
+    expect(counts).toEqual({ firstJoinOfCall: 8, leave: 6, repeatJoin: 6, joinWhileIn: 4 });
+  });
 });
