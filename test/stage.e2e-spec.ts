@@ -381,3 +381,19 @@ describe('Stages', () => {
     });
   });
 });
+
+describe('Stages with STAGE_MAX_PARTICIPANTS set', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ STAGE_MAX_PARTICIPANTS: '600' });
+  });
+  afterAll(async () => t?.close());
+
+  it('caps stages at the configured number; conferences stay at 500', async () => {
+    const create = (host: number, body: object) => t.http.post('/api/calling/create').set(m(host)).send({ title: 'Configured', ...body });
+    expect((await create(25_200, { mode: 'stage', maxParticipants: 600 }).expect(201)).body).toMatchObject({ mode: 'stage', maxParticipants: 600 });
+    const over = await create(25_201, { mode: 'stage', maxParticipants: 601 }).expect(400);
+    expect(over.body).toMatchObject({ code: 'VALIDATION_FAILED', message: 'maxParticipants must not be greater than 600 for a stage (STAGE_MAX_PARTICIPANTS)' });
+    expect((await create(25_202, { maxParticipants: 501 }).expect(400)).body.message).toContain('a stage, mode "stage", may hold up to 600');
+  });
+});
