@@ -37,10 +37,8 @@ export class AdminCallRowDto {
   /** host, admin or system (idle). @example null */
   ended_by: CallEndedBy | null;
 
-  // ---- stages (issue 25)
-
   /** `conference` or `stage`. @example "conference" */
-  @ApiProperty({ enum: CALL_MODES })
+  @ApiProperty({ enum: [...CALL_MODES] })
   mode: CallMode;
   /** Stages: how many members may publish; null on a conference. @example null */
   @ApiProperty({ type: 'integer', nullable: true })

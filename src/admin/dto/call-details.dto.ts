@@ -33,7 +33,7 @@ export class AdminParticipantDto {
   /** left, removed, call_ended, or a presence reason. @example "call_ended" */
   leave_reason: string | null;
   /** On a stage, the member's stage role now (`speaker` or `listener`); null on a conference. @example null */
-  @ApiProperty({ enum: STAGE_ROLES, nullable: true })
+  @ApiProperty({ enum: [...STAGE_ROLES], nullable: true })
   stage_role: StageRole | null;
 }
 

@@ -16,7 +16,7 @@ export class CallCreatedDto {
   @ApiProperty({ type: 'integer' })
   maxParticipants: number;
   /** `conference` or `stage` (issue 25). @example "conference" */
-  @ApiProperty({ enum: CALL_MODES })
+  @ApiProperty({ enum: [...CALL_MODES] })
   mode: CallMode;
   /** Stages: how many members may publish; null on a conference. @example null */
   @ApiProperty({ type: 'integer', nullable: true })

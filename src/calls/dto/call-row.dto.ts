@@ -34,10 +34,8 @@ export class CallRowDto {
   @ApiProperty({ type: 'integer' })
   participant_count: number;
 
-  // ---- stages (issue 25)
-
   /** `conference` (everyone publishes) or `stage` (speakers publish, listeners listen); fixed at create. @example "conference" */
-  @ApiProperty({ enum: CALL_MODES })
+  @ApiProperty({ enum: [...CALL_MODES] })
   mode: CallMode;
   /** Stages: how many members may publish, host and moderators included; null on a conference. @example null */
   @ApiProperty({ type: 'integer', nullable: true })
@@ -66,7 +64,7 @@ export class ActiveParticipantDto {
   /** Whether a host, moderator or admin muted the participant's audio or video. */
   muted: MutedFlagsDto;
   /** On a stage, whether they may publish (`speaker`) or listen (`listener`); null on a conference. @example null */
-  @ApiProperty({ enum: STAGE_ROLES, nullable: true })
+  @ApiProperty({ enum: [...STAGE_ROLES], nullable: true })
   stage_role: StageRole | null;
 }
 

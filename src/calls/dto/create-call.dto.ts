@@ -46,27 +46,26 @@ export class CreateCallDto {
   @ApiPropertyOptional({ type: 'integer', default: 50 })
   maxParticipants?: number;
 
-  // ---- stages (issue 25; see src/calls/stage-roles.ts)
-
   /**
-   * `conference`: everyone in the call may publish. `stage`: the host, moderators and promoted
-   * members (speakers) publish, everyone else joins as a listener. It cannot change later.
+   * `conference` (when omitted): everyone in the call may publish. `stage` (issue 25): the host,
+   * moderators and promoted members (speakers) publish, everyone else joins as a listener. It
+   * cannot change later.
    * @example "conference"
    */
   @IsOptional()
   @IsIn(CALL_MODES)
-  @ApiPropertyOptional({ enum: CALL_MODES, default: 'conference' })
+  @ApiPropertyOptional({ enum: [...CALL_MODES] })
   mode?: CallMode;
 
   /**
    * Stages only (400 on a conference): how many members may publish, the host and moderators
-   * included (1-32).
+   * included (1-32; 16 when omitted).
    * @example 16
    */
   @IsOptional()
   @IsInt()
   @Min(MIN_SPEAKERS)
   @Max(MAX_SPEAKERS)
-  @ApiPropertyOptional({ type: 'integer', default: 16 })
+  @ApiPropertyOptional({ type: 'integer' })
   maxSpeakers?: number;
 }

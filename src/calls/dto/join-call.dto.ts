@@ -68,7 +68,7 @@ export class JoinCallResponseDto {
    * members: their tokens may publish) or `listener` (their tokens subscribe only; raise a hand
    * with POST /:callId/hand). @example "listener"
    */
-  @ApiPropertyOptional({ enum: STAGE_ROLES })
+  @ApiPropertyOptional({ enum: [...STAGE_ROLES] })
   stageRole?: StageRole;
 }
 

@@ -7,7 +7,7 @@ export class SpeakerChangedDto {
   /** @example "OTO#K7Q2ZD" */
   oto_number: string;
   /** The member's stage role after this request. @example "speaker" */
-  @ApiProperty({ enum: STAGE_ROLES })
+  @ApiProperty({ enum: [...STAGE_ROLES] })
   stageRole: StageRole;
   /** The stage's speakers after this request (host and moderators included). @example 3 */
   @ApiProperty({ type: 'integer' })
