@@ -83,12 +83,14 @@ export class ModerationController {
   @ApiOperation({
     operationId: 'setMemberRole',
     summary: "Change a member's role (host, admin)",
-    description: 'Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host\'s own role cannot change.',
+    description:
+      'Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host\'s own role cannot change. ' +
+      'On a stage a moderator is a speaker: making one takes a speaker seat (409 `SPEAKERS_FULL` when none is free); a moderator made a participant stays a speaker until demoted.',
   })
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: MemberRoleDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, NO_CALL, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, NO_CALL, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" }, { code: 'SPEAKERS_FULL', when: 'On a stage a moderator is a speaker: no speaker seat is free' })
   setRole(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number, @Body() dto: ChangeRoleDto): Promise<MemberRoleDto> {
     return this.moderation.setRole(user, callId, userId, dto.role);
   }
