@@ -348,6 +348,19 @@ describe('Stages', () => {
     });
   });
 
+  describe('analytics', () => {
+    it('counts listeners as participants, like any member in a call', async () => {
+      const report = async () => (await t.http.get('/api/calling/admin/analytics?days=1').set(as.admin(9)).expect(200)).body.summary as { totalCalls: number; totalParticipants: number; peakParticipants: number };
+      const before = await report();
+      const call = await stage(25_300, { maxParticipants: 5000 });
+      for (const n of [25_300, 25_301, 25_302, 25_303]) await join(t.http, call.callId, m(n)).expect(200);
+      const after = await report();
+      expect(after.totalCalls).toBe(before.totalCalls + 1);
+      expect(after.totalParticipants).toBe(before.totalParticipants + 4);
+      expect(after.peakParticipants).toBeGreaterThanOrEqual(4);
+    });
+  });
+
   describe('who hears of it', () => {
     const streamOf = async (userId: number): Promise<OpenStream> => {
       const ticket = (await t.http.post('/api/calling/events/ticket').set(m(userId)).expect(201)).body.ticket as string;
