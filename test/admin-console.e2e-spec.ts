@@ -112,6 +112,9 @@ describe('Admin console: the call list', () => {
       created_at: '2026-03-05T09:00:00.000Z',
       ended_at: '2026-03-05T10:00:00.000Z',
       ended_by: 'admin',
+      mode: 'conference',
+      max_speakers: null,
+      speaker_count: null,
     });
   });
 
