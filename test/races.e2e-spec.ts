@@ -238,6 +238,22 @@ describe('participation races', () => {
     expect(stored.speakerCount).toBe(3 + seated);
   });
 
+  it('a PATCH of maxSpeakers racing promotions on two instances never leaves more speakers than the cap', async () => {
+    const host = user(80);
+    const stage = await createCall(a.http, host, { isPublic: true, mode: 'stage', maxSpeakers: 10, maxParticipants: 100 });
+    const members = Array.from({ length: 8 }, (_, i) => user(1900 + i));
+    for (const m of members) await join(a.http, stage.callId, as.member(m)).expect(200);
+    const [patched, ...promotions] = await Promise.all([
+      b.http.patch(`/api/calling/${stage.callId}`).set(as.member(host)).send({ maxSpeakers: 4 }),
+      ...members.map((m, i) => (i % 2 === 0 ? a : b).http.put(`/api/calling/${stage.callId}/speakers/${m}`).set(as.member(host))),
+    ]);
+    expect([[200, undefined], [409, 'CAPACITY_BELOW_LIVE']]).toContainEqual([patched.status, patched.body.code]);
+    for (const res of promotions) expect([[200, undefined], [409, 'SPEAKERS_FULL']]).toContainEqual([res.status, res.body.code]);
+    const stored = await a.dataSource.getRepository(Call).findOneByOrFail({ id: stage.callId });
+    expect(stored.speakerCount).toBe(1 + promotions.filter((res) => res.status === 200).length);
+    expect(stored.speakerCount).toBeLessThanOrEqual(stored.maxSpeakers!);
+  });
+
   it('gives no token for a channel name that only looks like the call’s (case, trailing spaces)', async () => {
     const member = user(8);
     const call = await bigCall(member);

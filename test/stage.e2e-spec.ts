@@ -108,7 +108,7 @@ describe('Stages', () => {
       expect(await t.dataSource.query('SELECT COUNT(*) AS n FROM calls')).toEqual(before);
     });
 
-    it('keeps the mode: PATCH refuses it; a stage takes caps up to STAGE_MAX_PARTICIPANTS, a conference up to 500', async () => {
+    it('keeps the mode: PATCH refuses it; a stage takes caps up to STAGE_MAX_PARTICIPANTS (a conference up to 500) and a new maxSpeakers', async () => {
       const call = await stage(25_010);
       const conference = await createCall(t.http, 25_010, {}, m(25_010));
       for (const body of [{ mode: 'conference' }, { mode: 'stage' }]) {
@@ -119,6 +119,18 @@ describe('Stages', () => {
       expect((await t.http.patch(`/api/calling/${call.callId}`).set(m(25_010)).send({ maxParticipants: 10_001 }).expect(400)).body.code).toBe('VALIDATION_FAILED');
       expect((await t.http.patch(`/api/calling/${conference.callId}`).set(m(25_010)).send({ maxParticipants: 501 }).expect(400)).body.message).toContain('for a conference');
       await t.http.patch(`/api/calling/${conference.callId}`).set(m(25_010)).send({ maxParticipants: 500 }).expect(200);
+
+      // maxSpeakers: a stage's only, never below its speakers now.
+      await join(t.http, call.callId, m(25_010)).expect(200);
+      await join(t.http, call.callId, m(25_011)).expect(200);
+      await t.http.put(`/api/calling/${call.callId}/speakers/25011`).set(m(25_010)).expect(200);
+      const below = await t.http.patch(`/api/calling/${call.callId}`).set(m(25_010)).send({ maxSpeakers: 1 }).expect(409);
+      expect(below.body).toMatchObject({ code: 'CAPACITY_BELOW_LIVE', message: 'maxSpeakers 1 is below the 2 speakers of this stage now' });
+      expect((await t.http.patch(`/api/calling/${call.callId}`).set(m(25_010)).send({ maxSpeakers: 2 }).expect(200)).body).toMatchObject({ max_speakers: 2, speaker_count: 2 });
+      expect((await t.http.patch(`/api/calling/${call.callId}`).set(m(25_010)).send({ maxSpeakers: 33 }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await t.http.patch(`/api/calling/${conference.callId}`).set(m(25_010)).send({ maxSpeakers: 4 }).expect(400)).body.message).toContain('maxSpeakers is for stage calls only');
+      const updated = (await eventsOf(call.callId)).filter((e) => e.type === 'call.updated').pop();
+      expect(updated?.data).toEqual({ changed: { max_speakers: 2 } });
     });
 
     it('joins the host and moderators as speakers and members as listeners; conferences say no stage role', async () => {

@@ -70,11 +70,12 @@ export class ModerationController {
     summary: 'Edit a call (host, moderator, admin)',
     description:
       'Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` ' +
-      '(checked under the call\'s lock, so a concurrent join cannot slip past the new cap). Ended calls are 404.',
+      '(checked under the call\'s lock, so a concurrent join cannot slip past the new cap). Ended calls are 404. ' +
+      'On a stage also `maxSpeakers` (1-32; below its speakers now is 409 `CAPACITY_BELOW_LIVE`). The mode never changes: `mode` is refused like any unknown field.',
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row after the edit, as my-calls shows it' })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count' })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers' })
   edit(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: UpdateCallDto): Promise<CallRowDto> {
     return this.moderation.edit(user, callId, dto);
   }

@@ -83,14 +83,20 @@ export class ModerationService {
       if (dto.maxParticipants !== undefined && dto.maxParticipants < call.activeParticipants) {
         throw new DomainException('CAPACITY_BELOW_LIVE', `maxParticipants ${dto.maxParticipants} is below the ${call.activeParticipants} members in the call now`);
       }
-      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants'>> = {};
+      // A stage's speaker cap, checked against its speakers under the same lock (src/stage/).
+      if (dto.maxSpeakers !== undefined && call.mode !== 'stage') throw new DomainException('VALIDATION_FAILED', 'maxSpeakers is for stage calls only (mode "stage")');
+      if (dto.maxSpeakers !== undefined && dto.maxSpeakers < (call.speakerCount ?? 0)) {
+        throw new DomainException('CAPACITY_BELOW_LIVE', `maxSpeakers ${dto.maxSpeakers} is below the ${call.speakerCount} speakers of this stage now`);
+      }
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'maxSpeakers'>> = {};
       if (dto.title !== undefined) fields.title = dto.title;
       if (dto.description !== undefined) fields.description = dto.description;
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
       if (dto.maxParticipants !== undefined) fields.maxParticipants = dto.maxParticipants;
+      if (dto.maxSpeakers !== undefined) fields.maxSpeakers = dto.maxSpeakers;
       await this.repository.updateCall(manager, callId, fields);
       if (Object.keys(fields).length > 0) {
-        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants };
+        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants, max_speakers: fields.maxSpeakers };
         await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
       }
       return toCallRow(Object.assign(call, fields), role);

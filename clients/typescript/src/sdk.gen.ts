@@ -65,7 +65,7 @@ export const getCall = <ThrowOnError extends boolean = false>(options: Options<G
 /**
  * Edit a call (host, moderator, admin)
  *
- * Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` (checked under the call's lock, so a concurrent join cannot slip past the new cap). Ended calls are 404.
+ * Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` (checked under the call's lock, so a concurrent join cannot slip past the new cap). Ended calls are 404. On a stage also `maxSpeakers` (1-32; below its speakers now is 409 `CAPACITY_BELOW_LIVE`). The mode never changes: `mode` is refused like any unknown field.
  */
 export const updateCall = <ThrowOnError extends boolean = false>(options: Options<UpdateCallData, ThrowOnError>) => (options.client ?? client).patch<UpdateCallResponses, UpdateCallErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -736,6 +736,10 @@ export type UpdateCallDto = {
      * 2-500 on a conference, 2-STAGE_MAX_PARTICIPANTS on a stage, and not below the number of members in the call now.
      */
     maxParticipants?: number;
+    /**
+     * Stages only (400 on a conference): 1-32, and not below the stage's speakers now.
+     */
+    maxSpeakers?: number;
     isPublic?: boolean;
 };
 
@@ -1248,7 +1252,7 @@ export type UpdateCallErrors = {
      */
     404: ErrorDto;
     /**
-     * `CAPACITY_BELOW_LIVE`: maxParticipants is below the live head count
+     * `CAPACITY_BELOW_LIVE`: maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers
      */
     409: ErrorDto;
     /**

@@ -4,6 +4,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validato
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
 import { STAGE_PARTICIPANTS_CEILING } from '../../config/stage.config';
+import { MAX_SPEAKERS, MIN_SPEAKERS } from '../../calls/stage-roles';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -37,4 +38,12 @@ export class UpdateCallDto {
   @Max(STAGE_PARTICIPANTS_CEILING)
   @ApiPropertyOptional({ type: 'integer' })
   maxParticipants?: number;
+
+  /** Stages only (400 on a conference): 1-32, and not below the stage's speakers now. @example 20 */
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_SPEAKERS)
+  @Max(MAX_SPEAKERS)
+  @ApiPropertyOptional({ type: 'integer' })
+  maxSpeakers?: number;
 }
