@@ -17,6 +17,7 @@ import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { jobsConfig } from './config/jobs.config';
 import { presenceConfig } from './config/presence.config';
+import { stageConfig } from './config/stage.config';
 import { rateLimitConfig } from './config/rate-limit.config';
 import { recordingConfig } from './config/recording.config';
 import { retentionConfig } from './config/retention.config';
@@ -28,6 +29,7 @@ import { EventsModule } from './events/events.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ModerationModule } from './moderation/moderation.module';
+import { StageModule } from './stage/stage.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
@@ -43,7 +45,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig, scheduleConfig, lobbyConfig],
+      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig, scheduleConfig, lobbyConfig, stageConfig],
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
@@ -63,6 +65,7 @@ import { TokensModule } from './tokens/tokens.module';
     RetentionModule,
     MetricsModule,
     EventsModule,
+    StageModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

@@ -116,6 +116,9 @@ describe('Admin console: the call list', () => {
       ends_at: null,
       lobby: false,
       wait_for_host: false,
+      mode: 'conference',
+      max_speakers: null,
+      speaker_count: null,
     });
   });
 

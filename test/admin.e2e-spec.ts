@@ -59,10 +59,13 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
       ends_at: null,
       lobby: false,
       wait_for_host: false,
+      mode: 'conference',
+      max_speakers: null,
+      speaker_count: null,
     });
     expect(res.body.participants).toEqual([
       expect.objectContaining({ user_id: 700, role: 'host', joined_at: '2026-02-02T10:00:00.000Z', left_at: '2026-02-02T10:10:00.000Z', duration_seconds: 600, leave_reason: 'call_ended' }),
-      { user_id: 701, oto_number: 'OTO#DET701', role: 'participant', joined_at: '2026-02-02T10:01:00.000Z', left_at: '2026-02-02T10:06:00.000Z', duration_seconds: 300, media: 'audio', leave_reason: 'left' },
+      { user_id: 701, oto_number: 'OTO#DET701', role: 'participant', joined_at: '2026-02-02T10:01:00.000Z', left_at: '2026-02-02T10:06:00.000Z', duration_seconds: 300, media: 'audio', leave_reason: 'left', stage_role: null },
       expect.objectContaining({ user_id: 701, joined_at: '2026-02-02T10:07:00.000Z', left_at: '2026-02-02T10:10:00.000Z', duration_seconds: 180, media: 'video' }),
     ]);
     expect(res.body.participants[0].oto_number).toMatch(/^OTO#[A-Z0-9]{6}$/);

@@ -31,6 +31,8 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         description: 'Discuss project progress and next steps',
         isPublic: false,
         maxParticipants: 25,
+        mode: 'conference',
+        maxSpeakers: null,
       });
       const unixSeconds = Number(res.body.channelName.split('_')[1]);
       expect(Math.abs(unixSeconds - Date.now() / 1000)).toBeLessThan(10);
@@ -263,7 +265,7 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         ended_at: null,
       });
       expect(res.body.participants).toHaveLength(2);
-      expect(res.body.participants[1]).toEqual({ oto_number: 'OTO#ABC123', role: 'participant', joined_at: expect.any(String), media: 'audio', muted: { audio: false, video: false } });
+      expect(res.body.participants[1]).toEqual({ oto_number: 'OTO#ABC123', role: 'participant', joined_at: expect.any(String), media: 'audio', muted: { audio: false, video: false }, stage_role: null });
       expect(res.body.participants[0].oto_number).toMatch(/^OTO#[A-Z0-9]{6}$/);
       const text = JSON.stringify(res.body);
       expect(text).not.toMatch(/real-name|example\.org|user_id/);
@@ -304,6 +306,9 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         ends_at: null,
         lobby: false,
         wait_for_host: false,
+        mode: 'conference',
+        max_speakers: null,
+        speaker_count: null,
       });
       expect(res.body[1].role).toBe('participant');
       expect(res.body[2].role).toBe('host');

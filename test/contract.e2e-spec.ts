@@ -285,6 +285,41 @@ describe('The contract: every answer matches the OpenAPI document', () => {
     await send('leaveCall', { auth: member(OUTSIDER), params: { callId }, expect: 200 });
   });
 
+  it('runs a stage: listeners, tokens, hands and speakers', async () => {
+    const stage = (await send('createCall', { auth: member(HOST), body: { title: 'Contract stage', isPublic: true, mode: 'stage', maxSpeakers: 2, maxParticipants: 5000 }, expect: 201 })).body;
+    const { callId } = stage;
+    await send('joinCall', { auth: member(HOST), params: { callId }, expect: 200 });
+    await send('joinCall', { auth: member(MEMBER), params: { callId }, expect: 200 });
+    await send('joinCall', { auth: member(OUTSIDER), params: { callId }, expect: 200 });
+    await send('issueToken', { auth: member(MEMBER), body: { channelName: stage.channelName }, expect: 200 });
+    await send('issueToken', { auth: member(MEMBER), body: { channelName: stage.channelName, role: 'publisher' }, expect: 403 });
+
+    await send('raiseHand', { auth: member(MEMBER), params: { callId }, body: { raised: true }, expect: 200 });
+    await send('raiseHand', { auth: member(HOST), params: { callId }, body: { raised: true }, expect: 409 });
+    await send('raiseHand', { auth: member(GUEST), params: { callId }, body: { raised: true }, expect: 403 });
+    await send('raiseHand', { auth: member(MEMBER), params: { callId: NO_CALL }, body: { raised: true }, expect: 404 });
+    await send('raiseHand', { auth: member(MEMBER), params: { callId }, body: { raised: 'yes' }, expect: 400 });
+    await send('listHands', { auth: member(HOST), params: { callId }, query: { limit: 10 }, expect: 200 });
+    await send('listHands', { auth: member(MEMBER), params: { callId }, expect: 403 });
+    await send('listHands', { auth: admin, params: { callId: NO_CALL }, expect: 404 });
+    await send('listHands', { auth: member(HOST), params: { callId }, query: { limit: 0 }, expect: 400 });
+    await send('listHands', { auth: member(GUEST), params: { callId: callB.callId }, expect: 409 });
+
+    await send('promoteSpeaker', { auth: member(HOST), params: { callId, member: String(MEMBER) }, expect: 200 });
+    await send('promoteSpeaker', { auth: member(HOST), params: { callId, member: String(OUTSIDER) }, expect: 409 });
+    await send('promoteSpeaker', { auth: member(OUTSIDER), params: { callId, member: String(OUTSIDER) }, expect: 403 });
+    await send('promoteSpeaker', { auth: member(HOST), params: { callId, member: '888888' }, expect: 404 });
+    await send('promoteSpeaker', { auth: member(HOST), params: { callId, member: 'not-a-member' }, expect: 400 });
+    await send('demoteSpeaker', { auth: member(MEMBER), params: { callId, member: String(MEMBER) }, expect: 200 });
+    await send('demoteSpeaker', { auth: member(HOST), params: { callId, member: String(HOST) }, expect: 409 });
+    await send('demoteSpeaker', { auth: member(OUTSIDER), params: { callId, member: String(HOST) }, expect: 403 });
+    await send('demoteSpeaker', { auth: member(HOST), params: { callId: NO_CALL, member: String(MEMBER) }, expect: 404 });
+    await send('demoteSpeaker', { auth: member(HOST), params: { callId, member: 'not-a-member' }, expect: 400 });
+    await send('getCall', { auth: member(MEMBER), params: { callId }, expect: 200 });
+    await send('leaveCall', { auth: member(OUTSIDER), params: { callId }, expect: 200 });
+    await send('endCall', { auth: member(HOST), params: { callId }, expect: 200 });
+  });
+
   it('records, with consent, and lists and stops recordings', async () => {
     const { callId } = callA;
     const started = await send('startRecording', { auth: member(HOST), params: { callId }, body: { mode: 'mix' }, expect: 201 });

@@ -371,6 +371,28 @@ describeInChromium('the admin dashboard in a real browser (headless Chromium)', 
     }
   });
 
+  it("shows a stage's speakers and listeners in the call and its raised hands", async () => {
+    const host = 90_040;
+    const { callId } = await createCall(t.http, host, { title: 'Town hall', isPublic: true, mode: 'stage' });
+    for (const id of [host, 90_041, 90_042, 90_043]) await join(t.http, callId, as.member(id)).expect(200);
+    await t.http.post(`/api/calling/${callId}/hand`).set(as.member(90_042)).send({ raised: true }).expect(200);
+    const raised = (await t.http.get(`/api/calling/${callId}/hands`).set(admin).expect(200)).body as { hands: Array<{ oto_number: string }> };
+    const page = await open(`/dashboard/calls/${callId}`);
+    try {
+      await page.locator(`tr[data-hand="${raised.hands[0].oto_number}"]`).waitFor();
+      expect(await text(page, '[data-tile="speakers"]')).toBe('1');
+      expect(await text(page, '[data-tile="listeners"]')).toBe('3');
+      expect(await text(page, '[data-tile="hands"]')).toBe('1');
+      expect(await text(page, '[data-fact="mode"]')).toBe('stage: 1 of 16 speakers');
+      expect(await page.locator('table.hands tbody tr[data-hand]').count()).toBe(1);
+      expect(await text(page, 'tr[data-user-id="90042"] td:nth-child(3)')).toBe('participant, listener');
+      await shot(page, 'dashboard-stage');
+      await fitsPhone(page);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('refreshes the overview every 10 s and a live call every 5 s', async () => {
     const host = 90_035;
     const { callId } = await createCall(t.http, host, { title: 'Refresh check', isPublic: true });

@@ -50,6 +50,8 @@ describe('direct calls', () => {
         description: null,
         isPublic: false,
         maxParticipants: 2,
+        mode: 'conference',
+        maxSpeakers: null,
         status: 'ringing',
         callee: { user_id: CALLEE, oto_number: CALLEE_OTO },
         media: 'audio',

@@ -120,7 +120,7 @@ describe('events outbox and signed webhooks', () => {
     expect(mine.every((r) => r.verified && r.status === 200)).toBe(true);
     const joined = mine[1].body;
     expect(joined).toEqual({ id: expect.stringMatching(/^evt_\d+$/), type: 'participant.joined', occurredAt: '2026-01-05T09:00:00.000Z', callId: call.callId, data: { member: { user_id: 16_011, oto_number: 'OTO#SIGN11' } } });
-    expect(mine[0].body.data).toEqual({ by: { user_id: 16_010, oto_number: expect.stringMatching(/^OTO#/) }, title: 'Signed', is_public: true, max_participants: 50, lobby: false, wait_for_host: false });
+    expect(mine[0].body.data).toEqual({ by: { user_id: 16_010, oto_number: expect.stringMatching(/^OTO#/) }, title: 'Signed', is_public: true, max_participants: 50, lobby: false, wait_for_host: false, mode: 'conference' });
     // A tampered body does not verify.
     const { verifyIkootaSignature } = require('../examples/verify-ikoota-signature.js');
     const header = `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`;

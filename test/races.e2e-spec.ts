@@ -185,6 +185,75 @@ describe('participation races', () => {
     expect(new Map(bindings.map((b) => [b.userId, b.uid]))).toEqual(new Map(members.map((m, i) => [m, uids[i]])));
   });
 
+  it('two promotions at maxSpeakers - 1 on two instances: exactly one SPEAKERS_FULL per stage, the count exact', async () => {
+    const STAGES = usingMysql ? 12 : 6;
+    const stages = await Promise.all(Array.from({ length: STAGES }, (_, i) => createCall(a.http, user(50 + i), { isPublic: true, mode: 'stage', maxSpeakers: 3, maxParticipants: 50 })));
+    const candidates = (i: number) => [user(1600 + i * 10), user(1601 + i * 10), user(1602 + i * 10)];
+    for (const [i, stage] of stages.entries()) {
+      for (const m of candidates(i)) await join(a.http, stage.callId, as.member(m)).expect(200);
+      // The host and one promoted member: one seat left (maxSpeakers - 1 taken).
+      await a.http.put(`/api/calling/${stage.callId}/speakers/${candidates(i)[0]}`).set(as.member(user(50 + i))).expect(200);
+    }
+    const raced = await Promise.all(
+      stages.map((stage, i) =>
+        Promise.all([
+          a.http.put(`/api/calling/${stage.callId}/speakers/${candidates(i)[1]}`).set(as.member(user(50 + i))),
+          // The other instance, and the other way to a seat half the time: a new moderator.
+          i % 2 === 0
+            ? b.http.put(`/api/calling/${stage.callId}/speakers/${candidates(i)[2]}`).set(as.admin(ADMIN))
+            : b.http.put(`/api/calling/${stage.callId}/members/${candidates(i)[2]}`).set(as.member(user(50 + i))).send({ role: 'moderator' }),
+        ]),
+      ),
+    );
+    for (const [first, second] of raced) {
+      const outcomes = [first, second].map((res) => [res.status, res.body.code]).sort();
+      expect(outcomes).toEqual([
+        [200, undefined],
+        [409, 'SPEAKERS_FULL'],
+      ]);
+    }
+    for (const stage of stages) {
+      const stored = await a.dataSource.getRepository(Call).findOneByOrFail({ id: stage.callId });
+      expect([stored.speakerCount, stored.maxSpeakers]).toEqual([3, 3]);
+    }
+  });
+
+  it('a step-down racing promotions on two instances frees one seat: the count stays exact', async () => {
+    const host = user(70);
+    const stage = await createCall(a.http, host, { isPublic: true, mode: 'stage', maxSpeakers: 4, maxParticipants: 100 });
+    const members = Array.from({ length: 8 }, (_, i) => user(1800 + i));
+    for (const m of members) await join(a.http, stage.callId, as.member(m)).expect(200);
+    for (const m of members.slice(0, 3)) await a.http.put(`/api/calling/${stage.callId}/speakers/${m}`).set(as.member(host)).expect(200);
+    // Full (host + 3): one steps down on one instance while five are promoted on both.
+    const [steppedDown, ...promotions] = await Promise.all([
+      b.http.delete(`/api/calling/${stage.callId}/speakers/${members[0]}`).set(as.member(members[0])),
+      ...members.slice(3).map((m, i) => (i % 2 === 0 ? a : b).http.put(`/api/calling/${stage.callId}/speakers/${m}`).set(as.member(host))),
+    ]);
+    expect(steppedDown.status).toBe(200);
+    for (const res of promotions) expect([[200, undefined], [409, 'SPEAKERS_FULL']]).toContainEqual([res.status, res.body.code]);
+    // One seat was freed: at most one promotion took it (none when they all came before the step-down).
+    const seated = promotions.filter((res) => res.status === 200).length;
+    expect(seated).toBeLessThanOrEqual(1);
+    const stored = await a.dataSource.getRepository(Call).findOneByOrFail({ id: stage.callId });
+    expect(stored.speakerCount).toBe(3 + seated);
+  });
+
+  it('a PATCH of maxSpeakers racing promotions on two instances never leaves more speakers than the cap', async () => {
+    const host = user(80);
+    const stage = await createCall(a.http, host, { isPublic: true, mode: 'stage', maxSpeakers: 10, maxParticipants: 100 });
+    const members = Array.from({ length: 8 }, (_, i) => user(1900 + i));
+    for (const m of members) await join(a.http, stage.callId, as.member(m)).expect(200);
+    const [patched, ...promotions] = await Promise.all([
+      b.http.patch(`/api/calling/${stage.callId}`).set(as.member(host)).send({ maxSpeakers: 4 }),
+      ...members.map((m, i) => (i % 2 === 0 ? a : b).http.put(`/api/calling/${stage.callId}/speakers/${m}`).set(as.member(host))),
+    ]);
+    expect([[200, undefined], [409, 'CAPACITY_BELOW_LIVE']]).toContainEqual([patched.status, patched.body.code]);
+    for (const res of promotions) expect([[200, undefined], [409, 'SPEAKERS_FULL']]).toContainEqual([res.status, res.body.code]);
+    const stored = await a.dataSource.getRepository(Call).findOneByOrFail({ id: stage.callId });
+    expect(stored.speakerCount).toBe(1 + promotions.filter((res) => res.status === 200).length);
+    expect(stored.speakerCount).toBeLessThanOrEqual(stored.maxSpeakers!);
+  });
+
   it('gives no token for a channel name that only looks like the call’s (case, trailing spaces)', async () => {
     const member = user(8);
     const call = await bigCall(member);

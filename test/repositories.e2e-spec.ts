@@ -22,6 +22,7 @@ import { User } from '../src/auth/entities/user.entity';
 import { PreferencesRepository } from '../src/preferences/preferences.repository';
 import { CallPreference } from '../src/preferences/entities/call-preference.entity';
 import { JobLeasesRepository } from '../src/jobs/job-leases.repository';
+import { StageRepository } from '../src/stage/stage.repository';
 import { createCall, join, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
@@ -65,7 +66,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       lockCall: (r: CallsRepository) => (m, f) => r.lockCall(m, f.callId),
       noteLocked: (r: CallsRepository) => async (m, f) => r.noteLocked(m, f.callId),
       lockedCall: (r: CallsRepository) => (m, f) => r.lockedCall(m, f.callId),
-      insertCall: (r: CallsRepository) => (m) => r.insertCall(m, { title: 'A call', description: null, channelName: 'ikoota_sqlfile_1', creatorId: 601, isPublic: false, maxParticipants: 50, createdAt: NOW }),
+      insertCall: (r: CallsRepository) => (m) => r.insertCall(m, { title: 'A call', description: null, channelName: 'ikoota_sqlfile_1', creatorId: 601, isPublic: false, maxParticipants: 50, createdAt: NOW, mode: 'conference', maxSpeakers: null, speakerCount: null }),
       findCall: (r: CallsRepository) => (_m, f) => r.findCall(f.callId),
       callExists: (r: CallsRepository) => (m, f) => r.callExists(f.callId, m),
       channelNameOf: (r: CallsRepository) => (m, f) => r.channelNameOf(m, f.callId),
@@ -190,6 +191,20 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       muteRulesOf: (r: ModerationRepository) => (m, f) => r.muteRulesOf(f.callId, f.memberId, ['publish_audio'], m),
       keepMuteRules: (r: ModerationRepository) => (m, f) => r.keepMuteRules(m, [{ callId: f.callId, userId: f.memberId, uid: f.uid, privilege: 'publish_audio', ruleId: 9001, createdAt: NOW, expiresAt: NOW }]),
       forgetMuteRules: (r: ModerationRepository) => (m) => r.forgetMuteRules(m, [1, 2]),
+    },
+  },
+  {
+    type: StageRepository,
+    file: 'src/stage/stage.repository.sql',
+    cases: {
+      takeSeat: (r: StageRepository) => (m, f) => r.takeSeat(m, f.callId),
+      freeSeat: (r: StageRepository) => (m, f) => r.freeSeat(m, f.callId),
+      setSpeaker: (r: StageRepository) => (m, f) => r.setSpeaker(m, f.callId, f.memberId, NOW),
+      setListener: (r: StageRepository) => (m, f) => r.setListener(m, f.callId, f.memberId, NOW),
+      raiseHand: (r: StageRepository) => (m, f) => r.raiseHand(m, f.callId, f.memberId, f.sessionId, NOW),
+      lowerHand: (r: StageRepository) => (m, f) => r.lowerHand(m, f.callId, f.memberId),
+      raisedHands: (r: StageRepository) => (_m, f) => r.raisedHands(f.callId, 100),
+      countRaisedHands: (r: StageRepository) => (_m, f) => r.countRaisedHands(f.callId),
     },
   },
   {
@@ -463,6 +478,9 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     'LobbyRepository.hostPresent',
     'LobbyRepository.waiting',
     'LobbyRepository.positionOf',
+    // a stage's raised hands (polled by its moderators and the dashboard)
+    'StageRepository.raisedHands',
+    'StageRepository.countRaisedHands',
     // the admin list (its first page on MariaDB: test/admin-console.e2e-spec.ts, on a large table)
     'AdminConsoleRepository.adminCalls: a next page',
     'AdminConsoleRepository.adminCalls: every filter',

@@ -61,4 +61,16 @@ describe('statements per join and leave', () => {
     // reads; the admitted member's join reads the entry once more than a call without a lobby.
     expect({ knock, knockWhileWaiting, admittedJoin, leaveLobbyCall }).toEqual({ knock: usingMysql ? 13 : 12, knockWhileWaiting: 6, admittedJoin: 9, leaveLobbyCall: 6 });
   });
+
+  it('a listener joining and leaving a stage sends the same (issue 25: no round trip added for listeners)', async () => {
+    const [first, second] = [await createCall(t.http, 5010, { isPublic: true, mode: 'stage' }), await createCall(t.http, 5010, { isPublic: true, mode: 'stage' })];
+    await join(t.http, first.callId, as.member(5012)).expect(200);
+    const counts = {
+      firstJoinOfCall: await counted(() => join(t.http, second.callId, as.member(5012)).expect(200)),
+      leave: await counted(() => leave(t.http, second.callId, as.member(5012)).expect(200)),
+      repeatJoin: await counted(() => join(t.http, second.callId, as.member(5012)).expect(200)),
+      joinWhileIn: await counted(() => join(t.http, second.callId, as.member(5012)).expect(200)),
+    };
+    expect(counts).toEqual({ firstJoinOfCall: 8, leave: 6, repeatJoin: 6, joinWhileIn: 4 });
+  });
 });

@@ -49,8 +49,8 @@ describe('POST /api/calling/token', () => {
     const call = await joinedCall(user);
     const before = Math.floor(Date.now() / 1000);
     const res = await token(t.http, as.member(user), call.channelName, 789012).expect(200);
-    expect(Object.keys(res.body).sort()).toEqual(['appId', 'channelName', 'expiresAt', 'token', 'uid']);
-    expect(res.body).toMatchObject({ appId: DEV_AGORA_APP_ID, channelName: call.channelName, uid: 789012 });
+    expect(Object.keys(res.body).sort()).toEqual(['appId', 'channelName', 'expiresAt', 'role', 'token', 'uid']);
+    expect(res.body).toMatchObject({ appId: DEV_AGORA_APP_ID, channelName: call.channelName, uid: 789012, role: 'publisher' });
     expect(res.body.token).toMatch(/^007/);
     expect(res.body.expiresAt).toBeGreaterThanOrEqual(before + 3600);
     expect(res.body.expiresAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3600);

@@ -242,9 +242,9 @@ export class AdminConsoleRepository {
     return this.dataSource.getRepository<Call>(CALLS).findOne({ where: { id: callId } });
   }
 
-  /** Every member's role in a call, removed or not. */
-  async rolesIn(callId: number): Promise<Map<number, CallRole>> {
-    const members = await this.dataSource.getRepository<CallMember>(MEMBERS).find({ where: { callId }, select: { userId: true, role: true } });
-    return new Map(members.map((m) => [m.userId, m.role]));
+  /** Every member's role in a call, removed or not, and whether they may speak on a stage. */
+  async rolesIn(callId: number): Promise<Map<number, { role: CallRole; speaker: boolean }>> {
+    const members = await this.dataSource.getRepository<CallMember>(MEMBERS).find({ where: { callId }, select: { userId: true, role: true, speakerAt: true } });
+    return new Map(members.map((m) => [m.userId, { role: m.role, speaker: m.speakerAt !== null }]));
   }
 }

@@ -214,5 +214,8 @@ function toAdminCallRow({ call, creatorOtoNumber }: AdminCallRow): AdminCallRowD
     starts_at: iso(call.startsAt),
     ends_at: iso(call.endsAt),
     ...lobbyRowFields(call),
+    mode: call.mode,
+    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
+    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
   };
 }

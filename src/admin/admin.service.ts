@@ -5,6 +5,7 @@ import { CallsService, toCallRow } from '../calls/calls.service';
 import { CallRowDto } from '../calls/dto/call-row.dto';
 import { CallEndedDto } from '../calls/dto/end-call.dto';
 import { secondsBetween } from '../calls/participation.service';
+import { stageRoleOf } from '../calls/stage-roles';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { ModerationService } from '../moderation/moderation.service';
@@ -42,12 +43,13 @@ export class AdminService {
       participants: sessions.map((s) => ({
         user_id: s.userId,
         oto_number: otos.get(s.userId) ?? 'OTO#UNKNWN',
-        role: roleOf.get(s.userId) ?? 'participant',
+        role: roleOf.get(s.userId)?.role ?? 'participant',
         joined_at: s.joinedAt.toISOString(),
         left_at: s.leftAt ? s.leftAt.toISOString() : null,
         duration_seconds: s.durationSeconds,
         media: s.media,
         leave_reason: s.leaveReason,
+        stage_role: stageRoleOf(call.mode, roleOf.get(s.userId) ?? null),
       })),
       stats: {
         total_participants: new Set(sessions.map((s) => s.userId)).size,

@@ -1,6 +1,7 @@
 import { OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH } from './entities/call.entity';
 import type { Call } from './entities/call.entity';
+import { CALL_MODES } from './entities/call.entity';
 
 /**
  * The calls feature's public values, for other features' DTOs and SQL: the call statuses, the
@@ -24,3 +25,5 @@ export function lobbyRowFields(call: Pick<Call, 'lobby' | 'waitForHost'>): { lob
 export function lobbySettingsOf(dto: { lobby?: boolean; waitForHost?: boolean }): Pick<Call, 'lobby' | 'waitForHost'> {
   return { lobby: dto.lobby ?? false, waitForHost: dto.waitForHost ?? false };
 }
+/** The call modes (stages, issue 25). */
+export { CALL_MODES };

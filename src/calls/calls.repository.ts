@@ -7,11 +7,12 @@ import { CallMember, CallRole } from './entities/call-member.entity';
 import { Call, CallStatus } from './entities/call.entity';
 import { LIVE } from './call-fields';
 
-/** How one member appears in a call's view: their role and whether they are muted. */
+/** How one member appears in a call's view: their role, whether they are muted, and whether they may speak on a stage. */
 export interface MemberView {
   role: CallRole;
   audioMuted: boolean;
   videoMuted: boolean;
+  speaker: boolean;
 }
 
 /** Which calls my-calls lists: the member's own (`mine`), or those plus public live calls (`all`). */
@@ -77,7 +78,7 @@ export class CallsRepository {
   /** A new active call with its creator as host. */
   async insertCall(
     manager: EntityManager,
-    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>>,
+    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>> & Pick<Call, 'mode' | 'maxSpeakers' | 'speakerCount'>,
   ): Promise<Call> {
     const call = manager.create(Call, {
       startsAt: null,
@@ -96,7 +97,9 @@ export class CallsRepository {
       endingSoonSentFor: null,
     });
     await manager.insert(Call, call);
-    await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null });
+    // On a stage the host is its first speaker (speaker_count 1).
+    const speakerAt = fields.mode === 'stage' ? fields.createdAt : null;
+    await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null, speakerAt });
     return call;
   }
 
@@ -200,13 +203,13 @@ export class CallsRepository {
       .execute();
   }
 
-  /** Members' roles and mute flags in a call. */
+  /** Members' roles, mute flags and stage speaker flags in a call. */
   async memberViews(callId: number, userIds: number[]): Promise<Map<number, MemberView>> {
     if (userIds.length === 0) return new Map();
     const rows = await this.dataSource
       .getRepository(CallMember)
-      .find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true, audioMutedAt: true, videoMutedAt: true } });
-    return new Map(rows.map((row) => [row.userId, { role: row.role, audioMuted: row.audioMutedAt !== null, videoMuted: row.videoMutedAt !== null }]));
+      .find({ where: { callId, userId: In(userIds) }, select: { userId: true, role: true, audioMutedAt: true, videoMutedAt: true, speakerAt: true } });
+    return new Map(rows.map((row) => [row.userId, { role: row.role, audioMuted: row.audioMutedAt !== null, videoMuted: row.videoMutedAt !== null, speaker: row.speakerAt !== null }]));
   }
 
   /**
@@ -226,4 +229,5 @@ export class CallsRepository {
     for (const row of await query.getMany()) members.set(row.callId, (members.get(row.callId) ?? new Set<number>()).add(row.userId));
     return members;
   }
+
 }

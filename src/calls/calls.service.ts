@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { heartbeatIntervalSeconds, presenceConfig } from '../config/presence.config';
 import { scheduleConfig } from '../config/schedule.config';
+import { stageConfig } from '../config/stage.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { generateChannelName } from './channel-name';
@@ -31,11 +32,15 @@ import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
 import { plannedSchedule, scheduleChanges } from './schedule';
+import { StageRole, stageFieldsOf, stageRoleOf } from './stage-roles';
 import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
 import { iso } from '../common/iso';
 import { lobbyRowFields, lobbySettingsOf } from './call-fields';
+
+/** A call's cap when create does not say. */
+const DEFAULT_MAX_PARTICIPANTS = 50;
 
 export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   return {
@@ -53,6 +58,9 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     starts_at: iso(call.startsAt),
     ends_at: iso(call.endsAt),
     ...lobbyRowFields(call),
+    mode: call.mode,
+    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
+    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
   };
 }
 
@@ -68,6 +76,8 @@ interface Entry {
   opened: boolean;
   /** Whether the member consented to recording (their preferences, read with the call). */
   recordingConsent: boolean;
+  /** On a stage, the member's stage role (read with the call); null on a conference. */
+  stageRole: StageRole | null;
 }
 
 /** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
@@ -107,6 +117,7 @@ export class CallsService {
     private readonly recordings: RecordingHooks,
     @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
     private readonly lobby: LobbyService,
+    @Inject(stageConfig.KEY) private readonly stage: ConfigType<typeof stageConfig>,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -119,6 +130,8 @@ export class CallsService {
    * adds to that transaction (a direct call's callee and ringing). Retries a channel-name collision.
    */
   async createCall(dto: CreateCallDto, creatorId: number, more: (manager: EntityManager, call: Call, now: Date) => Promise<void>): Promise<Call> {
+    // The mode and, on a stage, its speaker cap (the host its first speaker); caps checked by mode.
+    const stage = stageFieldsOf(dto, this.stage.maxParticipants, DEFAULT_MAX_PARTICIPANTS);
     for (let attempt = 0; ; attempt += 1) {
       const now = this.clock.now();
       const schedule = plannedSchedule(null, dto, now);
@@ -130,17 +143,26 @@ export class CallsService {
             channelName: generateChannelName(now),
             creatorId,
             isPublic: dto.isPublic ?? false,
-            maxParticipants: dto.maxParticipants ?? 50,
+            maxParticipants: dto.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS,
             createdAt: now,
             ...schedule,
             ...lobbySettingsOf(dto),
+            ...stage,
           });
           await this.outbox.record(manager, {
             type: 'call.created',
             callId: created.id,
             actorId: creatorId,
             occurredAt: now,
-            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants, ...scheduleChanges({ startsAt: null, endsAt: null }, schedule), ...lobbyRowFields(created) },
+            data: {
+              title: created.title,
+              is_public: Boolean(created.isPublic),
+              max_participants: created.maxParticipants,
+              mode: created.mode,
+              ...(created.mode === 'stage' ? { max_speakers: created.maxSpeakers } : {}),
+              ...scheduleChanges({ startsAt: null, endsAt: null }, schedule),
+              ...lobbyRowFields(created),
+            },
           });
           await more(manager, created, now);
           return created;
@@ -189,7 +211,7 @@ export class CallsService {
       throw error;
     });
     if (!('session' in entered)) return entered;
-    const { call, session, role, uid, preferences, opened, recordingConsent } = entered;
+    const { call, session, role, uid, preferences, opened, recordingConsent, stageRole } = entered;
     // After the commit: a consenting member who just came in joins a running recording's lists.
     if (opened && recordingConsent && call.recordingId !== null) this.recordings.membershipChanged(callId, call.recordingId);
     return {
@@ -203,6 +225,7 @@ export class CallsService {
       joinedAt: session.joinedAt.toISOString(),
       ...preferences,
       presence: { heartbeatIntervalSeconds: heartbeatIntervalSeconds(this.presence), heartbeatRequired: false },
+      ...(stageRole ? { stageRole } : {}),
     };
   }
 
@@ -245,8 +268,9 @@ export class CallsService {
           }
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
+          const stageRole = stageRoleOf(state.call.mode, state.member);
           if (state.open) {
-            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent };
+            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent, stageRole };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
@@ -257,7 +281,7 @@ export class CallsService {
           const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
           // Wait-for-host without a lobby: the host, a moderator or an admin coming in lets everyone waiting in.
           if (state.call.waitForHost && !state.call.lobby && (user.isAdmin || role !== 'participant')) await this.lobby.hostArrived(manager, callId, user.id, now);
-          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent };
+          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent, stageRole };
         });
       } catch (error) {
         // Rolled back, so the slot it took is free again.
@@ -350,6 +374,7 @@ export class CallsService {
           joined_at: session.joinedAt.toISOString(),
           media: session.media,
           muted: { audio: view?.audioMuted ?? false, video: view?.videoMuted ?? false },
+          stage_role: stageRoleOf(call.mode, view ?? null),
         };
       }),
     };
@@ -394,7 +419,7 @@ export class CallsService {
     return this.repository.currentMembersOf(callIds, among);
   }
 
-  /** The hosts and moderators of these calls now, by call; `among`: only these users. For the lobby's events on member streams. */
+  /** The hosts and moderators of these calls now, by call; `among`: only these users. For the staff's events on member streams (lobby, hands). */
   currentStaffOf(callIds: number[], among?: number[]): Promise<Map<number, Set<number>>> {
     return this.repository.currentMembersOf(callIds, among, ['host', 'moderator']);
   }
@@ -406,7 +431,7 @@ export function isWaiting(answer: JoinCallResponseDto | LobbyWaitingDto): answer
 }
 
 /** The create answer for a new call (direct calls answer the same, plus their ringing). */
-export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 'description' | 'isPublic' | 'maxParticipants'>): CallCreatedDto {
+export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'mode' | 'maxSpeakers'>): CallCreatedDto {
   return {
     callId: call.id,
     channelName: call.channelName,
@@ -414,5 +439,7 @@ export function toCallCreated(call: Pick<Call, 'id' | 'channelName' | 'title' | 
     description: call.description,
     isPublic: call.isPublic,
     maxParticipants: call.maxParticipants,
+    mode: call.mode,
+    maxSpeakers: call.mode === 'stage' ? call.maxSpeakers : null,
   };
 }

@@ -12,14 +12,17 @@ import { CallsRepository } from './calls.repository';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
-import { Call, CallStatus } from './entities/call.entity';
+import { Call, CallMode, CallStatus } from './entities/call.entity';
 import { UidBinding } from './entities/uid-binding.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
-  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>;
-  member: { role: CallRole; removed: boolean } | null;
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode'>;
+  /** `speaker`: on a stage, the member may publish (`speaker_at` set). */
+  member: { role: CallRole; removed: boolean; speaker: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
+  /** On a stage, when the member raised their hand in their open session; null when it is down (or they are not in). */
+  handRaisedAt: Date | null;
   /** The uid the service assigned the member in this call at their first join; null before. */
   assignedUid: number | null;
   /** What the member's client applies on entry (read in the same round trip). */
@@ -38,9 +41,9 @@ export interface OpenStay {
 
 const MEMBER_STATE_SQL = `
   SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
-         c.is_public AS is_public, c.max_participants AS max_participants, c.recording_id AS recording_id,
+         c.is_public AS is_public, c.max_participants AS max_participants, c.recording_id AS recording_id, c.mode AS mode,
          c.lobby AS lobby, c.wait_for_host AS wait_for_host,
-         m.role AS role, m.removed_at AS removed_at,
+         m.role AS role, m.removed_at AS removed_at, m.speaker_at AS speaker_at, m.hand_raised_at AS hand_raised_at, m.hand_session_id AS hand_session_id,
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
          p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar,
@@ -125,6 +128,10 @@ export class ParticipationRepository {
       ends_at: RawDate;
       lobby: number | boolean;
       wait_for_host: number | boolean;
+      mode: CallMode;
+      speaker_at: RawDate;
+      hand_raised_at: RawDate;
+      hand_session_id: RawId | null;
     }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
     const row = rows[0];
     if (!row) return null;
@@ -141,9 +148,12 @@ export class ParticipationRepository {
         endsAt: toDate(row.ends_at),
         lobby: Boolean(Number(row.lobby)),
         waitForHost: Boolean(Number(row.wait_for_host)),
+        mode: row.mode,
       },
-      member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
+      member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null, speaker: row.speaker_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
+      // A hand counts in the session it was raised in only: closing that session lowered it.
+      handRaisedAt: row.session_id !== null && toInt(row.hand_session_id) === toInt(row.session_id) ? toDate(row.hand_raised_at) : null,
       assignedUid: toInt(row.assigned_uid),
       preferences: toMasking(
         row.p_user === null

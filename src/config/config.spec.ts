@@ -12,6 +12,7 @@ import { loadRateLimitConfig } from './rate-limit.config';
 import { loadRecordingConfig } from './recording.config';
 import { loadRetentionConfig } from './retention.config';
 import { loadScheduleConfig } from './schedule.config';
+import { loadStageConfig } from './stage.config';
 
 const APP_ID = '00112233445566778899aabbccddeeff';
 const APP_CERTIFICATE = 'ffeeddccbbaa99887766554433221100';
@@ -246,6 +247,23 @@ describe('loadLobbyConfig', () => {
     ['LOBBY_ADMISSION_MINUTES', 'soon'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     expect(refusal(() => loadLobbyConfig({ [variable]: value })).message).toContain(variable);
+  });
+});
+
+describe('loadStageConfig', () => {
+  it.each([
+    [undefined, 10_000],
+    ['', 10_000],
+    ['2', 2],
+    [' 500 ', 500],
+    ['10000', 10_000],
+    ['100000', 100_000],
+  ])('reads STAGE_MAX_PARTICIPANTS=%p as %p (2 .. 100000, default 10000)', (value, cap) => {
+    expect(loadStageConfig(value === undefined ? {} : { STAGE_MAX_PARTICIPANTS: value })).toEqual({ maxParticipants: cap });
+  });
+
+  it.each(['1', '0', '-5', '100001', '2.5', 'many', '1e4'])('refuses STAGE_MAX_PARTICIPANTS=%s and names the variable', (value) => {
+    expect(refusal(() => loadStageConfig({ STAGE_MAX_PARTICIPANTS: value })).message).toContain('STAGE_MAX_PARTICIPANTS');
   });
 });
 

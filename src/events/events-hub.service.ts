@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { eventsConfig } from '../config/events.config';
 import type { CallEvent } from '../outbox/entities/call-event.entity';
 import { EventBodies } from './event-bodies.service';
-import { EventBody, eventId, EventType } from '../outbox/event-types';
+import { EVENT_AUDIENCES, EventBody, eventId, EventType } from '../outbox/event-types';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EventsRepository } from './events.repository';
 import { EventsRedis } from './redis-channel';
@@ -26,14 +26,10 @@ const PAGE = 500;
 /** Ids a stream remembers having sent, to send each once. */
 const SENT_MEMORY = 10_000;
 
-/** Events for the member they are about only; every other type also goes to the call's current members. */
+/** Events for the member they are about only; every other type also goes to the call's current members (or its staff: EVENT_AUDIENCES). */
 const PERSONAL: ReadonlySet<EventType> = new Set<EventType>(['member.invited', 'call.ringing']);
-/** The lobby's events go to the call's host and moderators instead of all its members; `lobby.waiting` not to the member either. */
-const FOR_STAFF: ReadonlySet<EventType> = new Set<EventType>(['lobby.waiting', 'lobby.admitted', 'lobby.denied']);
-const NOT_TO_MEMBER: ReadonlySet<EventType> = new Set<EventType>(['lobby.waiting']);
-
-/** Who besides the member an event is about receives it, by call: its current members, and its host and moderators (for the lobby's events). */
-interface Listeners {
+/** Who besides the member an event is about hears of it: its call's current members, or (EVENT_AUDIENCES) only its host and moderators. */
+interface Audiences {
   members: Map<number, Set<number>>;
   staff: Map<number, Set<number>>;
 }
@@ -194,28 +190,35 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
     if (rows.length === 0 || this.streams.size === 0) return;
     const bodies = await this.bodies.compose(rows);
     const connected = [...this.streams.keys()];
-    const members = await this.listenersOf(rows, connected.length <= 1000 ? connected : undefined);
+    const audiences = await this.audiences(rows, connected.length <= 1000 ? connected : undefined);
     for (const row of rows) {
-      for (const userId of this.audience(row, members)) for (const stream of this.streams.get(userId) ?? []) this.deliver(stream, row.id, bodies.get(row.id)!);
+      for (const userId of this.audience(row, audiences)) for (const stream of this.streams.get(userId) ?? []) this.deliver(stream, row.id, bodies.get(row.id)!);
       if (row.type === 'participant.removed' && row.userId !== null) {
         for (const stream of [...(this.streams.get(row.userId) ?? [])]) stream.subscriber.complete();
       }
     }
   }
 
-  private audience(row: CallEvent, listeners: Listeners): Set<number> {
-    const type = row.type as EventType;
-    const audience = new Set<number>(PERSONAL.has(type) ? [] : ((FOR_STAFF.has(type) ? listeners.staff : listeners.members).get(row.callId) ?? []));
-    if (row.userId !== null && !NOT_TO_MEMBER.has(type)) audience.add(row.userId);
-    return audience;
-  }
-
-  /** The members, and the hosts and moderators, of the calls these events are about (`among`: only these users). */
-  private async listenersOf(rows: CallEvent[], among?: number[]): Promise<Listeners> {
-    const forMembers = rows.filter((row) => !PERSONAL.has(row.type as EventType) && !FOR_STAFF.has(row.type as EventType)).map((row) => row.callId);
-    const forStaff = rows.filter((row) => FOR_STAFF.has(row.type as EventType)).map((row) => row.callId);
+  /** The current members (and, for the events that need them, the staff) of the calls these events are in. */
+  private async audiences(rows: CallEvent[], among: number[] | undefined): Promise<Audiences> {
+    const type = (row: CallEvent) => row.type as EventType;
+    const forStaff = rows.filter((row) => EVENT_AUDIENCES[type(row)] !== undefined).map((row) => row.callId);
+    const forMembers = rows.filter((row) => !PERSONAL.has(type(row)) && EVENT_AUDIENCES[type(row)] === undefined).map((row) => row.callId);
     const [members, staff] = await Promise.all([this.calls.currentMembersOf(forMembers, among), this.calls.currentStaffOf(forStaff, among)]);
     return { members, staff };
+  }
+
+  private audience(row: CallEvent, { members, staff }: Audiences): Set<number> {
+    const type = row.type as EventType;
+    const restricted = EVENT_AUDIENCES[type];
+    if (restricted) {
+      const audience = new Set<number>(staff.get(row.callId) ?? []);
+      if (restricted === 'staff-and-member' && row.userId !== null) audience.add(row.userId);
+      return audience;
+    }
+    const audience = new Set<number>(PERSONAL.has(type) ? [] : (members.get(row.callId) ?? []));
+    if (row.userId !== null) audience.add(row.userId);
+    return audience;
   }
 
   /** The member's events after `afterId` from the outbox, within the replay window. */
@@ -224,8 +227,8 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
     for (let cursor = afterId; ; ) {
       const rows = await this.repository.after(cursor, since, PAGE);
       if (rows.length === 0) return;
-      const listeners = await this.listenersOf(rows, [stream.userId]);
-      const mine = rows.filter((row) => this.audience(row, listeners).has(stream.userId));
+      const audiences = await this.audiences(rows, [stream.userId]);
+      const mine = rows.filter((row) => this.audience(row, audiences).has(stream.userId));
       const bodies = await this.bodies.compose(mine);
       for (const row of mine) this.deliver(stream, row.id, bodies.get(row.id)!, true);
       cursor = rows[rows.length - 1].id;

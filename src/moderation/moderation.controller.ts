@@ -70,11 +70,12 @@ export class ModerationController {
     summary: 'Edit a call (host, moderator, admin)',
     description:
       'Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` ' +
-      '(checked under the call\'s lock, so a concurrent join cannot slip past the new cap). Ended calls are 404.',
+      '(checked under the call\'s lock, so a concurrent join cannot slip past the new cap). Ended calls are 404. ' +
+      'On a stage also `maxSpeakers` (1-32; below its speakers now is 409 `CAPACITY_BELOW_LIVE`). The mode never changes: `mode` is refused like any unknown field.',
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row after the edit, as my-calls shows it' })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count' })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers' })
   edit(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: UpdateCallDto): Promise<CallRowDto> {
     return this.moderation.edit(user, callId, dto);
   }
@@ -83,12 +84,14 @@ export class ModerationController {
   @ApiOperation({
     operationId: 'setMemberRole',
     summary: "Change a member's role (host, admin)",
-    description: 'Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host\'s own role cannot change.',
+    description:
+      'Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host\'s own role cannot change. ' +
+      'On a stage a moderator is a speaker: making one takes a speaker seat (409 `SPEAKERS_FULL` when none is free); a moderator made a participant stays a speaker until demoted.',
   })
   @ApiParam(CALL_ID)
   @ApiParam(MEMBER)
   @ApiOkResponse({ type: MemberRoleDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, NO_CALL, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'callId or member is malformed, or role is not moderator or participant' }, { code: 'NOT_CALL_HOST', when: 'The caller is not the host or an admin' }, NO_CALL, ENDED, UNKNOWN_MEMBER, NOT_IN_CALL, { code: 'HOST_ROLE_FIXED', when: "The target is the call's host" }, { code: 'SPEAKERS_FULL', when: 'On a stage a moderator is a speaker: no speaker seat is free' })
   setRole(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Param('member', MemberPipe) userId: number, @Body() dto: ChangeRoleDto): Promise<MemberRoleDto> {
     return this.moderation.setRole(user, callId, userId, dto.role);
   }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AgoraChannelService } from '../agora/agora-channel.service';
 import { AuthUser } from '../auth/auth-user';
@@ -21,6 +22,9 @@ import { ParticipantRemovedDto } from './dto/participant-removed.dto';
 import { UpdateCallDto } from './dto/update-call.dto';
 import { ModerationRepository } from './moderation.repository';
 import { combine, PublishRestrictions } from './publish-restrictions.service';
+import { capacityRefusal } from '../calls/stage-roles';
+import { stageConfig } from '../config/stage.config';
+import { StageService } from '../stage/stage.service';
 
 /**
  * What hosts, moderators and admins do to a call they run: pause and resume it, edit it, make
@@ -45,6 +49,8 @@ export class ModerationService {
     private readonly recordings: RecordingHooks,
     private readonly outbox: EventsOutbox,
     private readonly restrictions: PublishRestrictions,
+    private readonly stage: StageService,
+    @Inject(stageConfig.KEY) private readonly stageLimits: ConfigType<typeof stageConfig>,
   ) {}
 
   /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
@@ -72,12 +78,20 @@ export class ModerationService {
       const { call, role } = await this.participation.standing(manager, callId, user.id);
       if (call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
       requirePower('moderate', role, user, 'edit this call');
+      // A conference holds 500 at most, a stage STAGE_MAX_PARTICIPANTS (src/calls/stage-roles.ts).
+      const overCap = dto.maxParticipants === undefined ? null : capacityRefusal(call.mode, dto.maxParticipants, this.stageLimits.maxParticipants);
+      if (overCap) throw overCap;
       if (dto.maxParticipants !== undefined && dto.maxParticipants < call.activeParticipants) {
         throw new DomainException('CAPACITY_BELOW_LIVE', `maxParticipants ${dto.maxParticipants} is below the ${call.activeParticipants} members in the call now`);
       }
+      // A stage's speaker cap, checked against its speakers under the same lock (src/stage/).
+      if (dto.maxSpeakers !== undefined && call.mode !== 'stage') throw new DomainException('VALIDATION_FAILED', 'maxSpeakers is for stage calls only (mode "stage")');
+      if (dto.maxSpeakers !== undefined && dto.maxSpeakers < (call.speakerCount ?? 0)) {
+        throw new DomainException('CAPACITY_BELOW_LIVE', `maxSpeakers ${dto.maxSpeakers} is below the ${call.speakerCount} speakers of this stage now`);
+      }
       // The schedule's rules (src/calls/schedule.ts): 400, or 409 once startsAt has passed.
       const moved = scheduleChanges(call, plannedSchedule(call, dto, this.clock.now()));
-      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>> = {};
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'maxSpeakers'>> = {};
       if (dto.title !== undefined) fields.title = dto.title;
       if (dto.description !== undefined) fields.description = dto.description;
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
@@ -86,9 +100,10 @@ export class ModerationService {
       if (moved.ends_at !== undefined) fields.endsAt = moved.ends_at === null ? null : new Date(moved.ends_at);
       if (dto.lobby !== undefined) fields.lobby = dto.lobby;
       if (dto.waitForHost !== undefined) fields.waitForHost = dto.waitForHost;
+      if (dto.maxSpeakers !== undefined) fields.maxSpeakers = dto.maxSpeakers;
       await this.repository.updateCall(manager, callId, fields);
       if (Object.keys(fields).length > 0) {
-        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants, ...moved };
+        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants, max_speakers: fields.maxSpeakers, ...moved };
         // The lobby settings (issue 24).
         Object.assign(changed, { lobby: fields.lobby, wait_for_host: fields.waitForHost });
         await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
@@ -99,7 +114,7 @@ export class ModerationService {
 
   /** Makes a member of the call a moderator, or a participant again (host or admin). The host's role is fixed. */
   async setRole(user: AuthUser, callId: number, userId: number, role: 'moderator' | 'participant'): Promise<MemberRoleDto> {
-    await this.tx.run(async (manager) => {
+    const seated = await this.tx.run(async (manager) => {
       const standing = await this.participation.standing(manager, callId, user.id);
       if (standing.call.status === 'ended') throw new DomainException('CALL_ENDED', 'Call not found or ended');
       requirePower('host', standing.role, user, 'change roles in this call');
@@ -107,7 +122,10 @@ export class ModerationService {
       if (!target || target.removedAt) throw new DomainException('NOT_A_CALL_MEMBER', 'This member is not a member of this call');
       if (target.role === 'host') throw new DomainException('HOST_ROLE_FIXED', "The host's role cannot change");
       if (target.role !== role) await this.repository.setRole(manager, target.id, role);
+      // On a stage a moderator is a speaker: a seat taken (409 SPEAKERS_FULL when none is free).
+      return role === 'moderator' && (await this.stage.seatModerator(manager, standing.call, target, user.id, this.clock.now())) ? standing.call.channelName : null;
     });
+    if (seated !== null) await this.stage.afterSpeakerChange(callId, userId, seated);
     return { success: true, oto_number: await this.otoNumber(userId), role };
   }
 
@@ -133,6 +151,8 @@ export class ModerationService {
       if (!(await this.repository.tookPart(manager, callId, userId))) throw new DomainException('PARTICIPANT_NOT_FOUND', 'This member never took part in this call');
       const closed = await this.participation.closeMember(manager, callId, userId, now, 'removed');
       await this.repository.markRemoved(manager, callId, userId, now);
+      // A removed speaker gives their stage seat back.
+      await this.stage.vacate(manager, call, target);
       await this.outbox.record(manager, { type: 'participant.removed', callId, userId, actorId: user.id, occurredAt: now });
       return { channelName: call.channelName, recordingId: closed.closed ? closed.recordingId : null };
     });

@@ -13,14 +13,20 @@ import { ModerationRepository } from './moderation.repository';
 export const PUBLISH_PRIVILEGES: readonly MutePrivilege[] = ['publish_audio', 'publish_video'];
 
 /**
- * What a member may not publish in a call now: the one place that says it, from their member
- * row. A mute forbids its medium; a stage demotion (a later feature) adds its own reason here,
- * and the token path and the Agora rules below follow whatever this says.
+ * What a member may not publish in a call now, with kicking rules behind it: the one place that
+ * says it, from their member row. A mute forbids its medium. A stage demotion (a speaker made a
+ * listener again, or stepping down: `demoted_at` set, `speaker_at` not) forbids both, so a
+ * publisher token they still hold is covered by rules, until they are a speaker again. The token
+ * path and the Agora rules below follow whatever this says. (A listener who never spoke gets
+ * subscriber tokens and no rules: `src/calls/stage-roles.ts`, and the README's Stages.)
  */
-export function forbiddenPrivileges(member: Pick<CallMember, 'audioMutedAt' | 'videoMutedAt'> | { audio: boolean; video: boolean } | null): MutePrivilege[] {
+export function forbiddenPrivileges(
+  member: (Pick<CallMember, 'audioMutedAt' | 'videoMutedAt'> & Partial<Pick<CallMember, 'demotedAt' | 'speakerAt'>>) | { audio: boolean; video: boolean; demoted?: boolean } | null,
+): MutePrivilege[] {
   if (!member) return [];
-  const audio = 'audio' in member ? member.audio : member.audioMutedAt !== null;
-  const video = 'video' in member ? member.video : member.videoMutedAt !== null;
+  const demoted = 'audio' in member ? member.demoted === true : (member.demotedAt ?? null) !== null && (member.speakerAt ?? null) === null;
+  const audio = demoted || ('audio' in member ? member.audio : member.audioMutedAt !== null);
+  const video = demoted || ('video' in member ? member.video : member.videoMutedAt !== null);
   return [...(audio ? (['publish_audio'] as const) : []), ...(video ? (['publish_video'] as const) : [])];
 }
 

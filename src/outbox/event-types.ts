@@ -22,9 +22,30 @@ export const EVENT_TYPES = [
   'lobby.waiting',
   'lobby.admitted',
   'lobby.denied',
+  // stages (issue 25)
+  'hand.raised',
+  'hand.lowered',
+  'participant.promoted',
+  'participant.demoted',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Who hears of an event on the member streams, when not every current member of the call does:
+ * `staff` the call's host and moderators only (raised hands); `staff-and-member` them and the
+ * member the event is about (promotions, demotions). The webhook receives every event.
+ */
+export const EVENT_AUDIENCES: Partial<Record<EventType, 'staff' | 'staff-and-member'>> = {
+  'hand.raised': 'staff',
+  'hand.lowered': 'staff',
+  'participant.promoted': 'staff-and-member',
+  'participant.demoted': 'staff-and-member',
+  // The lobby: who knocks is for the host and moderators; their decision also for the member.
+  'lobby.waiting': 'staff',
+  'lobby.admitted': 'staff-and-member',
+  'lobby.denied': 'staff-and-member',
+};
 
 /** A member as events show them: never a username or email. */
 export interface EventMember {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CallSession } from '../calls/entities/call-session.entity';
 import type { CallRole } from '../calls/entities/call-member.entity';
-import type { CallStatus } from '../calls/entities/call.entity';
+import type { CallMode, CallStatus } from '../calls/entities/call.entity';
 import { OPEN } from '../calls/call-fields';
 import { isSameChannel } from '../calls/channel-name';
 import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
@@ -20,8 +20,12 @@ export interface TokenAdmission {
   /** The call's lobby settings: the admission rule keeps whoever waits in the lobby out. */
   lobby: boolean;
   waitForHost: boolean;
-  /** The caller's mute flags in the call (their member row; false without one). */
-  muted: { audio: boolean; video: boolean };
+  /** The caller's mute flags in the call, and whether they stopped being a stage speaker (their member row; false without one). */
+  muted: { audio: boolean; video: boolean; demoted: boolean };
+  /** `conference` or `stage`. */
+  mode: CallMode;
+  /** On a stage, whether the caller is a speaker (`speaker_at` set). */
+  speaker: boolean;
   /** With a uid in the request, who that uid is bound to; without, the caller (when they have an assigned uid). */
   boundUserId: number | null;
   /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
@@ -37,7 +41,7 @@ const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
          s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
          m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid, c.starts_at AS starts_at, c.ends_at AS ends_at,
-         c.lobby AS lobby, c.wait_for_host AS wait_for_host
+         c.lobby AS lobby, c.wait_for_host AS wait_for_host, c.mode AS mode, m.speaker_at AS speaker_at, m.demoted_at AS demoted_at
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -79,6 +83,9 @@ export class TokensRepository {
       ends_at: RawDate;
       lobby: number | boolean;
       wait_for_host: number | boolean;
+      mode: CallMode;
+      speaker_at: RawDate;
+      demoted_at: RawDate;
     }> =
       uid === undefined
         ? await this.dataSource.query(TOKEN_ADMISSION_ASSIGNED_SQL, [userId, userId, userId, channelName])
@@ -95,7 +102,9 @@ export class TokensRepository {
       member: row.role === null ? null : { removed: row.removed_at !== null, role: row.role },
       lobby: Boolean(Number(row.lobby)),
       waitForHost: Boolean(Number(row.wait_for_host)),
-      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
+      muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null, demoted: row.demoted_at !== null && row.speaker_at === null },
+      mode: row.mode,
+      speaker: row.speaker_at !== null,
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),
       startsAt: toDate(row.starts_at),

@@ -7,6 +7,7 @@ import { admissionRefusal } from '../calls/admission';
 import { AssignedUids } from '../calls/assigned-uids.service';
 import { TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
 import { CallsService } from '../calls/calls.service';
+import { stageRoleOf } from '../calls/stage-roles';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
@@ -70,8 +71,11 @@ export class TokensService {
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
     // A scheduled call in its last second gives no token: refused before any uid is bound.
     untilEnd(this.agora.tokenTtlSeconds, admission.endsAt, at.now);
-    // What the caller may not publish here (a mute): their member row, read in the same round trip.
+    // What the caller may not publish here (a mute, a stage demotion): their member row, read in the same round trip.
     let forbidden = forbiddenPrivileges(admission.muted);
+    // On a stage a listener's tokens subscribe only; asking to publish is refused.
+    let listener = stageRoleOf(admission.mode, admission) === 'listener';
+    if (listener && dto.role === 'publisher') throw new DomainException('NOT_A_SPEAKER');
     let uid: number;
     let bound = false;
     if (dto.uid !== undefined) {
@@ -96,10 +100,12 @@ export class TokensService {
       const member = await this.calls.member(admission.callId, user.id);
       if (member?.removedAt) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
       forbidden = forbiddenPrivileges(member);
+      listener = stageRoleOf(admission.mode, member && { speaker: member.speakerAt !== null }) === 'listener';
+      if (listener && dto.role === 'publisher') throw new DomainException('NOT_A_SPEAKER');
     }
     const now = this.clock.now();
     const ttl = await this.lifetime(admission, user.id, uid, forbidden, now);
-    const issued = this.build(dto.channelName, uid, dto.role ?? 'publisher', ttl, forbidden);
+    const issued = this.build(dto.channelName, uid, listener ? 'subscriber' : (dto.role ?? 'publisher'), ttl, forbidden);
     await this.recordToken(admission, new Date(now.getTime() + ttl * 1000), now);
     tokensIssued.inc();
     return issued;
@@ -137,8 +143,9 @@ export class TokensService {
 
   /**
    * An AccessToken2 for the uid, valid `ttl` seconds. A publisher gets every publish privilege
-   * but the `forbidden` ones (a muted member's media); Agora enforces those privileges once
-   * co-host authentication is on for the project (without it, the kicking rules do).
+   * but the `forbidden` ones (a muted member's media); a subscriber (a stage listener, or who
+   * asked for it) none. Agora enforces those privileges once co-host authentication is on for the
+   * project (without it, the kicking rules do, where there are any).
    */
   private build(channelName: string, uid: number, role: 'publisher' | 'subscriber', ttl: number, forbidden: MutePrivilege[]): RtcTokenDto {
     // Real time, not the service clock: agora-token stamps the token with it, and Agora checks it.
@@ -158,7 +165,7 @@ export class TokensService {
       this.logger.error({ msg: 'Agora token generation returned nothing', channelName });
       throw new DomainException('TOKEN_GENERATION_FAILED', 'Token generation failed');
     }
-    return { token, appId: this.agora.appId, channelName, uid, expiresAt: issuedAt + ttl };
+    return { token, appId: this.agora.appId, channelName, uid, expiresAt: issuedAt + ttl, role };
   }
 
   /** What RtcTokenBuilder builds for the role, minus the forbidden publish privileges (it cannot leave some out). */

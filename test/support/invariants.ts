@@ -27,6 +27,17 @@ export const PARTICIPATION_INVARIANTS: Readonly<Record<string, string>> = {
   'an ended call has no open session': `
     SELECT s.id, s.call_id FROM call_sessions s JOIN calls c ON c.id = s.call_id
     WHERE s.open = 1 AND c.status = 'ended'`,
+  "a stage's speaker count equals its speakers (not removed) and never exceeds its cap; conferences have none": `
+    SELECT c.id, c.mode, c.speaker_count, c.max_speakers,
+           (SELECT COUNT(*) FROM call_members m WHERE m.call_id = c.id AND m.speaker_at IS NOT NULL AND m.removed_at IS NULL) AS speakers
+    FROM calls c
+    WHERE (c.mode = 'stage' AND (c.speaker_count IS NULL OR c.speaker_count > c.max_speakers
+             OR c.speaker_count <> (SELECT COUNT(*) FROM call_members m WHERE m.call_id = c.id AND m.speaker_at IS NOT NULL AND m.removed_at IS NULL)))
+       OR (c.mode <> 'stage' AND (c.speaker_count IS NOT NULL OR EXISTS (SELECT 1 FROM call_members m WHERE m.call_id = c.id AND m.speaker_at IS NOT NULL)))`,
+  "on a stage the host and moderators are speakers, and a speaker's hand is down": `
+    SELECT m.id, m.call_id, m.user_id, m.role FROM call_members m JOIN calls c ON c.id = m.call_id
+    WHERE c.mode = 'stage' AND m.removed_at IS NULL
+      AND ((m.role IN ('host', 'moderator') AND m.speaker_at IS NULL) OR (m.speaker_at IS NOT NULL AND m.hand_raised_at IS NOT NULL))`,
   "no session or segment outlasts the call's end": `
     SELECT s.id, s.call_id FROM call_sessions s JOIN calls c ON c.id = s.call_id
     WHERE c.ended_at IS NOT NULL AND (s.left_at > c.ended_at

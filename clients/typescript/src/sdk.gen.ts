@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { AcceptDirectCallData, AcceptDirectCallErrors, AcceptDirectCallResponses, AdmitAllFromLobbyData, AdmitAllFromLobbyErrors, AdmitAllFromLobbyResponses, AdmitFromLobbyData, AdmitFromLobbyErrors, AdmitFromLobbyResponses, CancelDirectCallData, CancelDirectCallErrors, CancelDirectCallResponses, CreateCallData, CreateCallErrors, CreateCallResponses, CreateEventsTicketData, CreateEventsTicketErrors, CreateEventsTicketResponses, DeclineDirectCallData, DeclineDirectCallErrors, DeclineDirectCallResponses, DenyFromLobbyData, DenyFromLobbyErrors, DenyFromLobbyResponses, EndCallAsAdminData, EndCallAsAdminErrors, EndCallAsAdminResponses, EndCallData, EndCallErrors, EndCallResponses, ExportSessionsCsvData, ExportSessionsCsvErrors, ExportSessionsCsvResponses, GetAnalyticsData, GetAnalyticsErrors, GetAnalyticsResponses, GetCallData, GetCallDetailsData, GetCallDetailsErrors, GetCallDetailsResponses, GetCallErrors, GetCallResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOverviewData, GetOverviewErrors, GetOverviewResponses, GetPreferencesData, GetPreferencesErrors, GetPreferencesResponses, InviteMembersData, InviteMembersErrors, InviteMembersResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, JoinCallData, JoinCallErrors, JoinCallResponses, LeaveCallData, LeaveCallErrors, LeaveCallResponses, ListAllRecordingsData, ListAllRecordingsErrors, ListAllRecordingsResponses, ListCallsData, ListCallsErrors, ListCallsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListLobbyData, ListLobbyErrors, ListLobbyResponses, ListMyCallsData, ListMyCallsErrors, ListMyCallsResponses, ListRecordingsData, ListRecordingsErrors, ListRecordingsResponses, MuteMemberData, MuteMemberErrors, MuteMemberResponses, PauseCallData, PauseCallErrors, PauseCallResponses, ReceiveAgoraNoticeData, ReceiveAgoraNoticeErrors, ReceiveAgoraNoticeResponses, RemoveParticipantAsAdminData, RemoveParticipantAsAdminErrors, RemoveParticipantAsAdminResponses, RemoveParticipantData, RemoveParticipantErrors, RemoveParticipantResponses, ResumeCallData, ResumeCallErrors, ResumeCallResponses, SendHeartbeatData, SendHeartbeatErrors, SendHeartbeatResponses, SetMemberRoleData, SetMemberRoleErrors, SetMemberRoleResponses, StartDirectCallData, StartDirectCallErrors, StartDirectCallResponses, StartRecordingData, StartRecordingErrors, StartRecordingResponses, StopRecordingData, StopRecordingErrors, StopRecordingResponses, StreamEventsData, StreamEventsErrors, StreamEventsResponse, StreamEventsResponses, SwitchMediaData, SwitchMediaErrors, SwitchMediaResponses, UpdateCallData, UpdateCallErrors, UpdateCallResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen.js';
+import type { AcceptDirectCallData, AcceptDirectCallErrors, AcceptDirectCallResponses, AdmitAllFromLobbyData, AdmitAllFromLobbyErrors, AdmitAllFromLobbyResponses, AdmitFromLobbyData, AdmitFromLobbyErrors, AdmitFromLobbyResponses, CancelDirectCallData, CancelDirectCallErrors, CancelDirectCallResponses, CreateCallData, CreateCallErrors, CreateCallResponses, CreateEventsTicketData, CreateEventsTicketErrors, CreateEventsTicketResponses, DeclineDirectCallData, DeclineDirectCallErrors, DeclineDirectCallResponses, DemoteSpeakerData, DemoteSpeakerErrors, DemoteSpeakerResponses, DenyFromLobbyData, DenyFromLobbyErrors, DenyFromLobbyResponses, EndCallAsAdminData, EndCallAsAdminErrors, EndCallAsAdminResponses, EndCallData, EndCallErrors, EndCallResponses, ExportSessionsCsvData, ExportSessionsCsvErrors, ExportSessionsCsvResponses, GetAnalyticsData, GetAnalyticsErrors, GetAnalyticsResponses, GetCallData, GetCallDetailsData, GetCallDetailsErrors, GetCallDetailsResponses, GetCallErrors, GetCallResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOverviewData, GetOverviewErrors, GetOverviewResponses, GetPreferencesData, GetPreferencesErrors, GetPreferencesResponses, InviteMembersData, InviteMembersErrors, InviteMembersResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, JoinCallData, JoinCallErrors, JoinCallResponses, LeaveCallData, LeaveCallErrors, LeaveCallResponses, ListAllRecordingsData, ListAllRecordingsErrors, ListAllRecordingsResponses, ListCallsData, ListCallsErrors, ListCallsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListHandsData, ListHandsErrors, ListHandsResponses, ListLobbyData, ListLobbyErrors, ListLobbyResponses, ListMyCallsData, ListMyCallsErrors, ListMyCallsResponses, ListRecordingsData, ListRecordingsErrors, ListRecordingsResponses, MuteMemberData, MuteMemberErrors, MuteMemberResponses, PauseCallData, PauseCallErrors, PauseCallResponses, PromoteSpeakerData, PromoteSpeakerErrors, PromoteSpeakerResponses, RaiseHandData, RaiseHandErrors, RaiseHandResponses, ReceiveAgoraNoticeData, ReceiveAgoraNoticeErrors, ReceiveAgoraNoticeResponses, RemoveParticipantAsAdminData, RemoveParticipantAsAdminErrors, RemoveParticipantAsAdminResponses, RemoveParticipantData, RemoveParticipantErrors, RemoveParticipantResponses, ResumeCallData, ResumeCallErrors, ResumeCallResponses, SendHeartbeatData, SendHeartbeatErrors, SendHeartbeatResponses, SetMemberRoleData, SetMemberRoleErrors, SetMemberRoleResponses, StartDirectCallData, StartDirectCallErrors, StartDirectCallResponses, StartRecordingData, StartRecordingErrors, StartRecordingResponses, StopRecordingData, StopRecordingErrors, StopRecordingResponses, StreamEventsData, StreamEventsErrors, StreamEventsResponse, StreamEventsResponses, SwitchMediaData, SwitchMediaErrors, SwitchMediaResponses, UpdateCallData, UpdateCallErrors, UpdateCallResponses, UpdatePreferencesData, UpdatePreferencesErrors, UpdatePreferencesResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -65,7 +65,7 @@ export const getCall = <ThrowOnError extends boolean = false>(options: Options<G
 /**
  * Edit a call (host, moderator, admin)
  *
- * Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` (checked under the call's lock, so a concurrent join cannot slip past the new cap). Ended calls are 404.
+ * Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` (checked under the call's lock, so a concurrent join cannot slip past the new cap). Ended calls are 404. On a stage also `maxSpeakers` (1-32; below its speakers now is 409 `CAPACITY_BELOW_LIVE`). The mode never changes: `mode` is refused like any unknown field.
  */
 export const updateCall = <ThrowOnError extends boolean = false>(options: Options<UpdateCallData, ThrowOnError>) => (options.client ?? client).patch<UpdateCallResponses, UpdateCallErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -239,7 +239,7 @@ export const denyFromLobby = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Generate an Agora RTC token
  *
- * Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. The uid is bound to the caller in this call on first use; asking again renews the token. A muted member gets a token without the publish privilege of the muted media, under any uid; with Agora REST credentials, the kicking rules that keep those media off cover the token's whole lifetime before it is answered (a rule is posted for a new uid, or renewed when the token would outlive it).
+ * Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. The uid is bound to the caller in this call on first use; asking again renews the token. A muted member gets a token without the publish privilege of the muted media, under any uid; with Agora REST credentials, the kicking rules that keep those media off cover the token's whole lifetime before it is answered (a rule is posted for a new uid, or renewed when the token would outlive it). On a stage, a listener's token has no publish privileges (`role: "subscriber"` in the answer, whatever the body says but `publisher`, which is 403 `NOT_A_SPEAKER`); a speaker's has them. Agora enforces the publish privileges in a token only once co-host authentication is enabled for the project; a demoted speaker is also kept off by kicking rules (with REST credentials), as a muted member is.
  */
 export const issueToken = <ThrowOnError extends boolean = false>(options: Options<IssueTokenData, ThrowOnError>) => (options.client ?? client).post<IssueTokenResponses, IssueTokenErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -379,7 +379,7 @@ export const resumeCall = <ThrowOnError extends boolean = false>(options: Option
 /**
  * Change a member's role (host, admin)
  *
- * Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host's own role cannot change.
+ * Makes a member of the call (`role: "moderator"`) a moderator, or a participant again. The target must be a member of the call (host, invited or joined, not removed); the host's own role cannot change. On a stage a moderator is a speaker: making one takes a speaker seat (409 `SPEAKERS_FULL` when none is free); a moderator made a participant stays a speaker until demoted.
  */
 export const setMemberRole = <ThrowOnError extends boolean = false>(options: Options<SetMemberRoleData, ThrowOnError>) => (options.client ?? client).put<SetMemberRoleResponses, SetMemberRoleErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -415,6 +415,54 @@ export const muteMember = <ThrowOnError extends boolean = false>(options: Option
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Raise or lower your hand (a listener on a stage)
+ *
+ * `{ "raised": true }` raises the caller's hand, `false` lowers it; the caller must be a listener in the call (joined, not a speaker). Raising a raised hand keeps its time and its place in the queue; lowering a lowered one is 200 too. Leaving the call (or any close of the session: removal, end, presence) lowers it. The host and moderators hear of it (`hand.raised`, `hand.lowered`).
+ */
+export const raiseHand = <ThrowOnError extends boolean = false>(options: Options<RaiseHandData, ThrowOnError>) => (options.client ?? client).post<RaiseHandResponses, RaiseHandErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/hand',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Raised hands on a stage (host, moderator, admin)
+ *
+ * The raised hands of listeners in the call now, by OTO# number, oldest first (at most `limit`), and how many there are in all.
+ */
+export const listHands = <ThrowOnError extends boolean = false>(options: Options<ListHandsData, ThrowOnError>) => (options.client ?? client).get<ListHandsResponses, ListHandsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/hands',
+    ...options
+});
+
+/**
+ * Make a speaker a listener again (host, moderator, admin; or the speaker themselves)
+ *
+ * The member may no longer publish: their next token is a subscriber token, and with Agora REST credentials kicking rules on `publish_audio` and `publish_video` cover every uid bound to them, so a publisher token they still hold cannot publish either (`agoraRules`). A speaker may step down themselves. The host and moderators are speakers by their role (409 `SPEAKER_BY_ROLE`). A listener already is 200 and changes nothing. Event: `participant.demoted`.
+ */
+export const demoteSpeaker = <ThrowOnError extends boolean = false>(options: Options<DemoteSpeakerData, ThrowOnError>) => (options.client ?? client).delete<DemoteSpeakerResponses, DemoteSpeakerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/speakers/{member}',
+    ...options
+});
+
+/**
+ * Make a member in the call a speaker (host, moderator, admin)
+ *
+ * The member (in the call now) may publish: their next token is a publisher token, and any kicking rules of an earlier demotion are deleted. Their hand goes down. 409 `SPEAKERS_FULL` when the stage has `maxSpeakers` speakers already (the host and moderators count), exact under concurrent requests on any number of instances. A speaker already is 200 and changes nothing. Events: `participant.promoted` (and `hand.lowered` when their hand was up).
+ */
+export const promoteSpeaker = <ThrowOnError extends boolean = false>(options: Options<PromoteSpeakerData, ThrowOnError>) => (options.client ?? client).put<PromoteSpeakerResponses, PromoteSpeakerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/{callId}/speakers/{member}',
+    ...options
 });
 
 /**

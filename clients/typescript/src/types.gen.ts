@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'ALREADY_A_SPEAKER' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBER_NOT_IN_CALL' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_A_SPEAKER' | 'NOT_A_STAGE' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'SPEAKER_BY_ROLE' | 'SPEAKERS_FULL' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -77,7 +77,8 @@ export type CreateCallDto = {
      */
     isPublic?: boolean;
     /**
-     * At most this many members in the call at once (2-500).
+     * At most this many members in the call at once: 2-500 for a conference; a stage up to
+     * STAGE_MAX_PARTICIPANTS (10,000 unless configured otherwise). Over its mode's cap: 400.
      */
     maxParticipants?: number;
     /**
@@ -88,6 +89,17 @@ export type CreateCallDto = {
      * The call ends by itself at this instant (`ended_by` schedule) and no token outlives it; `call.ending_soon` goes out 5 minutes before. After startsAt and after now, at most 24 hours after startsAt (or after now without startsAt).
      */
     endsAt?: string | null;
+    /**
+     * `conference` (when omitted): everyone in the call may publish. `stage` (issue 25): the host,
+     * moderators and promoted members (speakers) publish, everyone else joins as a listener. It
+     * cannot change later.
+     */
+    mode?: 'conference' | 'stage';
+    /**
+     * Stages only (400 on a conference): how many members may publish, the host and moderators
+     * included (1-32; 16 when omitted).
+     */
+    maxSpeakers?: number;
     lobby?: boolean;
     /**
      * Nobody but the host, moderators and admins is admitted while none of them is in the call:
@@ -100,6 +112,14 @@ export type CreateCallDto = {
 export type CallCreatedDto = {
     callId: number;
     maxParticipants: number;
+    /**
+     * `conference` or `stage` (issue 25).
+     */
+    mode: 'conference' | 'stage';
+    /**
+     * Stages: how many members may publish; null on a conference.
+     */
+    maxSpeakers: number | null;
     channelName: string;
     title: string;
     description: string | null;
@@ -115,6 +135,18 @@ export type CallRowDto = {
      * Members in the call right now.
      */
     participant_count: number;
+    /**
+     * `conference` (everyone publishes) or `stage` (speakers publish, listeners listen); fixed at create.
+     */
+    mode: 'conference' | 'stage';
+    /**
+     * Stages: how many members may publish, host and moderators included; null on a conference.
+     */
+    max_speakers: number | null;
+    /**
+     * Stages: the members who may publish now (in the call or not); null on a conference.
+     */
+    speaker_count: number | null;
     title: string;
     description: string | null;
     channel_name: string;
@@ -145,6 +177,10 @@ export type MutedFlagsDto = {
 };
 
 export type ActiveParticipantDto = {
+    /**
+     * On a stage, whether they may publish (`speaker`) or listen (`listener`); null on a conference.
+     */
+    stage_role: 'listener' | null | 'speaker';
     oto_number: string;
     role: 'host' | 'moderator' | 'participant';
     joined_at: string;
@@ -164,6 +200,18 @@ export type CallDetailDto = {
      * Members in the call right now.
      */
     participant_count: number;
+    /**
+     * `conference` (everyone publishes) or `stage` (speakers publish, listeners listen); fixed at create.
+     */
+    mode: 'conference' | 'stage';
+    /**
+     * Stages: how many members may publish, host and moderators included; null on a conference.
+     */
+    max_speakers: number | null;
+    /**
+     * Stages: the members who may publish now (in the call or not); null on a conference.
+     */
+    speaker_count: number | null;
     title: string;
     description: string | null;
     channel_name: string;
@@ -245,6 +293,12 @@ export type JoinCallResponseDto = {
      * without `uid` is for this one.
      */
     uid: number;
+    /**
+     * Stage calls only (absent on a conference): `speaker` (the host, moderators and promoted
+     * members: their tokens may publish) or `listener` (their tokens subscribe only; raise a hand
+     * with POST /:callId/hand).
+     */
+    stageRole?: 'listener' | 'speaker';
     success: boolean;
     channelName: string;
     callTitle: string;
@@ -330,6 +384,14 @@ export type DirectCallCreatedDto = {
     callId: number;
     maxParticipants: number;
     /**
+     * `conference` or `stage` (issue 25).
+     */
+    mode: 'conference' | 'stage';
+    /**
+     * Stages: how many members may publish; null on a conference.
+     */
+    maxSpeakers: number | null;
+    /**
      * A direct call rings until the callee accepts or declines, the caller cancels, or nobody answers in time.
      */
     status: 'ringing';
@@ -399,6 +461,10 @@ export type CreateTokenDto = {
      * first use.
      */
     uid?: number;
+    /**
+     * `publisher` (the default) or `subscriber` (no publish privileges). On a stage a listener's
+     * token is always a subscriber token: asking for `publisher` is 403 `NOT_A_SPEAKER`.
+     */
     role?: 'publisher' | 'subscriber';
 };
 
@@ -408,6 +474,11 @@ export type RtcTokenDto = {
      * Unix time (seconds) when the token expires.
      */
     expiresAt: number;
+    /**
+     * What the token allows: `publisher` (publish and subscribe, less any muted medium) or
+     * `subscriber` (no publish privileges: a stage listener, or asked for).
+     */
+    role: 'publisher' | 'subscriber';
     /**
      * AccessToken2 for Agora RTC (starts with "007").
      */
@@ -475,6 +546,18 @@ export type AdminCallDto = {
     creator_id: number;
     max_participants: number;
     status: 'active' | 'ended' | 'paused';
+    /**
+     * `conference` (everyone publishes) or `stage` (speakers publish, listeners listen); fixed at create.
+     */
+    mode: 'conference' | 'stage';
+    /**
+     * Stages: how many members may publish, host and moderators included; null on a conference.
+     */
+    max_speakers: number | null;
+    /**
+     * Stages: the members who may publish now (in the call or not); null on a conference.
+     */
+    speaker_count: number | null;
     title: string;
     description: string | null;
     channel_name: string;
@@ -506,6 +589,10 @@ export type AdminParticipantDto = {
      * Null while the session is open.
      */
     duration_seconds: number | null;
+    /**
+     * On a stage, the member's stage role now (`speaker` or `listener`); null on a conference.
+     */
+    stage_role: 'listener' | null | 'speaker';
     oto_number: string;
     role: 'host' | 'moderator' | 'participant';
     joined_at: string;
@@ -648,6 +735,18 @@ export type AdminCallRowDto = {
      * The most members present at once so far.
      */
     peak_participants: number;
+    /**
+     * `conference` or `stage`.
+     */
+    mode: 'conference' | 'stage';
+    /**
+     * Stages: how many members may publish; null on a conference.
+     */
+    max_speakers: number | null;
+    /**
+     * Stages: the members who may publish now; null on a conference.
+     */
+    speaker_count: number | null;
     title: string;
     channel_name: string;
     /**
@@ -751,7 +850,7 @@ export type UpdateCallDto = {
      */
     description?: string | null;
     /**
-     * 2-500, and not below the number of members in the call now.
+     * 2-500 on a conference, 2-STAGE_MAX_PARTICIPANTS on a stage, and not below the number of members in the call now.
      */
     maxParticipants?: number;
     /**
@@ -762,6 +861,10 @@ export type UpdateCallDto = {
      * Moves (or sets) the scheduled end, with the create rules (after startsAt and now, at most 24 hours after startsAt); null removes it.
      */
     endsAt?: string | null;
+    /**
+     * Stages only (400 on a conference): 1-32, and not below the stage's speakers now.
+     */
+    maxSpeakers?: number;
     isPublic?: boolean;
     lobby?: boolean;
     /**
@@ -807,6 +910,62 @@ export type MemberMutedDto = {
      * to change) or `failed` (the flags stand; asking again retries what failed).
      */
     agoraMute: 'applied' | 'failed' | 'skipped';
+};
+
+export type RaiseHandDto = {
+    /**
+     * `true` raises the caller's hand, `false` lowers it.
+     */
+    raised: boolean;
+};
+
+export type HandDto = {
+    /**
+     * When it went up (raising it again keeps this time, and its place in the queue); null when it is down.
+     */
+    raised_at: string | null;
+    success: boolean;
+    /**
+     * Whether the caller's hand is up after this request.
+     */
+    raised: boolean;
+};
+
+export type RaisedHandDto = {
+    oto_number: string;
+    raised_at: string;
+};
+
+export type RaisedHandsDto = {
+    /**
+     * All raised hands in the call now.
+     */
+    total: number;
+    /**
+     * Raised hands of listeners in the call now, oldest first (at most `limit`).
+     */
+    hands: Array<RaisedHandDto>;
+};
+
+export type SpeakerChangedDto = {
+    /**
+     * The member's stage role after this request.
+     */
+    stageRole: 'listener' | 'speaker';
+    /**
+     * The stage's speakers after this request (host and moderators included).
+     */
+    speaker_count: number;
+    success: boolean;
+    oto_number: string;
+    /**
+     * The Agora side, with REST credentials: a demoted speaker gets kicking rules on
+     * `publish_audio` and `publish_video` for every uid bound to them, covering any token they
+     * hold; a promotion deletes them. `applied` (every request asked for succeeded), `skipped`
+     * (nothing to send: no credentials, no uid, nothing to change) or `failed` (the change stands;
+     * asking again retries).
+     */
+    agoraRules: 'applied' | 'failed' | 'skipped';
 };
 
 export type AgoraNoticePayloadDto = {
@@ -948,7 +1107,7 @@ export type RecordingPageDto = {
 };
 
 export type AdminEventDto = {
-    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'lobby.admitted' | 'lobby.denied' | 'lobby.waiting' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
+    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'hand.lowered' | 'hand.raised' | 'lobby.admitted' | 'lobby.denied' | 'lobby.waiting' | 'member.invited' | 'participant.demoted' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.promoted' | 'participant.removed';
     callId: number;
     status: 'delivered' | 'failed' | 'pending';
     /**
@@ -1228,7 +1387,7 @@ export type UpdateCallErrors = {
      */
     404: ErrorDto;
     /**
-     * `CAPACITY_BELOW_LIVE`: maxParticipants is below the live head count
+     * `CAPACITY_BELOW_LIVE`: maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers
      */
     409: ErrorDto;
     /**
@@ -2205,6 +2364,8 @@ export type IssueTokenErrors = {
     /**
      * `CALL_ACCESS_DENIED`: The caller has no open session in the active call that owns the channel, or was removed
      *
+     * `NOT_A_SPEAKER`: A listener on a stage asked for role publisher
+     *
      * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
      */
     403: ErrorDto;
@@ -2953,6 +3114,8 @@ export type SetMemberRoleErrors = {
     404: ErrorDto;
     /**
      * `HOST_ROLE_FIXED`: The target is the call's host
+     *
+     * `SPEAKERS_FULL`: On a stage a moderator is a speaker: no speaker seat is free
      */
     409: ErrorDto;
     /**
@@ -3136,6 +3299,311 @@ export type MuteMemberResponses = {
 };
 
 export type MuteMemberResponse = MuteMemberResponses[keyof MuteMemberResponses];
+
+export type RaiseHandData = {
+    body: RaiseHandDto;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/hand';
+};
+
+export type RaiseHandErrors = {
+    /**
+     * `VALIDATION_FAILED`: raised is not a boolean, or a bad callId
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_A_PARTICIPANT`: The caller is not in the call: join it first
+     *
+     * `PARTICIPANT_REMOVED`: The caller was removed from this call
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     */
+    404: ErrorDto;
+    /**
+     * `ALREADY_A_SPEAKER`: The caller is a speaker: only listeners raise a hand
+     *
+     * `NOT_A_STAGE`: The call is a conference (mode "conference")
+     */
+    409: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type RaiseHandError = RaiseHandErrors[keyof RaiseHandErrors];
+
+export type RaiseHandResponses = {
+    200: HandDto;
+};
+
+export type RaiseHandResponse = RaiseHandResponses[keyof RaiseHandResponses];
+
+export type ListHandsData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+    };
+    query?: {
+        /**
+         * How many hands to list, oldest first (1-1000).
+         */
+        limit?: number;
+    };
+    url: '/api/calling/{callId}/hands';
+};
+
+export type ListHandsErrors = {
+    /**
+     * `VALIDATION_FAILED`: limit outside 1-1000, or a bad callId
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     */
+    404: ErrorDto;
+    /**
+     * `NOT_A_STAGE`: The call is a conference (mode "conference")
+     */
+    409: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type ListHandsError = ListHandsErrors[keyof ListHandsErrors];
+
+export type ListHandsResponses = {
+    200: RaisedHandsDto;
+};
+
+export type ListHandsResponse = ListHandsResponses[keyof ListHandsResponses];
+
+export type DemoteSpeakerData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+        /**
+         * The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/speakers/{member}';
+};
+
+export type DemoteSpeakerErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer, or member is neither an OTO# number nor a user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator, an admin or the speaker themselves
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     *
+     * `MEMBER_NOT_FOUND`: No member with this OTO# number or user id
+     *
+     * `NOT_A_CALL_MEMBER`: The member is not a member of this call, or was removed
+     */
+    404: ErrorDto;
+    /**
+     * `NOT_A_STAGE`: The call is a conference (mode "conference")
+     *
+     * `SPEAKER_BY_ROLE`: The member is the host or a moderator
+     */
+    409: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type DemoteSpeakerError = DemoteSpeakerErrors[keyof DemoteSpeakerErrors];
+
+export type DemoteSpeakerResponses = {
+    200: SpeakerChangedDto;
+};
+
+export type DemoteSpeakerResponse = DemoteSpeakerResponses[keyof DemoteSpeakerResponses];
+
+export type PromoteSpeakerData = {
+    body?: never;
+    path: {
+        /**
+         * The call id (a positive integer)
+         */
+        callId: number;
+        /**
+         * The member: an OTO# number, URL-encoded (`OTO%23K7Q2ZD`), or a numeric Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/{callId}/speakers/{member}';
+};
+
+export type PromoteSpeakerErrors = {
+    /**
+     * `VALIDATION_FAILED`: callId is not a positive integer, or member is neither an OTO# number nor a user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `NOT_CALL_MODERATOR`: The caller is not the host, a moderator or an admin
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `CALL_NOT_FOUND`: No such call
+     *
+     * `CALL_ENDED`: The call has ended
+     *
+     * `MEMBER_NOT_FOUND`: No member with this OTO# number or user id
+     *
+     * `NOT_A_CALL_MEMBER`: The member is not a member of this call, or was removed
+     */
+    404: ErrorDto;
+    /**
+     * `NOT_A_STAGE`: The call is a conference (mode "conference")
+     *
+     * `MEMBER_NOT_IN_CALL`: The member is not in the call now
+     *
+     * `SPEAKERS_FULL`: The stage has maxSpeakers speakers already
+     */
+    409: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type PromoteSpeakerError = PromoteSpeakerErrors[keyof PromoteSpeakerErrors];
+
+export type PromoteSpeakerResponses = {
+    200: SpeakerChangedDto;
+};
+
+export type PromoteSpeakerResponse = PromoteSpeakerResponses[keyof PromoteSpeakerResponses];
 
 export type ReceiveAgoraNoticeData = {
     body: AgoraNoticeDto;

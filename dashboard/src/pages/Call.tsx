@@ -77,6 +77,13 @@ export function CallPage(props: { callId: number }) {
     `lobby-${callId}-${gated}`,
     gated && live ? LIVE_REFRESH_MS : null,
   );
+  // A stage's raised hands, refreshed with the details while it is live.
+  const isStage = details.data?.call.mode === 'stage';
+  const hands = usePoll(
+    () => (isStage ? answer(calling.listHands({ client: api, path: { callId }, query: { limit: 100 } })) : Promise.resolve(null)),
+    `hands-${callId}-${isStage}`,
+    live && isStage ? LIVE_REFRESH_MS : null,
+  );
   useEffect(() => {
     if (status) setLive(status !== 'ended');
   }, [status]);
@@ -89,6 +96,7 @@ export function CallPage(props: { callId: number }) {
     setActionError(null);
     setResult(message);
     details.reload();
+    hands.reload();
   };
   const failed = (error: ApiError) => {
     setResult('');
@@ -139,6 +147,9 @@ export function CallPage(props: { callId: number }) {
   const call = data?.call;
   // The details name members by OTO# in their sessions; the creator's is there when they joined.
   const creatorOto = data?.participants.find((p) => p.user_id === call?.creator_id)?.oto_number;
+  // On a stage: who is in the call now, speakers and listeners (one open session each).
+  const inCall = data?.participants.filter((p) => p.left_at === null) ?? [];
+  const speakersIn = inCall.filter((p) => p.stage_role === 'speaker').length;
   return (
     <main>
       <p>
@@ -171,6 +182,8 @@ export function CallPage(props: { callId: number }) {
             <div>
               <dt>Lobby</dt>
               <dd>{lobbySetting(call)}</dd>
+              <dt>Mode</dt>
+              <dd data-fact="mode">{call.mode === 'stage' ? `stage: ${number(call.speaker_count)} of ${number(call.max_speakers)} speakers` : 'conference'}</dd>
             </div>
             <div>
               <dt>Created</dt>
@@ -223,7 +236,62 @@ export function CallPage(props: { callId: number }) {
               <span class="tile-label">Video minutes</span>
               <span class="tile-value">{number(data.stats.video_minutes_consumed, 1)}</span>
             </li>
+            {isStage && (
+              <>
+                <li class="tile">
+                  <span class="tile-label">Speakers now</span>
+                  <span class="tile-value" data-tile="speakers">
+                    {number(speakersIn)}
+                  </span>
+                </li>
+                <li class="tile">
+                  <span class="tile-label">Listeners now</span>
+                  <span class="tile-value" data-tile="listeners">
+                    {number(inCall.length - speakersIn)}
+                  </span>
+                </li>
+                <li class="tile">
+                  <span class="tile-label">Raised hands</span>
+                  <span class="tile-value" data-tile="hands">
+                    {hands.data ? number(hands.data.total) : '…'}
+                  </span>
+                </li>
+              </>
+            )}
           </ul>
+          {isStage && (
+            <>
+              <h2>Raised hands</h2>
+              <Problem error={hands.error} />
+              <div class="table-wrap">
+                <table class="hands">
+                  <thead>
+                    <tr>
+                      <th scope="col">OTO#</th>
+                      <th scope="col">Raised</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {(hands.data?.hands ?? []).map((hand) => (
+                      <tr key={hand.oto_number} data-hand={hand.oto_number}>
+                        <td>
+                          <code>{hand.oto_number}</code>
+                        </td>
+                        <td>{dateTime(hand.raised_at)}</td>
+                      </tr>
+                    ))}
+                    {hands.data && hands.data.hands.length === 0 && (
+                      <tr>
+                        <td colSpan={2} class="muted">
+                          No hand is raised.
+                        </td>
+                      </tr>
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )}
           <h2>Participation sessions</h2>
           <div class="table-wrap">
             <table class="participants">
@@ -253,7 +321,7 @@ export function CallPage(props: { callId: number }) {
                       <code>{p.oto_number}</code>
                     </td>
                     <td class="num">{p.user_id}</td>
-                    <td>{p.role}</td>
+                    <td>{p.stage_role ? `${p.role}, ${p.stage_role}` : p.role}</td>
                     <td>{dateTime(p.joined_at)}</td>
                     <td>{p.left_at ? dateTime(p.left_at) : <strong>in the call</strong>}</td>
                     <td class="num">{duration(p.duration_seconds)}</td>

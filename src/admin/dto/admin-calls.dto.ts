@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CALL_STATUSES } from '../../calls/call-fields';
-import type { CallEndedBy, CallStatus } from '../../calls/entities/call.entity';
+import { CALL_MODES, CALL_STATUSES } from '../../calls/call-fields';
+import type { CallEndedBy, CallMode, CallStatus } from '../../calls/entities/call.entity';
 
 /** One call in the admin list (spec row names, snake_case). */
 export class AdminCallRowDto {
@@ -47,6 +47,16 @@ export class AdminCallRowDto {
   lobby: boolean;
   /** @example false */
   wait_for_host: boolean;
+
+  /** `conference` or `stage`. @example "conference" */
+  @ApiProperty({ enum: [...CALL_MODES] })
+  mode: CallMode;
+  /** Stages: how many members may publish; null on a conference. @example null */
+  @ApiProperty({ type: 'integer', nullable: true })
+  max_speakers: number | null;
+  /** Stages: the members who may publish now; null on a conference. @example null */
+  @ApiProperty({ type: 'integer', nullable: true })
+  speaker_count: number | null;
 }
 
 export class AdminCallsPageDto {

@@ -3,6 +3,7 @@ import { CallRowDto } from '../../calls/dto/call-row.dto';
 import type { CallRole } from '../../calls/entities/call-member.entity';
 import type { CallMedia } from '../../calls/entities/call-session.entity';
 import type { CallEndedBy } from '../../calls/entities/call.entity';
+import { STAGE_ROLES, type StageRole } from '../../calls/stage-roles';
 
 /** The call row as members see it (without their role and live count), plus how it ended. */
 export class AdminCallDto extends OmitType(CallRowDto, ['role', 'participant_count'] as const) {
@@ -31,6 +32,9 @@ export class AdminParticipantDto {
   media: CallMedia;
   /** left, removed, call_ended, or a presence reason. @example "call_ended" */
   leave_reason: string | null;
+  /** On a stage, the member's stage role now (`speaker` or `listener`); null on a conference. @example null */
+  @ApiProperty({ enum: [...STAGE_ROLES], nullable: true })
+  stage_role: StageRole | null;
 }
 
 export class AdminCallStatsDto {

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { CallRole } from '../entities/call-member.entity';
 import type { CallMedia } from '../entities/call-session.entity';
-import { CALL_STATUSES, type CallStatus } from '../entities/call.entity';
+import { CALL_MODES, CALL_STATUSES, type CallMode, type CallStatus } from '../entities/call.entity';
+import { STAGE_ROLES, type StageRole } from '../stage-roles';
 
 /** A call in the spec's snake_case row shape, with the caller's role and live head count. */
 export class CallRowDto {
@@ -43,6 +44,16 @@ export class CallRowDto {
   lobby: boolean;
   /** Nobody but the host, moderators and admins is admitted while none of them is in the call. @example false */
   wait_for_host: boolean;
+
+  /** `conference` (everyone publishes) or `stage` (speakers publish, listeners listen); fixed at create. @example "conference" */
+  @ApiProperty({ enum: [...CALL_MODES] })
+  mode: CallMode;
+  /** Stages: how many members may publish, host and moderators included; null on a conference. @example null */
+  @ApiProperty({ type: 'integer', nullable: true })
+  max_speakers: number | null;
+  /** Stages: the members who may publish now (in the call or not); null on a conference. @example null */
+  @ApiProperty({ type: 'integer', nullable: true })
+  speaker_count: number | null;
 }
 
 export class MutedFlagsDto {
@@ -63,6 +74,9 @@ export class ActiveParticipantDto {
   media: CallMedia;
   /** Whether a host, moderator or admin muted the participant's audio or video. */
   muted: MutedFlagsDto;
+  /** On a stage, whether they may publish (`speaker`) or listen (`listener`); null on a conference. @example null */
+  @ApiProperty({ enum: [...STAGE_ROLES], nullable: true })
+  stage_role: StageRole | null;
 }
 
 export class CallDetailDto extends CallRowDto {

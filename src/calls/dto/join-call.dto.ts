@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { STAGE_ROLES, type StageRole } from '../stage-roles';
 import { IsIn, IsOptional } from 'class-validator';
 import type { VideoQuality } from '../../preferences/entities/call-preference.entity';
 import type { CallRole } from '../entities/call-member.entity';
@@ -62,6 +63,13 @@ export class JoinCallResponseDto {
   /** @example "avatar_001.png" */
   preferred_avatar: string | null;
   presence: JoinPresenceDto;
+  /**
+   * Stage calls only (absent on a conference): `speaker` (the host, moderators and promoted
+   * members: their tokens may publish) or `listener` (their tokens subscribe only; raise a hand
+   * with POST /:callId/hand). @example "listener"
+   */
+  @ApiPropertyOptional({ enum: [...STAGE_ROLES] })
+  stageRole?: StageRole;
 }
 
 export class SuccessDto {

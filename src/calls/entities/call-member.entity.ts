@@ -35,4 +35,26 @@ export class CallMember {
 
   @Column({ name: 'video_muted_at', type: 'datetime', precision: 3, nullable: true })
   videoMutedAt: Date | null;
+
+  // ---- stages (src/stage/)
+
+  /** On a stage: since when the member may publish (a speaker); null for a listener, and always on conferences. */
+  @Column({ name: 'speaker_at', type: 'datetime', precision: 3, nullable: true })
+  speakerAt: Date | null;
+
+  /**
+   * On a stage: when the member last stopped being a speaker (demoted, stepped down). Until they
+   * are a speaker again, kicking rules keep them from publishing with a token they held as one
+   * (`forbiddenPrivileges`).
+   */
+  @Column({ name: 'demoted_at', type: 'datetime', precision: 3, nullable: true })
+  demotedAt: Date | null;
+
+  /** On a stage: when the listener raised their hand; it counts only in `hand_session_id`. */
+  @Column({ name: 'hand_raised_at', type: 'datetime', precision: 3, nullable: true })
+  handRaisedAt: Date | null;
+
+  /** The session the hand was raised in: once that session closes (leave, removal, end, presence) the hand is down. */
+  @Column({ name: 'hand_session_id', type: 'int', nullable: true })
+  handSessionId: number | null;
 }

@@ -3,6 +3,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export type CallStatus = 'active' | 'paused' | 'ended';
 export const CALL_STATUSES: CallStatus[] = ['active', 'paused', 'ended'];
 
+/** `conference`: everyone in the call may publish. `stage`: speakers publish, listeners listen (issue 25). */
+export type CallMode = 'conference' | 'stage';
+export const CALL_MODES: CallMode[] = ['conference', 'stage'];
+
 /**
  * Column lengths, in Unicode code points (what a MariaDB utf8mb4 varchar(N) holds N of). The
  * request DTOs validate against these same constants with `CodePointLength`.
@@ -112,4 +116,20 @@ export class Call {
   /** Nobody but the host, moderators and admins is admitted while none of them is in the call. */
   @Column({ name: 'wait_for_host', type: 'boolean', default: false })
   waitForHost: boolean;
+  // ---- stages (src/stage/): fixed at create, null speaker fields on conferences
+
+  /** `conference` or `stage`; it never changes after create. */
+  @Column({ type: 'varchar', length: 16, default: 'conference' })
+  mode: CallMode;
+
+  /** Stages: how many members may publish (host, moderators, promoted members); null on conferences. */
+  @Column({ name: 'max_speakers', type: 'int', nullable: true })
+  maxSpeakers: number | null;
+
+  /**
+   * Stages: the members who may publish now (`call_members.speaker_at` set, not removed), changed
+   * only under the call's row lock, never above `max_speakers`; null on conferences.
+   */
+  @Column({ name: 'speaker_count', type: 'int', nullable: true })
+  speakerCount: number | null;
 }

@@ -69,6 +69,12 @@ export const ERROR_CODES = {
   // The lobby (issue 24).
   LOBBY_DENIED: { status: HttpStatus.FORBIDDEN, message: 'The host did not let you in: you may join this call only if admitted later' },
   NOT_IN_LOBBY: { status: HttpStatus.NOT_FOUND, message: 'This member is not in the lobby of this call' },
+  NOT_A_SPEAKER: { status: HttpStatus.FORBIDDEN, message: 'You are a listener on this stage: your tokens subscribe only until a host or moderator makes you a speaker' },
+  SPEAKERS_FULL: { status: HttpStatus.CONFLICT, message: 'This stage has its 16 speakers already' },
+  NOT_A_STAGE: { status: HttpStatus.CONFLICT, message: 'This call is a conference: everyone in it may publish, there are no speakers or hands' },
+  ALREADY_A_SPEAKER: { status: HttpStatus.CONFLICT, message: 'You are a speaker on this stage already: only listeners raise a hand' },
+  SPEAKER_BY_ROLE: { status: HttpStatus.CONFLICT, message: 'The host and moderators are speakers by their role: make a moderator a participant first' },
+  MEMBER_NOT_IN_CALL: { status: HttpStatus.CONFLICT, message: 'This member is not in the call now: only a member in the call can be made a speaker' },
   DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
   // Raised by the HTTP layer rather than a service.
   ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },

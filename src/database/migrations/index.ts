@@ -14,6 +14,7 @@ import { Recordings1764030100000 } from './1764030100000-Recordings';
 import { MuteRuleExpiry1764031000000 } from './1764031000000-MuteRuleExpiry';
 import { Lobby1764032000000 } from './1764032000000-Lobby';
 import { CallSchedules1764032100000 } from './1764032100000-CallSchedules';
+import { Stages1764032200000 } from './1764032200000-Stages';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   MuteRuleExpiry1764031000000,
   Lobby1764032000000,
   CallSchedules1764032100000,
+  Stages1764032200000,
 ];

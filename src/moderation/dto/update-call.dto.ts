@@ -4,6 +4,8 @@ import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validato
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
 import { OptionalInstant } from '../../common/validation/instant.decorator';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
+import { STAGE_PARTICIPANTS_CEILING } from '../../config/stage.config';
+import { MAX_SPEAKERS, MIN_SPEAKERS } from '../../calls/stage-roles';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -30,11 +32,11 @@ export class UpdateCallDto {
   @IsBoolean()
   isPublic?: boolean;
 
-  /** 2-500, and not below the number of members in the call now. @example 30 */
+  /** 2-500 on a conference, 2-STAGE_MAX_PARTICIPANTS on a stage, and not below the number of members in the call now. @example 30 */
   @IsOptional()
   @IsInt()
   @Min(2)
-  @Max(500)
+  @Max(STAGE_PARTICIPANTS_CEILING)
   @ApiPropertyOptional({ type: 'integer' })
   maxParticipants?: number;
 
@@ -59,4 +61,11 @@ export class UpdateCallDto {
   @IsOptional()
   @IsBoolean()
   waitForHost?: boolean;
+  /** Stages only (400 on a conference): 1-32, and not below the stage's speakers now. @example 20 */
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_SPEAKERS)
+  @Max(MAX_SPEAKERS)
+  @ApiPropertyOptional({ type: 'integer' })
+  maxSpeakers?: number;
 }

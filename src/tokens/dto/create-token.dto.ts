@@ -31,7 +31,11 @@ export class CreateTokenDto {
   @ApiPropertyOptional({ type: 'integer' })
   uid?: number;
 
-  /** @example "publisher" */
+  /**
+   * `publisher` (the default) or `subscriber` (no publish privileges). On a stage a listener's
+   * token is always a subscriber token: asking for `publisher` is 403 `NOT_A_SPEAKER`.
+   * @example "publisher"
+   */
   @IsOptional()
   @IsIn(['publisher', 'subscriber'])
   role?: 'publisher' | 'subscriber';
@@ -50,4 +54,10 @@ export class RtcTokenDto {
   /** Unix time (seconds) when the token expires. @example 1672531200 */
   @ApiProperty({ type: 'integer' })
   expiresAt: number;
+  /**
+   * What the token allows: `publisher` (publish and subscribe, less any muted medium) or
+   * `subscriber` (no publish privileges: a stage listener, or asked for). @example "publisher"
+   */
+  @ApiProperty({ enum: ['publisher', 'subscriber'] })
+  role: 'publisher' | 'subscriber';
 }
