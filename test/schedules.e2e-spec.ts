@@ -98,12 +98,12 @@ describe('Scheduled calls', () => {
     const listed = (await t.http.get('/api/calling/admin/calls?limit=200').set(admin).expect(200)).body.calls as Array<{ id: number }>;
     expect(listed.find((row) => row.id === callId)).toMatchObject(schedule);
     expect((await t.http.get(`/api/calling/admin/${callId}/details`).set(admin).expect(200)).body.call).toMatchObject(schedule);
-    expect(JSON.parse((await events(callId, 'call.created'))[0].data!)).toEqual({ title: 'Scheduled', is_public: true, max_participants: 50, lobby: false, wait_for_host: false, ...schedule });
+    expect(JSON.parse((await events(callId, 'call.created'))[0].data!)).toEqual({ title: 'Scheduled', is_public: true, max_participants: 50, lobby: false, wait_for_host: false, mode: 'conference', ...schedule });
 
     // Without them, as before: nulls in the rows, no schedule in call.created (the lobby settings are always there).
     const plain = await createCall(t.http, 1000, { title: 'Plain' });
     expect((await t.http.get(`/api/calling/${plain.callId}`).set(as.member(1000)).expect(200)).body).toMatchObject({ starts_at: null, ends_at: null });
-    expect(JSON.parse((await events(plain.callId, 'call.created'))[0].data!)).toEqual({ title: 'Plain', is_public: false, max_participants: 50, lobby: false, wait_for_host: false });
+    expect(JSON.parse((await events(plain.callId, 'call.created'))[0].data!)).toEqual({ title: 'Plain', is_public: false, max_participants: 50, lobby: false, wait_for_host: false, mode: 'conference' });
   });
 
   it('before it opens, members get 409 CALL_NOT_STARTED with Retry-After; the host, moderators and admins join any time; members from startsAt minus 10 minutes', async () => {
