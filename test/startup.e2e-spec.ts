@@ -155,10 +155,11 @@ describe('start-up (node src/main.ts)', () => {
           'configured: Agora REST, event webhooks (hooks.example:8443), metrics token; not configured: Agora webhooks, recording, Redis, tracing; scheduled jobs off (JOBS_ENABLED=false)',
       );
       // Start-up says nothing else at info: no module, controller or route lines, no listening
-      // addresses; after it come the health checks' request lines.
+      // addresses. Before it, the migrations this new database needed (an event, not narration);
+      // after it, the health checks' request lines.
       expect(running.stdout).not.toContain('Mapped {');
-      expect(lines.indexOf(startup[0])).toBe(0);
-      expect(new Set(lines.slice(1).map((line) => line.msg))).toEqual(new Set(['request']));
+      expect(lines.slice(0, lines.indexOf(startup[0])).map((line) => [line.context, line.msg])).toEqual([['Migrations', 'migrations applied']]);
+      expect(new Set(lines.slice(lines.indexOf(startup[0]) + 1).map((line) => line.msg))).toEqual(new Set(['request']));
       for (const secret of Object.values(secrets)) expect(running.stdout).not.toContain(secret);
       expect(running.stderr).toBe('');
     } finally {
