@@ -14,7 +14,6 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Between, DataSource, Not } from 'typeorm';
-import { createApp } from '../src/app.factory';
 import { AdminService } from '../src/admin/admin.service';
 import { AuthUser } from '../src/auth/auth-user';
 import { UsersService } from '../src/auth/users.service';
@@ -202,6 +201,8 @@ async function main(args: string[]): Promise<number> {
     console.error('npm run seed -- --reset empties the database: refused with NODE_ENV=production.');
     return 1;
   }
+  // Loaded only now: --help and the refusals above answer without loading the whole service.
+  const { createApp } = await import('../src/app.factory');
   const clock = new SeedClock();
   const app = await createApp({ clock });
   try {

@@ -109,7 +109,7 @@ describe('npm run seed (scripts/seed.ts)', () => {
     expect(await sql<{ n: number }>(`SELECT COUNT(*) AS n FROM calls WHERE id <= ${firstLastId}`).then((rows) => Number(rows[0].n))).toBe(0);
   }, 600_000);
 
-  it('refuses --reset (exit 1, nothing deleted) while the database has a member besides the demo\'s, and with NODE_ENV=production', async () => {
+  it('refuses --reset (exit 1, nothing deleted) while the database has a member besides the demo\'s', async () => {
     const at = '2026-11-20 15:00:00.000';
     await sql(`INSERT INTO users (id, oto_number, membership_stage, role, first_seen_at, last_seen_at) VALUES (42, 'OTO#NOTDEMO', 'member', 'user', '${at}', '${at}')`);
     const before = await counts();
@@ -117,14 +117,16 @@ describe('npm run seed (scripts/seed.ts)', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("this one has 1 member(s) besides the demo's");
     expect(await counts()).toEqual(before);
+  }, 600_000);
 
+  // Decided before the service (and the database) is loaded: quick.
+  it('refuses --reset with NODE_ENV=production, prints usage for --help and refuses unknown options', async () => {
+    const before = await counts();
     const production = await seed(['--reset'], { NODE_ENV: 'production' });
     expect(production.code).toBe(1);
     expect(production.stderr).toContain('refused with NODE_ENV=production');
     expect(await counts()).toEqual(before);
-  }, 600_000);
 
-  it('prints usage for --help and refuses unknown options', async () => {
     const help = await seed(['--help']);
     expect(help).toMatchObject({ code: 0 });
     expect(help.stdout).toMatch(/^Usage: npm run seed \[-- --reset\]/);
