@@ -112,6 +112,8 @@ describe('Admin console: the call list', () => {
       created_at: '2026-03-05T09:00:00.000Z',
       ended_at: '2026-03-05T10:00:00.000Z',
       ended_by: 'admin',
+      starts_at: null,
+      ends_at: null,
     });
   });
 

@@ -88,4 +88,15 @@ describe('docs/architecture.md matches the code', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('SQL is sent only from repositories (and the data-source mechanics in src/database/)', () => {
+    const SQL = /@InjectRepository\(|\.getRepository\b|\.createQueryBuilder\(|\bmanager\.(query|insert|update|delete|find\w*|save|exists)\(|\.dataSource\.query\(/;
+    const senders = filesUnder(SRC)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.repository.ts') && !file.endsWith('.spec.ts'))
+      .filter((file) => !relative(SRC, file).startsWith('database/'))
+      .filter((file) => SQL.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(ROOT, file));
+    // The health probe's bounded `SELECT 1` is a round trip, not a query of any feature's tables.
+    expect(senders).toEqual(['src/health/health.service.ts']);
+  });
 });

@@ -299,6 +299,9 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         role: 'participant',
         participant_count: 2,
+        // Issue 24: a call without a schedule has none.
+        starts_at: null,
+        ends_at: null,
       });
       expect(res.body[1].role).toBe('participant');
       expect(res.body[2].role).toBe('host');

@@ -242,6 +242,16 @@ describe('The contract: every answer matches the OpenAPI document', () => {
     await send('resumeCall', { auth: member(GUEST), params: { callId: NO_CALL }, expect: 404 });
     await send('joinCall', { auth: member(OUTSIDER), params: { callId: callB.callId }, expect: 200 });
 
+    // A scheduled call (issue 24): members wait until it opens (Retry-After); PATCH moves it; my-calls lists it as upcoming.
+    const inADay = (ms = 0) => new Date(Date.now() + 86_400_000 + ms).toISOString();
+    const scheduled = (await send('createCall', { auth: member(GUEST), body: { title: 'Scheduled', isPublic: true, startsAt: inADay(), endsAt: inADay(3_600_000) }, expect: 201 })).body;
+    const early = await send('joinCall', { auth: member(OUTSIDER), params: { callId: scheduled.callId }, expect: 409 });
+    expect({ code: early.body.code, waits: Number(early.headers.get('retry-after')) > 0 }).toEqual({ code: 'CALL_NOT_STARTED', waits: true });
+    await send('updateCall', { auth: member(GUEST), params: { callId: scheduled.callId }, body: { startsAt: inADay(1_800_000), endsAt: null }, expect: 200 });
+    await send('updateCall', { auth: member(GUEST), params: { callId: scheduled.callId }, body: { endsAt: inADay() }, expect: 400 });
+    const upcoming = await send('listMyCalls', { auth: member(OUTSIDER), query: { upcoming: 'true', limit: 5 }, expect: 200 });
+    expect(upcoming.body.map((row: { id: number }) => row.id)).toContain(scheduled.callId);
+
     await send('removeParticipant', { auth: member(OUTSIDER), params: { callId, member: String(GUEST) }, expect: 403 });
     await send('removeParticipant', { auth: member(HOST), params: { callId, member: '888888' }, expect: 404 });
     await send('removeParticipant', { auth: member(HOST), params: { callId, member: String(GUEST) }, expect: 200 });

@@ -353,6 +353,24 @@ describeInChromium('the admin dashboard in a real browser (headless Chromium)', 
     }
   });
 
+  it("shows each call's schedule in the calls list (issue 24)", async () => {
+    const startsAt = new Date(Date.parse(NOW) + 24 * 3_600_000);
+    const endsAt = new Date(startsAt.getTime() + 90 * 60_000);
+    const { callId } = await createCall(t.http, 90_038, { title: 'Scheduled town hall', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
+    const page = await open('/dashboard/calls');
+    try {
+      const cell = page.locator(`tr[data-call-id="${callId}"] td[data-schedule]`);
+      await cell.waitFor();
+      const utc = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      expect(await cell.innerText()).toBe(`${utc(startsAt)} → ${utc(endsAt)}`);
+      // A call without a schedule shows a dash.
+      const plain = (await api<{ calls: Array<{ id: number; starts_at: string | null }> }>('/calls?limit=10')).calls.find((call) => call.starts_at === null)!;
+      expect(await page.locator(`tr[data-call-id="${plain.id}"] td[data-schedule]`).innerText()).toBe('—');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('refreshes the overview every 10 s and a live call every 5 s', async () => {
     const host = 90_035;
     const { callId } = await createCall(t.http, host, { title: 'Refresh check', isPublic: true });

@@ -155,7 +155,7 @@ describe('OpenAPI document', () => {
     }
     expect(missing).toEqual([]);
     const join = doc.paths['/api/calling/{callId}/join'].post.responses as Record<string, { content: { 'application/json': { examples: Record<string, unknown> } } }>;
-    expect(Object.keys(join['409'].content['application/json'].examples)).toEqual(['CALL_PAUSED']);
+    expect(Object.keys(join['409'].content['application/json'].examples)).toEqual(['CALL_PAUSED', 'CALL_NOT_STARTED']);
   });
 
   it('types the event stream\'s parameters and requires no header a browser\'s first connection lacks', () => {

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AdminConsoleRepository } from '../src/admin/admin-console.repository';
 import { AnalyticsRepository } from '../src/analytics/analytics.repository';
 import { CallsRepository } from '../src/calls/calls.repository';
+import { CallScheduleRepository } from '../src/calls/call-schedule.repository';
 import { DirectCallsRepository } from '../src/calls/direct-calls.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
@@ -15,6 +16,11 @@ import { PresenceRepository } from '../src/presence/presence.repository';
 import { RecordingsRepository } from '../src/recordings/recordings.repository';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { TokensRepository } from '../src/tokens/tokens.repository';
+import { UsersRepository } from '../src/auth/users.repository';
+import { User } from '../src/auth/entities/user.entity';
+import { PreferencesRepository } from '../src/preferences/preferences.repository';
+import { CallPreference } from '../src/preferences/entities/call-preference.entity';
+import { JobLeasesRepository } from '../src/jobs/job-leases.repository';
 import { createCall, join, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
@@ -26,7 +32,7 @@ import { startApp, TestApp, usingMysql } from './support/test-app';
  * (SQLite here, MariaDB under TEST_DB=mysql), and the SQL it sends is compared with the
  * repository's `*.repository.sql` file beside it, so a query change shows in review as a diff of
  * that file. `UPDATE_SQL=1` rewrites the file (this database's sections) instead of comparing.
- * The hot queries (join, leave, token admission, the sweep, the admin list) are EXPLAINed and
+ * The hot queries (join, leave, token admission, the sweep, the call schedule, the admin list) are EXPLAINed and
  * must use an index.
  */
 
@@ -64,6 +70,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       channelNameOf: (r: CallsRepository) => (m, f) => r.channelNameOf(m, f.callId),
       'callsOfMember: mine': (r: CallsRepository) => (_m, f) => r.callsOfMember(f.memberId, undefined, 20, 'mine'),
       'callsOfMember: all, by status': (r: CallsRepository) => (_m, f) => r.callsOfMember(f.memberId, 'active', 20, 'all'),
+      'callsOfMember: upcoming': (r: CallsRepository) => (_m, f) => r.callsOfMember(f.memberId, undefined, 20, 'all', NOW),
       markEnded: (r: CallsRepository) => (m, f) => r.markEnded(m, f.callId, LATER, 'host', false),
       'markEnded: only if empty': (r: CallsRepository) => (m, f) => r.markEnded(m, f.callId, LATER, 'system', true),
       liveCounts: (r: CallsRepository) => (m) => r.liveCounts(m),
@@ -99,6 +106,18 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       uidsOf: (r: ParticipationRepository) => (_m, f) => r.uidsOf(f.callId, [f.memberId, f.hostId]),
       bindPickedUid: (r: ParticipationRepository) => (m, f) => r.bindPickedUid(m, f.callId, 4343, f.memberId, NOW),
       uidOwner: (r: ParticipationRepository) => (_m, f) => r.uidOwner(f.callId, f.uid),
+    },
+  },
+  {
+    type: CallScheduleRepository,
+    file: 'src/calls/call-schedule.repository.sql',
+    cases: {
+      dueToEnd: (r: CallScheduleRepository) => () => r.dueToEnd(NOW, 100),
+      'dueForReminder: starting': (r: CallScheduleRepository) => () => r.dueForReminder('starting', NOW, LATER, 100),
+      'dueForReminder: ending': (r: CallScheduleRepository) => () => r.dueForReminder('ending', NOW, LATER, 100),
+      'claimReminder: starting': (r: CallScheduleRepository) => (m, f) => r.claimReminder(m, 'starting', f.callId, LATER),
+      'claimReminder: ending': (r: CallScheduleRepository) => (m, f) => r.claimReminder(m, 'ending', f.callId, LATER),
+      latestStay: (r: CallScheduleRepository) => (m, f) => r.latestStay(m, f.callId),
     },
   },
   {
@@ -255,6 +274,38 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       'purgeBatch: any status': (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, true, 500),
     },
   },
+  {
+    type: UsersRepository,
+    file: 'src/auth/users.repository.sql',
+    cases: {
+      findUser: (r: UsersRepository) => (m, f) => r.findUser(f.memberId, m),
+      userExists: (r: UsersRepository) => (_m, f) => r.userExists(f.memberId),
+      holderOf: (r: UsersRepository) => (m) => r.holderOf('OTO#SQLF1L', m),
+      otoNumbersOf: (r: UsersRepository) => (_m, f) => r.otoNumbersOf([f.hostId, f.memberId]),
+      insertUser: (r: UsersRepository) => (m) => r.insertUser(m, Object.assign(new User(), { id: 607, otoNumber: 'OTO#SQLF1L', membershipStage: 'member', role: 'user', firstSeenAt: NOW, lastSeenAt: NOW })),
+      updateUser: (r: UsersRepository) => (m, f) => r.updateUser(m, f.memberId, { membershipStage: 'member', role: 'user', lastSeenAt: LATER, otoNumber: 'OTO#SQLF2L' }),
+    },
+  },
+  {
+    type: PreferencesRepository,
+    file: 'src/preferences/preferences.repository.sql',
+    cases: {
+      findPreferences: (r: PreferencesRepository) => (m, f) => r.findPreferences(f.memberId, m),
+      hasPreferences: (r: PreferencesRepository) => (m, f) => r.hasPreferences(m, f.memberId),
+      insertPreferences: (r: PreferencesRepository) => (m) =>
+        r.insertPreferences(m, Object.assign(new CallPreference(), { userId: 607, voiceMaskingEnabled: true, videoMaskingEnabled: true, autoMuteOnJoin: false, videoQuality: 'hd', preferredAvatar: null, recordingConsent: false, createdAt: NOW, updatedAt: NOW })),
+      updatePreferences: (r: PreferencesRepository) => (m, f) => r.updatePreferences(m, f.memberId, { autoMuteOnJoin: true, updatedAt: LATER }),
+    },
+  },
+  {
+    type: JobLeasesRepository,
+    file: 'src/jobs/job-leases.repository.sql',
+    cases: {
+      ensureLease: (r: JobLeasesRepository) => (m) => r.ensureLease(m, 'sql-file-job'),
+      takeLease: (r: JobLeasesRepository) => (m) => r.takeLease(m, 'sql-file-job', 'host:1:abcd', NOW, LATER),
+      endLease: (r: JobLeasesRepository) => (m) => r.endLease(m, 'sql-file-job', 'host:1:abcd'),
+    },
+  },
 ];
 
 /** The methods a repository class declares (its own prototype, not Object's). */
@@ -386,6 +437,10 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     'PresenceRepository.unconfirmedSince: heartbeats only',
     'PresenceRepository.expiredBy',
     'PresenceRepository.idleCalls',
+    // the call schedule (every 5 s)
+    'CallScheduleRepository.dueToEnd',
+    'CallScheduleRepository.dueForReminder: starting',
+    'CallScheduleRepository.dueForReminder: ending',
     // the admin list (its first page on MariaDB: test/admin-console.e2e-spec.ts, on a large table)
     'AdminConsoleRepository.adminCalls: a next page',
     'AdminConsoleRepository.adminCalls: every filter',

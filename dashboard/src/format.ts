@@ -20,3 +20,10 @@ export function number(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
+
+/** A call's schedule (`starts_at`, `ends_at`): `from 2026-01-08 18:00 UTC`, `until …`, both joined by ` → `; `—` without one. */
+export function schedule(startsAt: string | null, endsAt: string | null): string {
+  if (!startsAt && !endsAt) return '—';
+  if (startsAt && endsAt) return `${dateTime(startsAt)} → ${dateTime(endsAt)}`;
+  return startsAt ? `from ${dateTime(startsAt)}` : `until ${dateTime(endsAt)}`;
+}

@@ -210,5 +210,7 @@ function toAdminCallRow({ call, creatorOtoNumber }: AdminCallRow): AdminCallRowD
     created_at: call.createdAt.toISOString(),
     ended_at: iso(call.endedAt),
     ended_by: call.endedBy,
+    starts_at: iso(call.startsAt),
+    ends_at: iso(call.endsAt),
   };
 }

@@ -1,17 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { createSecretKey } from 'node:crypto';
 import { authConfig } from '../config/auth.config';
 import { AccessGuard } from './access.guard';
-import { User } from './entities/user.entity';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Global()
 @Module({
   imports: [
-    TypeOrmModule.forFeature([User]),
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
       useFactory: (auth: ConfigType<typeof authConfig>) => {
@@ -30,7 +28,7 @@ import { UsersService } from './users.service';
       },
     }),
   ],
-  providers: [UsersService, AccessGuard],
+  providers: [UsersRepository, UsersService, AccessGuard],
   exports: [UsersService, AccessGuard, JwtModule],
 })
 export class AuthModule {}

@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
-import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { AuthUser, isAdminRole, isMemberStage } from './auth-user';
 import { User } from './entities/user.entity';
 import { IkootaClaims } from './jwt-claims';
+import { UsersRepository } from './users.repository';
 
 const OTO_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 /** How often a returning member's `last_seen_at` is written, at most. */
@@ -37,7 +36,7 @@ export class UsersService {
   private readonly cache = new Map<number, CachedUser>();
 
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -64,42 +63,39 @@ export class UsersService {
   /** OTO# numbers of the given users, for views that list members. */
   async otoNumbers(userIds: number[]): Promise<Map<number, string>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.users.find({ where: { id: In([...new Set(userIds)]) }, select: { id: true, otoNumber: true } });
+    const rows = await this.users.otoNumbersOf([...new Set(userIds)]);
     return new Map(rows.map((row) => [row.id, row.otoNumber]));
   }
 
   /** The user id behind an OTO# number, or null when no member has it. */
   async idOfOtoNumber(otoNumber: string): Promise<number | null> {
-    const row = await this.users.findOne({ where: { otoNumber }, select: { id: true } });
-    return row?.id ?? null;
+    return this.users.holderOf(otoNumber);
   }
 
   /** A member as this service last saw them (their tier and role from their newest token); null when never seen. */
   async stored(userId: number): Promise<AuthUser | null> {
-    const row = await this.users.findOne({ where: { id: userId } });
+    const row = await this.users.findUser(userId);
     return row ? toAuthUser(row) : null;
   }
 
   /** Whether this service has ever seen the member. */
   known(userId: number): Promise<boolean> {
-    return this.users.exists({ where: { id: userId } });
+    return this.users.userExists(userId);
   }
 
   private async upsert(claims: IkootaClaims, now: Date): Promise<User> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
         return await this.tx.run(async (manager) => {
-          const repo = manager.getRepository(User);
-          const existing = await repo.findOne({ where: { id: claims.userId } });
+          const existing = await this.users.findUser(claims.userId, manager);
           if (existing) {
             existing.membershipStage = claims.membershipStage;
             existing.role = claims.role;
             existing.lastSeenAt = now;
             if (claims.converseId && claims.converseId !== existing.otoNumber) {
-              const owner = await repo.findOne({ where: { otoNumber: claims.converseId } });
-              if (!owner) existing.otoNumber = claims.converseId;
+              if ((await this.users.holderOf(claims.converseId, manager)) === null) existing.otoNumber = claims.converseId;
             }
-            await repo.update({ id: existing.id }, {
+            await this.users.updateUser(manager, existing.id, {
               membershipStage: existing.membershipStage,
               role: existing.role,
               lastSeenAt: now,
@@ -107,8 +103,8 @@ export class UsersService {
             });
             return existing;
           }
-          const claimed = claims.converseId && !(await repo.exists({ where: { otoNumber: claims.converseId } }));
-          const user = repo.create({
+          const claimed = claims.converseId && (await this.users.holderOf(claims.converseId, manager)) === null;
+          const user = Object.assign(new User(), {
             id: claims.userId,
             otoNumber: claimed ? claims.converseId : generateOtoNumber(),
             membershipStage: claims.membershipStage,
@@ -116,7 +112,7 @@ export class UsersService {
             firstSeenAt: now,
             lastSeenAt: now,
           });
-          await repo.insert(user);
+          await this.users.insertUser(manager, user);
           return user;
         });
       } catch (error) {

@@ -1,7 +1,10 @@
 import type { DocumentedError } from '../common/exceptions/api-errors.decorator';
 import { DomainException } from '../common/exceptions/domain.exception';
 import type { MemberState } from './participation.repository';
+import type { CallRole } from './entities/call-member.entity';
 import { CallStatus } from './entities/call.entity';
+import { powerRefusal } from './powers';
+import { opensAt } from './schedule';
 
 /**
  * What the admission rule looks at. Every caller reads it in the round trip it makes anyway: join
@@ -16,19 +19,42 @@ export interface AdmissionFacts {
   member: { removed: boolean } | null;
   /** Whether the member has an open session in the call now. */
   inCall: boolean;
+  // The schedule (issue 24), null when unset, and the member's role (null: no row).
+  startsAt: Date | null;
+  endsAt: Date | null;
+  role: CallRole | null;
+}
+
+/** When the rule is applied: now, and how long before `startsAt` members may join (`CALL_JOIN_EARLY_MINUTES`). */
+export interface AdmissionTime {
+  now: Date;
+  joinEarlyMinutes: number;
 }
 
 /**
  * The one admission rule, used by join, token, heartbeat and media switch: the call is not ended,
  * the member was not removed, a private call needs membership (or an admin), and a paused call
  * admits nobody new (members already in stay, renew tokens, switch media). Null when they may.
+ * A scheduled call is over at its `endsAt` (for everyone, before the schedule job has ended it),
+ * and admits nobody new but the host, moderators and admins before `startsAt` minus
+ * `CALL_JOIN_EARLY_MINUTES` (`Retry-After`: the seconds until it opens to members).
  */
-export function admissionRefusal(facts: AdmissionFacts, user: { isAdmin: boolean }): DomainException | null {
+export function admissionRefusal(facts: AdmissionFacts, user: { isAdmin: boolean }, at: AdmissionTime): DomainException | null {
   if (facts.status === 'ended') return new DomainException('CALL_ENDED', 'Call not found or ended');
+  if (facts.endsAt && facts.endsAt.getTime() <= at.now.getTime()) return new DomainException('CALL_ENDED', 'The call has reached its scheduled end');
   if (facts.member?.removed) return new DomainException('PARTICIPANT_REMOVED', 'You were removed from this call');
   if (!facts.isPublic && !facts.member && !user.isAdmin) return new DomainException('CALL_PRIVATE', 'Access denied to private call');
   if (facts.status === 'paused' && !facts.inCall) return new DomainException('CALL_PAUSED', 'The call is paused: nobody new can join until it resumes');
-  return null;
+  return notStartedRefusal(facts, user, at);
+}
+
+/** Before a scheduled call opens to members: 409 `CALL_NOT_STARTED` for a member not in it who does not run the call. */
+function notStartedRefusal(facts: AdmissionFacts, user: { isAdmin: boolean }, at: AdmissionTime): DomainException | null {
+  if (!facts.startsAt || facts.inCall) return null;
+  const opens = opensAt(facts.startsAt, at.joinEarlyMinutes);
+  if (opens.getTime() <= at.now.getTime() || powerRefusal('moderate', facts.role, user, 'join before the start') === null) return null;
+  const retryAfterSeconds = Math.ceil((opens.getTime() - at.now.getTime()) / 1000);
+  return new DomainException('CALL_NOT_STARTED', `The call opens at ${opens.toISOString()} (${at.joinEarlyMinutes} minutes before it starts at ${facts.startsAt.toISOString()})`, { retryAfterSeconds });
 }
 
 /** What `admissionRefusal` can answer, for the routes that apply it to document (`@ApiErrors`). */
@@ -37,9 +63,18 @@ export const ADMISSION_REFUSALS = [
   { code: 'PARTICIPANT_REMOVED', when: 'The caller was removed from this call' },
   { code: 'CALL_PRIVATE', when: 'A private call the caller is not a member of (admins pass)' },
   { code: 'CALL_PAUSED', when: 'The call is paused and the caller is not in it: nobody new joins until it resumes' },
+  { code: 'CALL_NOT_STARTED', when: 'A scheduled call not open to members yet (Retry-After: seconds until it opens); the host, moderators and admins pass' },
 ] as const satisfies readonly DocumentedError[];
 
 /** The rule's input from a member's state (`CallsRepository.memberState`). */
 export function factsOf(state: MemberState): AdmissionFacts {
-  return { status: state.call.status, isPublic: state.call.isPublic, member: state.member, inCall: state.open !== null };
+  return {
+    status: state.call.status,
+    isPublic: state.call.isPublic,
+    member: state.member,
+    inCall: state.open !== null,
+    startsAt: state.call.startsAt,
+    endsAt: state.call.endsAt,
+    role: state.member && !state.member.removed ? state.member.role : null,
+  };
 }

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AgoraModule } from '../agora/agora.module';
 import { AssignedUids } from './assigned-uids.service';
+import { CallScheduleJob } from './call-schedule.job';
+import { CallScheduleRepository } from './call-schedule.repository';
+import { CallSchedule } from './call-schedule.service';
 import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
@@ -19,7 +22,11 @@ import { RecordingHooks } from './recording-hooks';
 @Module({
   imports: [AgoraModule],
   controllers: [CallsController, DirectCallsController],
-  providers: [CallsService, ParticipationService, CallsRepository, ParticipationRepository, AssignedUids, RecordingHooks, DirectCallsService, DirectCallsRepository, DirectCallsRingJob],
+  providers: [
+    CallsService, ParticipationService, CallsRepository, ParticipationRepository, AssignedUids, RecordingHooks, DirectCallsService, DirectCallsRepository, DirectCallsRingJob,
+    // Scheduled calls (issue 24).
+    CallSchedule, CallScheduleRepository, CallScheduleJob,
+  ],
   exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
 })
 export class CallsModule {}

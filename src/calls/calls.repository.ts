@@ -75,8 +75,24 @@ export class CallsRepository {
   // ---- calls
 
   /** A new active call with its creator as host. */
-  async insertCall(manager: EntityManager, fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'>): Promise<Call> {
-    const call = manager.create(Call, { ...fields, status: 'active', activeParticipants: 0, peakParticipants: 0, endedAt: null, endedBy: null, analyticsState: null, recordingId: null });
+  async insertCall(
+    manager: EntityManager,
+    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt'>>,
+  ): Promise<Call> {
+    const call = manager.create(Call, {
+      startsAt: null,
+      endsAt: null,
+      ...fields,
+      status: 'active',
+      activeParticipants: 0,
+      peakParticipants: 0,
+      endedAt: null,
+      endedBy: null,
+      analyticsState: null,
+      recordingId: null,
+      startingSoonSentFor: null,
+      endingSoonSentFor: null,
+    });
     await manager.insert(Call, call);
     await manager.insert(CallMember, { callId: call.id, userId: fields.creatorId, role: 'host', createdAt: fields.createdAt, removedAt: null });
     return call;
@@ -99,16 +115,14 @@ export class CallsRepository {
   /**
    * Calls a member can access, newest first, with their role in each: those they belong to
    * (created, invited, took part) and, with scope `all`, every public call that is active or
-   * paused (role null where they have no place).
+   * paused (role null where they have no place). With `upcomingAfter`, only calls not ended that
+   * start after it, soonest first.
    */
-  async callsOfMember(userId: number, status: CallStatus | undefined, limit: number, scope: CallsScope = 'mine'): Promise<Array<{ call: Call; role: CallRole | null }>> {
-    const builder = this.dataSource
-      .getRepository(Call)
-      .createQueryBuilder('call')
-      .addSelect('member.role', 'member_role')
-      .orderBy('call.created_at', 'DESC')
-      .addOrderBy('call.id', 'DESC')
-      .limit(limit);
+  async callsOfMember(userId: number, status: CallStatus | undefined, limit: number, scope: CallsScope = 'mine', upcomingAfter?: Date): Promise<Array<{ call: Call; role: CallRole | null }>> {
+    const builder = this.dataSource.getRepository(Call).createQueryBuilder('call').addSelect('member.role', 'member_role').limit(limit);
+    // Upcoming (scheduled calls not started yet, not ended): soonest first; else newest first.
+    if (upcomingAfter) builder.orderBy('call.starts_at', 'ASC').addOrderBy('call.id', 'ASC');
+    else builder.orderBy('call.created_at', 'DESC').addOrderBy('call.id', 'DESC');
     if (scope === 'mine') builder.innerJoin(CallMember, 'member', 'member.call_id = call.id AND member.user_id = :userId', { userId });
     else {
       builder
@@ -116,6 +130,7 @@ export class CallsRepository {
         .where(new Brackets((q) => q.where('member.id IS NOT NULL').orWhere(`(call.is_public = 1 AND call.status ${LIVE})`)));
     }
     if (status) builder.andWhere('call.status = :status', { status });
+    if (upcomingAfter) builder.andWhere(`call.starts_at > :upcomingAfter AND call.status ${LIVE}`, { upcomingAfter });
     const { entities, raw } = await builder.getRawAndEntities<{ member_role: CallRole | null }>();
     return entities.map((call, index) => ({ call, role: raw[index].member_role ?? null }));
   }

@@ -6,6 +6,7 @@ import { UsersService } from '../auth/users.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { heartbeatIntervalSeconds, presenceConfig } from '../config/presence.config';
+import { scheduleConfig } from '../config/schedule.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { generateChannelName } from './channel-name';
@@ -27,6 +28,7 @@ import { MemberState, ParticipationRepository } from './participation.repository
 import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
+import { plannedSchedule, scheduleChanges } from './schedule';
 import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
@@ -45,6 +47,8 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     created_at: call.createdAt.toISOString(),
     role,
     participant_count: call.activeParticipants,
+    starts_at: iso(call.startsAt),
+    ends_at: iso(call.endsAt),
   };
 }
 
@@ -89,6 +93,7 @@ export class CallsService {
     private readonly outbox: EventsOutbox,
     @Inject(presenceConfig.KEY) private readonly presence: ConfigType<typeof presenceConfig>,
     private readonly recordings: RecordingHooks,
+    @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -103,6 +108,7 @@ export class CallsService {
   async createCall(dto: CreateCallDto, creatorId: number, more: (manager: EntityManager, call: Call, now: Date) => Promise<void>): Promise<Call> {
     for (let attempt = 0; ; attempt += 1) {
       const now = this.clock.now();
+      const schedule = plannedSchedule(null, dto, now);
       try {
         return await this.tx.run(async (manager) => {
           const created = await this.repository.insertCall(manager, {
@@ -113,13 +119,14 @@ export class CallsService {
             isPublic: dto.isPublic ?? false,
             maxParticipants: dto.maxParticipants ?? 50,
             createdAt: now,
+            ...schedule,
           });
           await this.outbox.record(manager, {
             type: 'call.created',
             callId: created.id,
             actorId: creatorId,
             occurredAt: now,
-            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants },
+            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants, ...scheduleChanges({ startsAt: null, endsAt: null }, schedule) },
           });
           await more(manager, created, now);
           return created;
@@ -189,7 +196,7 @@ export class CallsService {
           const reserved = await this.participations.reserveSlot(manager, callId);
           const state = await this.participations.memberState(manager, callId, user.id);
           if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found or ended');
-          const refusal = admissionRefusal(factsOf(state), user);
+          const refusal = admissionRefusal(factsOf(state), user, { now, joinEarlyMinutes: this.schedule.joinEarlyMinutes });
           if (refusal) throw refusal;
           const role = state.member?.role ?? 'participant';
           if (state.open) {
@@ -302,10 +309,11 @@ export class CallsService {
   /**
    * Calls the caller can access, newest first: by default the calls they created, were invited
    * to or took part in, plus every public call that is active or paused (role null where they
-   * have no place); `scope=mine` only the former.
+   * have no place); `scope=mine` only the former. `upcoming=true`: only calls starting after now, soonest first.
    */
   async myCalls(user: AuthUser, query: MyCallsQueryDto): Promise<CallRowDto[]> {
-    const rows = await this.repository.callsOfMember(user.id, query.status, query.limit ?? 20, query.scope ?? 'all');
+    const upcomingAfter = query.upcoming ? this.clock.now() : undefined;
+    const rows = await this.repository.callsOfMember(user.id, query.status, query.limit ?? 20, query.scope ?? 'all', upcomingAfter);
     return rows.map(({ call, role }) => toCallRow(call, role));
   }
 

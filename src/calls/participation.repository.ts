@@ -17,7 +17,7 @@ import { UidBinding } from './entities/uid-binding.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
-  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId'>;
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt'>;
   member: { role: CallRole; removed: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
   /** The uid the service assigned the member in this call at their first join; null before. */
@@ -43,7 +43,7 @@ const MEMBER_STATE_SQL = `
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
          p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar,
-         p.recording_consent AS p_consent
+         p.recording_consent AS p_consent, c.starts_at AS starts_at, c.ends_at AS ends_at
   FROM calls c
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
@@ -120,6 +120,8 @@ export class ParticipationRepository {
       p_consent: number | boolean | null;
       recording_id: RawId | null;
       assigned_uid: RawId | null;
+      starts_at: RawDate;
+      ends_at: RawDate;
     }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
     const row = rows[0];
     if (!row) return null;
@@ -132,6 +134,8 @@ export class ParticipationRepository {
         isPublic: Boolean(Number(row.is_public)),
         maxParticipants: toInt(row.max_participants)!,
         recordingId: toInt(row.recording_id),
+        startsAt: toDate(row.starts_at),
+        endsAt: toDate(row.ends_at),
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { scheduleConfig } from '../config/schedule.config';
 import { EntityManager } from 'typeorm';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { EventsOutbox } from '../outbox/events-outbox.service';
@@ -44,6 +46,7 @@ export class ParticipationService {
     private readonly repository: ParticipationRepository,
     private readonly calls: CallsRepository,
     private readonly outbox: EventsOutbox,
+    @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
   ) {}
 
   // ---- the call's row lock, and what may be read under it
@@ -122,7 +125,7 @@ export class ParticipationService {
     await this.calls.lockCall(manager, callId);
     const state = await this.repository.memberState(manager, callId, user.id);
     if (!state) throw new DomainException('CALL_NOT_FOUND', 'Call not found');
-    const refusal = admissionRefusal(factsOf(state), user);
+    const refusal = admissionRefusal(factsOf(state), user, { now: at, joinEarlyMinutes: this.schedule.joinEarlyMinutes });
     if (refusal) throw refusal;
     const session = state.open;
     if (!session) throw new DomainException('NOT_A_PARTICIPANT', 'You are not in this call: join it first');

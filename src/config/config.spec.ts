@@ -11,6 +11,7 @@ import { loadPresenceConfig } from './presence.config';
 import { loadRateLimitConfig } from './rate-limit.config';
 import { loadRecordingConfig } from './recording.config';
 import { loadRetentionConfig } from './retention.config';
+import { loadScheduleConfig } from './schedule.config';
 
 const APP_ID = '00112233445566778899aabbccddeeff';
 const APP_CERTIFICATE = 'ffeeddccbbaa99887766554433221100';
@@ -207,6 +208,27 @@ describe('one namespace per concern', () => {
     ['AGORA_CLOCK_TOLERANCE_SECONDS', 'lots', loadPresenceConfig],
   ] as Array<[string, string, (env: NodeJS.ProcessEnv) => unknown]>)('refuses %s=%s and names the variable', (variable, value, load) => {
     expect(refusal(() => load({ [variable]: value })).message).toContain(variable);
+  });
+});
+
+describe('loadScheduleConfig (scheduled calls)', () => {
+  it('defaults to 10 minutes each, and reads the limits themselves', () => {
+    expect(loadScheduleConfig({})).toEqual({ joinEarlyMinutes: 10, reminderMinutes: 10 });
+    expect(loadScheduleConfig({ CALL_JOIN_EARLY_MINUTES: '0', CALL_REMINDER_MINUTES: '1' })).toEqual({ joinEarlyMinutes: 0, reminderMinutes: 1 });
+    expect(loadScheduleConfig({ CALL_JOIN_EARLY_MINUTES: '240', CALL_REMINDER_MINUTES: '1440' })).toEqual({ joinEarlyMinutes: 240, reminderMinutes: 1440 });
+    expect(loadScheduleConfig({ CALL_JOIN_EARLY_MINUTES: ' ', CALL_REMINDER_MINUTES: '' })).toEqual({ joinEarlyMinutes: 10, reminderMinutes: 10 });
+  });
+
+  it.each([
+    ['CALL_JOIN_EARLY_MINUTES', '-1'],
+    ['CALL_JOIN_EARLY_MINUTES', '241'],
+    ['CALL_JOIN_EARLY_MINUTES', '2.5'],
+    ['CALL_JOIN_EARLY_MINUTES', 'ten'],
+    ['CALL_REMINDER_MINUTES', '0'],
+    ['CALL_REMINDER_MINUTES', '1441'],
+    ['CALL_REMINDER_MINUTES', '10m'],
+  ])('refuses %s=%s and names the variable', (variable, value) => {
+    expect(refusal(() => loadScheduleConfig({ [variable]: value })).message).toContain(variable);
   });
 });
 

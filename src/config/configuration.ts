@@ -12,6 +12,7 @@ import { loadPresenceConfig, presenceConfig } from './presence.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import { loadRecordingConfig, recordingConfig } from './recording.config';
 import { loadRetentionConfig, retentionConfig } from './retention.config';
+import { loadScheduleConfig, scheduleConfig } from './schedule.config';
 import { loadTracingConfig } from './tracing.config';
 
 type Loader = (env: NodeJS.ProcessEnv) => unknown;
@@ -36,6 +37,7 @@ const NAMESPACES: Array<[ConfigFactory | undefined, Loader]> = [
   [analyticsConfig, loadAnalyticsConfig],
   [recordingConfig, loadRecordingConfig],
   [eventsConfig, loadEventsConfig],
+  [scheduleConfig, loadScheduleConfig],
 ];
 
 /** What ConfigModule loads (`load`). */

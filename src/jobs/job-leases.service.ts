@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner.service';
-import { JobLock } from './entities/job-lock.entity';
+import { JobLeasesRepository } from './job-leases.repository';
 
 /**
  * Database leases for scheduled jobs, so a job runs on one instance at a time however many are
@@ -17,27 +17,20 @@ export class JobLeases {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly leases: JobLeasesRepository,
   ) {}
 
   /** Takes (or renews) the lease on `name` for `ttlMs`. False when another instance holds it. */
   async acquire(name: string, ttlMs: number): Promise<boolean> {
     const now = this.clock.now();
     return this.tx.run(async (manager) => {
-      await manager.createQueryBuilder().insert().into(JobLock).values({ name, owner: '', expiresAt: new Date(0) }).orIgnore().execute();
-      const taken = await manager
-        .createQueryBuilder()
-        .update(JobLock)
-        .set({ owner: this.owner, expiresAt: new Date(now.getTime() + ttlMs) })
-        .where('name = :name AND (expires_at < :now OR owner = :owner)', { name, now, owner: this.owner })
-        .execute();
-      return taken.affected === 1;
+      await this.leases.ensureLease(manager, name);
+      return this.leases.takeLease(manager, name, this.owner, now, new Date(now.getTime() + ttlMs));
     });
   }
 
   /** Gives the lease back early (after the job finished). */
   async release(name: string): Promise<void> {
-    await this.tx.run((manager) =>
-      manager.createQueryBuilder().update(JobLock).set({ expiresAt: new Date(0) }).where('name = :name AND owner = :owner', { name, owner: this.owner }).execute(),
-    );
+    await this.tx.run((manager) => this.leases.endLease(manager, name, this.owner));
   }
 }

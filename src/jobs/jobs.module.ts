@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { JobLeasesRepository } from './job-leases.repository';
 import { JobLeases } from './job-leases.service';
 import { JobScheduler } from './job-scheduler.service';
 
@@ -7,7 +8,7 @@ import { JobScheduler } from './job-scheduler.service';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [JobLeases, JobScheduler],
+  providers: [JobLeasesRepository, JobLeases, JobScheduler],
   exports: [JobLeases, JobScheduler],
 })
 export class JobsModule {}

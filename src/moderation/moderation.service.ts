@@ -10,6 +10,7 @@ import { AssignedUids } from '../calls/assigned-uids.service';
 import type { Call } from '../calls/entities/call.entity';
 import { ParticipationService } from '../calls/participation.service';
 import { outranked, requirePower } from '../calls/powers';
+import { plannedSchedule, scheduleChanges } from '../calls/schedule';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { TransactionRunner } from '../database/transaction-runner.service';
@@ -74,14 +75,18 @@ export class ModerationService {
       if (dto.maxParticipants !== undefined && dto.maxParticipants < call.activeParticipants) {
         throw new DomainException('CAPACITY_BELOW_LIVE', `maxParticipants ${dto.maxParticipants} is below the ${call.activeParticipants} members in the call now`);
       }
-      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants'>> = {};
+      // The schedule's rules (src/calls/schedule.ts): 400, or 409 once startsAt has passed.
+      const moved = scheduleChanges(call, plannedSchedule(call, dto, this.clock.now()));
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt'>> = {};
       if (dto.title !== undefined) fields.title = dto.title;
       if (dto.description !== undefined) fields.description = dto.description;
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
       if (dto.maxParticipants !== undefined) fields.maxParticipants = dto.maxParticipants;
+      if (moved.starts_at !== undefined) fields.startsAt = moved.starts_at === null ? null : new Date(moved.starts_at);
+      if (moved.ends_at !== undefined) fields.endsAt = moved.ends_at === null ? null : new Date(moved.ends_at);
       await this.repository.updateCall(manager, callId, fields);
       if (Object.keys(fields).length > 0) {
-        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants };
+        const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants, ...moved };
         await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
       }
       return toCallRow(Object.assign(call, fields), role);

@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   'call.declined',
   'call.cancelled',
   'call.missed',
+  // Scheduled calls (issue 24).
+  'call.starting_soon',
+  'call.ending_soon',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { CallPreference } from './entities/call-preference.entity';
 import { PreferencesController } from './preferences.controller';
+import { PreferencesRepository } from './preferences.repository';
 import { PreferencesService } from './preferences.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CallPreference])],
   controllers: [PreferencesController],
-  providers: [PreferencesService],
+  providers: [PreferencesRepository, PreferencesService],
   exports: [PreferencesService],
 })
 export class PreferencesModule {}

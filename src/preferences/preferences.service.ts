@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { MaskingPreferencesDto, PreferencesDto } from './dto/preferences.dto';
 import { UpdatePreferencesDto } from './dto/update-preferences.dto';
 import { CallPreference } from './entities/call-preference.entity';
+import { PreferencesRepository } from './preferences.repository';
 
 /** Ikoota's defaults, for a member who never saved preferences. */
 export const DEFAULT_PREFERENCES: Readonly<MaskingPreferencesDto> = Object.freeze({
@@ -60,7 +60,7 @@ export class PreferencesService {
   private readonly consentListeners: Array<(userId: number) => void> = [];
 
   constructor(
-    @InjectRepository(CallPreference) private readonly preferences: Repository<CallPreference>,
+    private readonly preferences: PreferencesRepository,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
   ) {}
@@ -72,13 +72,13 @@ export class PreferencesService {
 
   /** The member's stored preferences with their timestamps, or the defaults with null timestamps. */
   async get(userId: number): Promise<PreferencesDto> {
-    const row = await this.preferences.findOne({ where: { userId } });
+    const row = await this.preferences.findPreferences(userId);
     return row ? toDto(row) : { ...DEFAULT_PREFERENCES, recording_consent: DEFAULT_RECORDING_CONSENT, created_at: null, updated_at: null };
   }
 
   /** What a client applies when the member joins a call: stored, or the defaults. */
   async forUser(userId: number): Promise<MaskingPreferencesDto> {
-    return toMasking(await this.preferences.findOne({ where: { userId } }));
+    return toMasking(await this.preferences.findPreferences(userId));
   }
 
   /**
@@ -90,7 +90,7 @@ export class PreferencesService {
     const columns = toColumns(changes);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const saved = await this.tx.run((manager) => this.upsert(manager.getRepository(CallPreference), userId, columns));
+        const saved = await this.tx.run((manager) => this.upsert(manager, userId, columns));
         if (columns.recordingConsent !== undefined) for (const listener of this.consentListeners) listener(userId);
         return saved;
       } catch (error) {
@@ -100,13 +100,11 @@ export class PreferencesService {
     }
   }
 
-  private async upsert(repo: Repository<CallPreference>, userId: number, columns: PreferenceColumns): Promise<PreferencesDto> {
-    // A plain read, not a locking one: on InnoDB a locking read of a missing row takes a gap
-    // lock, and two first saves holding it would deadlock on their inserts.
-    const existing = await repo.exists({ where: { userId } });
+  private async upsert(manager: EntityManager, userId: number, columns: PreferenceColumns): Promise<PreferencesDto> {
+    const existing = await this.preferences.hasPreferences(manager, userId);
     const now = this.clock.now();
     if (!existing) {
-      const row = repo.create({
+      const row = Object.assign(new CallPreference(), {
         userId,
         voiceMaskingEnabled: DEFAULT_PREFERENCES.voice_masking_enabled,
         videoMaskingEnabled: DEFAULT_PREFERENCES.video_masking_enabled,
@@ -118,13 +116,14 @@ export class PreferencesService {
         createdAt: now,
         updatedAt: now,
       });
-      await repo.insert(row);
+      await this.preferences.insertPreferences(manager, row);
       return toDto(row);
     }
-    await repo.update({ userId }, { ...columns, updatedAt: now });
+    await this.preferences.updatePreferences(manager, userId, { ...columns, updatedAt: now });
     // Read back after the update, which waited for the row lock: on InnoDB this shows fields a
     // concurrent save of the same member committed meanwhile, as well as ours.
-    const row = await repo.findOneOrFail({ where: { userId } });
+    const row = await this.preferences.findPreferences(userId, manager);
+    if (!row) throw new Error('The preferences row vanished during its own update');
     return toDto(row);
   }
 }

@@ -40,7 +40,9 @@ export interface SweepReport {
  * 4. Tokens: a session cannot outlive its newest Agora token (Agora drops the client then), or,
  *    with none, join + the token lifetime (`token_expired`, at that moment). The recorded expiry
  *    may lag the newest token by `TOKEN_EXPIRY_LAG_MS`: closed once that has passed too.
- * And a call nobody has been in for the idle timeout ends, `ended_by` system, when it became empty.
+ * And a call nobody has been in for the idle timeout ends, `ended_by` system, when it became empty
+ * (a scheduled call: never one with an `ends_at`, which its schedule ends; one with only a
+ * `starts_at` counts its idle time from that start).
  * Runs as the `presence-sweeper` job (PresenceSweepJob, one instance at a time); tests call `sweep()`.
  */
 @Injectable()
@@ -131,9 +133,11 @@ export class PresenceSweeper {
     const cutoff = new Date(now.getTime() - this.presence.callIdleTimeoutMinutes * 60_000);
     let ended = 0;
     for (const call of await this.repository.idleCalls(cutoff, BATCH)) {
-      const emptySince = (await this.repository.lastLeftAt(call.id)) ?? call.createdAt;
+      // Empty since the last leave, or since it began: its creation, or its scheduled start.
+      const began = call.startsAt && call.startsAt > call.createdAt ? call.startsAt : call.createdAt;
+      const emptySince = (await this.repository.lastLeftAt(call.id)) ?? began;
       try {
-        await this.callsService.end(call.id, 'system', emptySince < call.createdAt ? call.createdAt : emptySince);
+        await this.callsService.end(call.id, 'system', emptySince < began ? began : emptySince);
         ended += 1;
       } catch (error) {
         // Someone ended or rejoined it meanwhile: nothing to do.

@@ -21,10 +21,10 @@ SELECT `s`.`id` AS `s_id`, `s`.`call_id` AS `s_call_id`, `s`.`user_id` AS `s_use
 SELECT "s"."id" AS "s_id", "s"."call_id" AS "s_call_id", "s"."user_id" AS "s_user_id", "s"."joined_at" AS "s_joined_at", "s"."last_seen_at" AS "s_last_seen_at", "s"."token_expires_at" AS "s_token_expires_at" FROM "call_sessions" "s" WHERE "s"."open" = 1 AND ("s"."token_expires_at" <= ? OR ("s"."token_expires_at" IS NULL AND "s"."joined_at" < ?)) LIMIT 200;
 
 -- PresenceRepository.idleCalls [mysql]
-SELECT `c`.`id` AS `c_id`, `c`.`created_at` AS `c_created_at` FROM `calls` `c` WHERE `c`.`status` IN ('active', 'paused') AND `c`.`active_participants` = 0 AND `c`.`created_at` < ? AND NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = `c`.`id` AND (s.open = 1 OR s.left_at >= ?)) LIMIT 200;
+SELECT `c`.`id` AS `c_id`, `c`.`created_at` AS `c_created_at`, `c`.`starts_at` AS `c_starts_at` FROM `calls` `c` WHERE `c`.`status` IN ('active', 'paused') AND `c`.`active_participants` = 0 AND `c`.`created_at` < ? AND `c`.`ends_at` IS NULL AND (`c`.`starts_at` IS NULL OR `c`.`starts_at` < ?) AND NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = `c`.`id` AND (s.open = 1 OR s.left_at >= ?)) LIMIT 200;
 
 -- PresenceRepository.idleCalls [sqlite]
-SELECT "c"."id" AS "c_id", "c"."created_at" AS "c_created_at" FROM "calls" "c" WHERE "c"."status" IN ('active', 'paused') AND "c"."active_participants" = 0 AND "c"."created_at" < ? AND NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = "c"."id" AND (s.open = 1 OR s.left_at >= ?)) LIMIT 200;
+SELECT "c"."id" AS "c_id", "c"."created_at" AS "c_created_at", "c"."starts_at" AS "c_starts_at" FROM "calls" "c" WHERE "c"."status" IN ('active', 'paused') AND "c"."active_participants" = 0 AND "c"."created_at" < ? AND "c"."ends_at" IS NULL AND ("c"."starts_at" IS NULL OR "c"."starts_at" < ?) AND NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = "c"."id" AND (s.open = 1 OR s.left_at >= ?)) LIMIT 200;
 
 -- PresenceRepository.lastLeftAt [mysql]
 SELECT `CallSession`.`id` AS `CallSession_id`, `CallSession`.`left_at` AS `CallSession_left_at` FROM `call_sessions` `CallSession` WHERE ((`CallSession`.`call_id` = ?)) ORDER BY `CallSession_left_at` DESC LIMIT 1;

@@ -160,13 +160,18 @@ export class PresenceRepository {
       .getMany();
   }
 
-  /** Calls not ended, with nobody in them and nobody leaving since `cutoff`, created before it. */
-  idleCalls(cutoff: Date, limit: number): Promise<Array<Pick<Call, 'id' | 'createdAt'>>> {
+  /**
+   * Calls not ended, with nobody in them and nobody leaving since `cutoff`, created before it.
+   * Scheduled calls: never one with an `ends_at` (its schedule ends it), nor one whose `starts_at`
+   * is not before `cutoff` (the idle time counts from the start).
+   */
+  idleCalls(cutoff: Date, limit: number): Promise<Array<Pick<Call, 'id' | 'createdAt' | 'startsAt'>>> {
     return this.dataSource
       .getRepository<Call>(CALLS)
       .createQueryBuilder('c')
-      .select(['c.id', 'c.createdAt'])
+      .select(['c.id', 'c.createdAt', 'c.startsAt'])
       .where(`c.status ${LIVE} AND c.active_participants = 0 AND c.created_at < :cutoff`, { cutoff })
+      .andWhere('c.ends_at IS NULL AND (c.starts_at IS NULL OR c.starts_at < :cutoff)', { cutoff })
       .andWhere('NOT EXISTS (SELECT 1 FROM call_sessions s WHERE s.call_id = c.id AND (s.open = 1 OR s.left_at >= :cutoff))', { cutoff })
       .take(limit)
       .getMany();

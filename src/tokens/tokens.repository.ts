@@ -23,13 +23,17 @@ export interface TokenAdmission {
   boundUserId: number | null;
   /** The uid the token is for: the requested one, or the caller's assigned uid (null when none yet). */
   uid: number | null;
+  // The call's schedule (issue 24), null when unset, and the caller's role in it (null: no row, or removed).
+  startsAt: Date | null;
+  endsAt: Date | null;
+  role: CallRole | null;
 }
 
 /** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
 const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
          s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
-         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid
+         m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid, c.starts_at AS starts_at, c.ends_at AS ends_at
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
@@ -67,6 +71,8 @@ export class TokensRepository {
       video_muted_at: RawDate;
       bound_user_id: RawId | null;
       bound_uid: RawId | null;
+      starts_at: RawDate;
+      ends_at: RawDate;
     }> =
       uid === undefined
         ? await this.dataSource.query(TOKEN_ADMISSION_ASSIGNED_SQL, [userId, userId, userId, channelName])
@@ -84,6 +90,9 @@ export class TokensRepository {
       muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null },
       boundUserId: toInt(row.bound_user_id),
       uid: uid ?? toInt(row.bound_uid),
+      startsAt: toDate(row.starts_at),
+      endsAt: toDate(row.ends_at),
+      role: row.role !== null && row.removed_at === null ? row.role : null,
     };
   }
 

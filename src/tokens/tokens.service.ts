@@ -10,6 +10,7 @@ import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { agoraConfig } from '../config/agora.config';
+import { scheduleConfig } from '../config/schedule.config';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { CreateTokenDto, RtcTokenDto } from './dto/create-token.dto';
 import { TokenAdmission, TokensRepository } from './tokens.repository';
@@ -21,6 +22,17 @@ const ACCESS_DENIED = 'Access denied to this call';
 const UID_TAKEN = 'This uid is already in use by another participant of this call';
 /** The shortest token a muted member is given when Agora did not accept a new rule: less is refused. */
 const MIN_COVERED_TOKEN_SECONDS = 60;
+
+/**
+ * A token lifetime of `ttl` seconds cut at the call's scheduled end: whole seconds from `now` to
+ * `endsAt`, rounded down. Less than a second left is no token (the call is over then).
+ */
+function untilEnd(ttl: number, endsAt: Date | null, now: Date): number {
+  if (!endsAt) return ttl;
+  const seconds = Math.floor((endsAt.getTime() - now.getTime()) / 1000);
+  if (seconds < 1) throw new DomainException('CALL_ACCESS_DENIED', 'The call has reached its scheduled end');
+  return Math.min(ttl, seconds);
+}
 
 /**
  * Issues Agora RTC tokens to admitted participants only: the caller must have an open session
@@ -43,6 +55,7 @@ export class TokensService {
     private readonly assigned: AssignedUids,
     private readonly calls: CallsService,
     private readonly restrictions: PublishRestrictions,
+    @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
   ) {}
 
   async issue(user: AuthUser, dto: CreateTokenDto): Promise<RtcTokenDto> {
@@ -51,8 +64,11 @@ export class TokensService {
     const admission = await this.repository.tokenAdmission(dto.channelName, user.id, dto.uid);
     // Access first, whatever the body says about the uid: the one admission rule (a paused call
     // keeps those in), and a token is only for someone in the call.
-    const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user) !== null;
+    const at = { now: this.clock.now(), joinEarlyMinutes: this.schedule.joinEarlyMinutes };
+    const refused = !admission || admissionRefusal({ ...admission, inCall: admission.sessionId !== null }, user, at) !== null;
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
+    // A scheduled call in its last second gives no token: refused before any uid is bound.
+    untilEnd(this.agora.tokenTtlSeconds, admission.endsAt, at.now);
     // What the caller may not publish here (a mute): their member row, read in the same round trip.
     let forbidden = forbiddenPrivileges(admission.muted);
     let uid: number;
@@ -89,14 +105,16 @@ export class TokensService {
   }
 
   /**
-   * The token's lifetime: the configured one, except for a member who may not publish some media
+   * The token's lifetime: the configured one, never past a scheduled call's `endsAt` (whole
+   * seconds, rounded down, so Agora drops every client by the end even if the end's kick fails),
+   * except for a member who may not publish some media
    * when Agora REST credentials are set. Their kicking rules must cover the token's whole lifetime
    * before it is answered (`PublishRestrictions.cover` posts what is missing); when Agora did not
    * accept a rule, the token ends when the rules in force do, and with less than a minute of
    * those left it is refused (503, try again).
    */
   private async lifetime(admission: TokenAdmission, userId: number, uid: number, forbidden: MutePrivilege[], now: Date): Promise<number> {
-    const ttl = this.agora.tokenTtlSeconds;
+    const ttl = untilEnd(this.agora.tokenTtlSeconds, admission.endsAt, now);
     if (forbidden.length === 0 || !this.restrictions.isConfigured()) return ttl;
     const until = new Date(now.getTime() + ttl * 1000);
     const covered = await this.restrictions.cover(admission.callId, userId, admission.channelName, uid, forbidden, until);

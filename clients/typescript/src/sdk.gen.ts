@@ -193,6 +193,21 @@ export const cancelDirectCall = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * Generate an Agora RTC token
+ *
+ * Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. The uid is bound to the caller in this call on first use; asking again renews the token. A muted member gets a token without the publish privilege of the muted media, under any uid; with Agora REST credentials, the kicking rules that keep those media off cover the token's whole lifetime before it is answered (a rule is posted for a new uid, or renewed when the token would outlive it).
+ */
+export const issueToken = <ThrowOnError extends boolean = false>(options: Options<IssueTokenData, ThrowOnError>) => (options.client ?? client).post<IssueTokenResponses, IssueTokenErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/calling/token',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Get my call preferences
  *
  * The caller's stored masking and media preferences, or the defaults (voice and video masking on, auto-mute off, video quality hd, no avatar, no recording consent; null timestamps) when none are stored.
@@ -215,21 +230,6 @@ export const updatePreferences = <ThrowOnError extends boolean = false>(options?
     headers: {
         'Content-Type': 'application/json',
         ...options?.headers
-    }
-});
-
-/**
- * Generate an Agora RTC token
- *
- * Only for a member who has joined the active call that owns the channel (and was not removed); anyone else gets 403 `CALL_ACCESS_DENIED`, with or without a uid. The uid is bound to the caller in this call on first use; asking again renews the token. A muted member gets a token without the publish privilege of the muted media, under any uid; with Agora REST credentials, the kicking rules that keep those media off cover the token's whole lifetime before it is answered (a rule is posted for a new uid, or renewed when the token would outlive it).
- */
-export const issueToken = <ThrowOnError extends boolean = false>(options: Options<IssueTokenData, ThrowOnError>) => (options.client ?? client).post<IssueTokenResponses, IssueTokenErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/calling/token',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
     }
 });
 

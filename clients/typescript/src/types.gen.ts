@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'MEMBER_NOT_FOUND' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -73,13 +73,21 @@ export type CreateCallDto = {
     title: string;
     description?: string | null;
     /**
+     * Public calls admit any member; private calls only the host, invited members and admins.
+     */
+    isPublic?: boolean;
+    /**
      * At most this many members in the call at once (2-500).
      */
     maxParticipants?: number;
     /**
-     * Public calls admit any member; private calls only the host, invited members and admins.
+     * A scheduled call: members may join from CALL_JOIN_EARLY_MINUTES (10) before this instant (the host, moderators and admins any time); `call.starting_soon` goes out CALL_REMINDER_MINUTES (10) before it. In the future.
      */
-    isPublic?: boolean;
+    startsAt?: string | null;
+    /**
+     * The call ends by itself at this instant (`ended_by` schedule) and no token outlives it; `call.ending_soon` goes out 5 minutes before. After startsAt and after now, at most 24 hours after startsAt (or after now without startsAt).
+     */
+    endsAt?: string | null;
 };
 
 export type CallCreatedDto = {
@@ -109,6 +117,14 @@ export type CallRowDto = {
      * The caller's role in the call: host, moderator or participant; null for a public call they have no place in.
      */
     role: 'host' | 'moderator' | null | 'participant';
+    /**
+     * When the call opens to members (they may join a few minutes before); null for a call without a start.
+     */
+    starts_at: string | null;
+    /**
+     * When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end.
+     */
+    ends_at: string | null;
 };
 
 export type MutedFlagsDto = {
@@ -145,6 +161,14 @@ export type CallDetailDto = {
      * The caller's role in the call: host, moderator or participant; null for a public call they have no place in.
      */
     role: 'host' | 'moderator' | null | 'participant';
+    /**
+     * When the call opens to members (they may join a few minutes before); null for a call without a start.
+     */
+    starts_at: string | null;
+    /**
+     * When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end.
+     */
+    ends_at: string | null;
     ended_at: string | null;
     /**
      * True while a recording of the call is starting, running or stopping (only consenting members are recorded).
@@ -292,6 +316,36 @@ export type DirectCallOutcomeDto = {
     success: boolean;
 };
 
+export type CreateTokenDto = {
+    /**
+     * The call's channel, as join returned it.
+     */
+    channelName: string;
+    /**
+     * The Agora uid to join as: an integer 1 .. 4294967039 (0, Agora's wildcard, is never issued;
+     * 4294967040 .. 4294967295 are the service's own, e.g. the recorder's).
+     * Optional: without it the token is for the uid the service assigned the caller at join (the
+     * join answer's `uid`). A uid the client picks is bound to the caller within this call on
+     * first use.
+     */
+    uid?: number;
+    role?: 'publisher' | 'subscriber';
+};
+
+export type RtcTokenDto = {
+    uid: number;
+    /**
+     * Unix time (seconds) when the token expires.
+     */
+    expiresAt: number;
+    /**
+     * AccessToken2 for Agora RTC (starts with "007").
+     */
+    token: string;
+    appId: string;
+    channelName: string;
+};
+
 export type PreferencesDto = {
     /**
      * Whether the member agrees to be recorded: only consenting members' audio and video go into a call's recording. Off unless given.
@@ -346,36 +400,6 @@ export type UpdatePreferencesResponseDto = {
     preferences: PreferencesDto;
 };
 
-export type CreateTokenDto = {
-    /**
-     * The call's channel, as join returned it.
-     */
-    channelName: string;
-    /**
-     * The Agora uid to join as: an integer 1 .. 4294967039 (0, Agora's wildcard, is never issued;
-     * 4294967040 .. 4294967295 are the service's own, e.g. the recorder's).
-     * Optional: without it the token is for the uid the service assigned the caller at join (the
-     * join answer's `uid`). A uid the client picks is bound to the caller within this call on
-     * first use.
-     */
-    uid?: number;
-    role?: 'publisher' | 'subscriber';
-};
-
-export type RtcTokenDto = {
-    uid: number;
-    /**
-     * Unix time (seconds) when the token expires.
-     */
-    expiresAt: number;
-    /**
-     * AccessToken2 for Agora RTC (starts with "007").
-     */
-    token: string;
-    appId: string;
-    channelName: string;
-};
-
 export type AdminCallDto = {
     id: number;
     creator_id: number;
@@ -386,11 +410,19 @@ export type AdminCallDto = {
     channel_name: string;
     is_public: boolean;
     created_at: string;
+    /**
+     * When the call opens to members (they may join a few minutes before); null for a call without a start.
+     */
+    starts_at: string | null;
+    /**
+     * When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end.
+     */
+    ends_at: string | null;
     ended_at: string | null;
     /**
-     * host, admin or system (idle).
+     * host, admin, system (idle) or schedule (its ends_at).
      */
-    ended_by: 'admin' | 'host' | null | 'system';
+    ended_by: 'admin' | 'host' | null | 'schedule' | 'system';
 };
 
 export type AdminParticipantDto = {
@@ -551,9 +583,17 @@ export type AdminCallRowDto = {
     created_at: string;
     ended_at: string | null;
     /**
-     * host, admin or system (idle).
+     * host, admin, system (idle) or schedule (its ends_at).
      */
-    ended_by: 'admin' | 'host' | null | 'system';
+    ended_by: 'admin' | 'host' | null | 'schedule' | 'system';
+    /**
+     * When the call opens to members; null without a start.
+     */
+    starts_at: string | null;
+    /**
+     * When the call ends by itself; null without a scheduled end.
+     */
+    ends_at: string | null;
 };
 
 export type AdminCallsPageDto = {
@@ -637,6 +677,14 @@ export type UpdateCallDto = {
      * 2-500, and not below the number of members in the call now.
      */
     maxParticipants?: number;
+    /**
+     * Moves (or sets) the start, in the future; null opens the call now. Once startsAt has passed it cannot change: 409 CALL_ALREADY_STARTED.
+     */
+    startsAt?: string | null;
+    /**
+     * Moves (or sets) the scheduled end, with the create rules (after startsAt and now, at most 24 hours after startsAt); null removes it.
+     */
+    endsAt?: string | null;
     isPublic?: boolean;
 };
 
@@ -818,7 +866,7 @@ export type RecordingPageDto = {
 };
 
 export type AdminEventDto = {
-    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.updated' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
+    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'member.invited' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.removed';
     callId: number;
     status: 'delivered' | 'failed' | 'pending';
     /**
@@ -943,6 +991,11 @@ export type ListMyCallsData = {
          * Number of calls to return (1-100).
          */
         limit?: number;
+        /**
+         * `true`: only upcoming calls, those whose `starts_at` is still in the future (and not ended),
+         * soonest first, within `scope` and `status`.
+         */
+        upcoming?: boolean;
         /**
          * Only calls in this status.
          */
@@ -1239,6 +1292,8 @@ export type JoinCallErrors = {
     404: ErrorDto;
     /**
      * `CALL_PAUSED`: The call is paused and the caller is not in it: nobody new joins until it resumes
+     *
+     * `CALL_NOT_STARTED`: A scheduled call not open to members yet (Retry-After: seconds until it opens); the host, moderators and admins pass
      */
     409: ErrorDto;
     /**
@@ -1314,6 +1369,8 @@ export type SwitchMediaErrors = {
     404: ErrorDto;
     /**
      * `CALL_PAUSED`: The call is paused and the caller is not in it: nobody new joins until it resumes
+     *
+     * `CALL_NOT_STARTED`: A scheduled call not open to members yet (Retry-After: seconds until it opens); the host, moderators and admins pass
      */
     409: ErrorDto;
     /**
@@ -1589,6 +1646,8 @@ export type AcceptDirectCallErrors = {
      * `NOT_RINGING`: It was answered, declined, cancelled or missed already
      *
      * `CALL_PAUSED`: The call is paused and the caller is not in it: nobody new joins until it resumes
+     *
+     * `CALL_NOT_STARTED`: A scheduled call not open to members yet (Retry-After: seconds until it opens); the host, moderators and admins pass
      */
     409: ErrorDto;
     /**
@@ -1759,6 +1818,70 @@ export type CancelDirectCallResponses = {
 
 export type CancelDirectCallResponse = CancelDirectCallResponses[keyof CancelDirectCallResponses];
 
+export type IssueTokenData = {
+    body: CreateTokenDto;
+    path?: never;
+    query?: never;
+    url: '/api/calling/token';
+};
+
+export type IssueTokenErrors = {
+    /**
+     * `VALIDATION_FAILED`: Bad channelName or uid (uid must be 1 .. 4294967039; the top 256 uids belong to the service)
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `CALL_ACCESS_DENIED`: The caller has no open session in the active call that owns the channel, or was removed
+     *
+     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
+     */
+    403: ErrorDto;
+    /**
+     * `UID_TAKEN`: The uid is bound to another participant of this call
+     */
+    409: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 60 requests per minute per user. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `TOKEN_GENERATION_FAILED`: Token generation failed
+     *
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `MUTE_ENFORCEMENT_UNAVAILABLE`: The caller is muted, Agora did not accept the kicking rule the token needs, and the rules in force cover less than a minute of it
+     *
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
+
+export type IssueTokenResponses = {
+    200: RtcTokenDto;
+};
+
+export type IssueTokenResponse = IssueTokenResponses[keyof IssueTokenResponses];
+
 export type GetPreferencesData = {
     body?: never;
     path?: never;
@@ -1854,70 +1977,6 @@ export type UpdatePreferencesResponses = {
 };
 
 export type UpdatePreferencesResponse = UpdatePreferencesResponses[keyof UpdatePreferencesResponses];
-
-export type IssueTokenData = {
-    body: CreateTokenDto;
-    path?: never;
-    query?: never;
-    url: '/api/calling/token';
-};
-
-export type IssueTokenErrors = {
-    /**
-     * `VALIDATION_FAILED`: Bad channelName or uid (uid must be 1 .. 4294967039; the top 256 uids belong to the service)
-     */
-    400: ErrorDto;
-    /**
-     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
-     *
-     * `AUTH_INVALID_TOKEN`: Invalid bearer token
-     *
-     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
-     */
-    401: ErrorDto;
-    /**
-     * `CALL_ACCESS_DENIED`: The caller has no open session in the active call that owns the channel, or was removed
-     *
-     * `MEMBERSHIP_REQUIRED`: A membership tier is required: pre_member or member
-     */
-    403: ErrorDto;
-    /**
-     * `UID_TAKEN`: The uid is bound to another participant of this call
-     */
-    409: ErrorDto;
-    /**
-     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
-     */
-    413: ErrorDto;
-    /**
-     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
-     */
-    415: ErrorDto;
-    /**
-     * `RATE_LIMITED`: Rate limit: 60 requests per minute per user. The Retry-After header says when to try again (seconds).
-     */
-    429: ErrorDto;
-    /**
-     * `TOKEN_GENERATION_FAILED`: Token generation failed
-     *
-     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
-     */
-    500: ErrorDto;
-    /**
-     * `MUTE_ENFORCEMENT_UNAVAILABLE`: The caller is muted, Agora did not accept the kicking rule the token needs, and the rules in force cover less than a minute of it
-     *
-     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
-     */
-    503: ErrorDto;
-};
-
-export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
-
-export type IssueTokenResponses = {
-    200: RtcTokenDto;
-};
-
-export type IssueTokenResponse = IssueTokenResponses[keyof IssueTokenResponses];
 
 export type GetCallDetailsData = {
     body?: never;
@@ -2816,6 +2875,8 @@ export type SendHeartbeatErrors = {
     404: ErrorDto;
     /**
      * `CALL_PAUSED`: The call is paused and the caller is not in it: nobody new joins until it resumes
+     *
+     * `CALL_NOT_STARTED`: A scheduled call not open to members yet (Retry-After: seconds until it opens); the host, moderators and admins pass
      */
     409: ErrorDto;
     /**

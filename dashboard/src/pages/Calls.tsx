@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { answer, api, calling, defined } from '../api';
-import { dateTime } from '../format';
+import { dateTime, schedule } from '../format';
 import { usePoll } from '../poll';
 import { Link, navigate } from '../router';
 import { Problem, StatusBadge } from './common';
@@ -105,6 +105,7 @@ export function CallsListPage() {
               </th>
               <th scope="col">Public</th>
               <th scope="col">Created</th>
+              <th scope="col">Schedule</th>
               <th scope="col">Ended</th>
             </tr>
           </thead>
@@ -126,12 +127,13 @@ export function CallsListPage() {
                 </td>
                 <td>{call.is_public ? 'yes' : 'no'}</td>
                 <td>{dateTime(call.created_at)}</td>
+                <td data-schedule>{schedule(call.starts_at, call.ends_at)}</td>
                 <td>{call.ended_at ? `${dateTime(call.ended_at)}${call.ended_by ? ` (${call.ended_by})` : ''}` : '—'}</td>
               </tr>
             ))}
             {page.data && page.data.calls.length === 0 && (
               <tr>
-                <td colSpan={8} class="muted">
+                <td colSpan={9} class="muted">
                   No call matches.
                 </td>
               </tr>

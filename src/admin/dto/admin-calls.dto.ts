@@ -34,8 +34,12 @@ export class AdminCallRowDto {
   created_at: string;
   /** @example null */
   ended_at: string | null;
-  /** host, admin or system (idle). @example null */
+  /** host, admin, system (idle) or schedule (its ends_at). @example null */
   ended_by: CallEndedBy | null;
+  /** When the call opens to members; null without a start. @example "2026-01-08T18:00:00.000Z" */
+  starts_at: string | null;
+  /** When the call ends by itself; null without a scheduled end. @example "2026-01-08T19:30:00.000Z" */
+  ends_at: string | null;
 }
 
 export class AdminCallsPageDto {

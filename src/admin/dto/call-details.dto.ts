@@ -8,7 +8,7 @@ import type { CallEndedBy } from '../../calls/entities/call.entity';
 export class AdminCallDto extends OmitType(CallRowDto, ['role', 'participant_count'] as const) {
   /** @example "2023-12-01T11:30:00.000Z" */
   ended_at: string | null;
-  /** host, admin or system (idle). @example "admin" */
+  /** host, admin, system (idle) or schedule (its ends_at). @example "admin" */
   ended_by: CallEndedBy | null;
 }
 

@@ -32,6 +32,10 @@ export class CallRowDto {
   /** Members in the call right now. @example 8 */
   @ApiProperty({ type: 'integer' })
   participant_count: number;
+  /** When the call opens to members (they may join a few minutes before); null for a call without a start. @example "2026-01-08T18:00:00.000Z" */
+  starts_at: string | null;
+  /** When the call ends by itself (`ended_by` schedule); null for a call without a scheduled end. @example "2026-01-08T19:30:00.000Z" */
+  ends_at: string | null;
 }
 
 export class MutedFlagsDto {

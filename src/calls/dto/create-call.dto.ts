@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
+import { OptionalInstant } from '../../common/validation/instant.decorator';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../entities/call.entity';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -42,4 +43,18 @@ export class CreateCallDto {
   @Max(500)
   @ApiPropertyOptional({ type: 'integer', default: 50 })
   maxParticipants?: number;
+
+  // The schedule (issue 24): both optional; a call without them is open from its creation on.
+
+  @OptionalInstant(
+    'A scheduled call: members may join from CALL_JOIN_EARLY_MINUTES (10) before this instant (the host, moderators and admins any time); `call.starting_soon` goes out CALL_REMINDER_MINUTES (10) before it. In the future.',
+    '2026-01-08T18:00:00Z',
+  )
+  startsAt?: string | null;
+
+  @OptionalInstant(
+    'The call ends by itself at this instant (`ended_by` schedule) and no token outlives it; `call.ending_soon` goes out 5 minutes before. After startsAt and after now, at most 24 hours after startsAt (or after now without startsAt).',
+    '2026-01-08T19:30:00Z',
+  )
+  endsAt?: string | null;
 }

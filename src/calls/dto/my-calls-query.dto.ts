@@ -1,4 +1,6 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { PageLimit } from '../../common/dto/page-limit.decorator';
 import type { CallsScope } from '../calls.repository';
 import { CALL_STATUSES, CallStatus } from '../entities/call.entity';
@@ -21,4 +23,14 @@ export class MyCallsQueryDto {
   @IsOptional()
   @IsIn(['all', 'mine'])
   scope?: CallsScope = 'all';
+
+  /**
+   * `true`: only upcoming calls, those whose `starts_at` is still in the future (and not ended),
+   * soonest first, within `scope` and `status`. @example true
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'upcoming must be true or false' })
+  @ApiPropertyOptional({ type: 'boolean', default: false })
+  upcoming?: boolean;
 }

@@ -11,8 +11,8 @@ export const CALL_TITLE_MAX_LENGTH = 200;
 export const CALL_DESCRIPTION_MAX_LENGTH = 2000;
 export const CHANNEL_NAME_MAX_LENGTH = 64;
 
-/** Who ended a call: its host, an admin, or the service itself (idle calls). */
-export type CallEndedBy = 'host' | 'admin' | 'system';
+/** Who ended a call: its host, an admin, the service itself (idle calls), or its schedule (`ends_at` reached). */
+export type CallEndedBy = 'host' | 'admin' | 'system' | 'schedule';
 
 @Entity({ name: 'calls' })
 @Index('UQ_calls_channel_name', ['channelName'], { unique: true })
@@ -20,6 +20,8 @@ export type CallEndedBy = 'host' | 'admin' | 'system';
 @Index('IDX_calls_status_created', ['status', 'createdAt'])
 @Index('IDX_calls_created_id', ['createdAt', 'id'])
 @Index('IDX_calls_analytics_state', ['analyticsState'])
+@Index('IDX_calls_status_starts', ['status', 'startsAt'])
+@Index('IDX_calls_status_ends', ['status', 'endsAt'])
 export class Call {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
@@ -80,4 +82,25 @@ export class Call {
    */
   @Column({ name: 'recording_id', type: 'int', nullable: true })
   recordingId: number | null;
+
+  // ---- the schedule (issue 24): all null for a call created without one
+
+  /** When the call opens to members (they may join `CALL_JOIN_EARLY_MINUTES` before); null: open from its creation. */
+  @Column({ name: 'starts_at', type: 'datetime', precision: 3, nullable: true })
+  startsAt: Date | null;
+
+  /** When the call ends by itself (`ended_by` schedule); tokens never outlive it. Null: no scheduled end. */
+  @Column({ name: 'ends_at', type: 'datetime', precision: 3, nullable: true })
+  endsAt: Date | null;
+
+  /**
+   * The `starts_at` the `call.starting_soon` reminder was sent for (claimed by a conditional
+   * UPDATE, so it goes out once across instances and restarts; a moved start gets a new one).
+   */
+  @Column({ name: 'starting_soon_sent_for', type: 'datetime', precision: 3, nullable: true })
+  startingSoonSentFor: Date | null;
+
+  /** The `ends_at` the `call.ending_soon` reminder was sent for (as above). */
+  @Column({ name: 'ending_soon_sent_for', type: 'datetime', precision: 3, nullable: true })
+  endingSoonSentFor: Date | null;
 }

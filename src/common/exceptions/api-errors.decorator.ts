@@ -50,7 +50,14 @@ function documentOn(handler: object, errors: Declared[]): void {
   }
   const responses: Record<string, ResponseEntry> = { ...((Reflect.getMetadata(API_RESPONSE, handler) as Record<string, ResponseEntry> | undefined) ?? {}) };
   for (const [status, codes] of byStatus) {
-    const retryAfter = codes.some(({ code }) => 'retryAfter' in ERROR_CODES[code]);
+    const waiting = codes.filter(({ code }) => 'retryAfter' in ERROR_CODES[code]).map(({ code }) => code);
+    // Sent with every answer of the status, or (required false) only with the codes that carry it.
+    const retryAfter =
+      waiting.length === 0
+        ? undefined
+        : waiting.length === codes.length
+          ? { description: 'Seconds to wait before trying again', schema: { type: 'integer' } }
+          : { description: `Seconds to wait before trying again (sent with ${waiting.map((code) => `\`${code}\``).join(', ')} only)`, required: false, schema: { type: 'integer' } };
     responses[status] = {
       description: codes.map(({ code, when }) => `\`${code}\`: ${when ?? ERROR_CODES[code].message}`).join('\n\n'),
       type: ErrorDto,
@@ -64,7 +71,7 @@ function documentOn(handler: object, errors: Declared[]): void {
           },
         ]),
       ),
-      ...(retryAfter ? { headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } } } : {}),
+      ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
     };
   }
   Reflect.defineMetadata(API_RESPONSE, responses, handler);

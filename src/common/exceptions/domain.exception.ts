@@ -30,6 +30,12 @@ export const ERROR_CODES = {
   CALL_ALREADY_ENDED: { status: HttpStatus.CONFLICT, message: 'Call has already ended' },
   CALL_PAUSED: { status: HttpStatus.CONFLICT, message: 'The call is paused: nobody new can join until it resumes' },
   CAPACITY_BELOW_LIVE: { status: HttpStatus.CONFLICT, message: 'maxParticipants 5 is below the 8 members in the call now' },
+  CALL_NOT_STARTED: {
+    status: HttpStatus.CONFLICT,
+    message: 'The call opens at 2026-01-08T17:50:00.000Z (10 minutes before it starts at 2026-01-08T18:00:00.000Z)',
+    retryAfter: true,
+  },
+  CALL_ALREADY_STARTED: { status: HttpStatus.CONFLICT, message: 'The call started at 2026-01-08T18:00:00.000Z: its startsAt can no longer change' },
   NOT_CALL_HOST: { status: HttpStatus.FORBIDDEN, message: 'Only the call host can end this call' },
   NOT_CALL_MODERATOR: { status: HttpStatus.FORBIDDEN, message: 'Only the call host, a moderator or an admin can pause this call' },
   MEMBER_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'No member with this OTO# number or user id' },

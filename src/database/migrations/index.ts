@@ -12,6 +12,7 @@ import { AdminConsoleIndexes1764029900000 } from './1764029900000-AdminConsoleIn
 import { Events1764030000000 } from './1764030000000-Events';
 import { Recordings1764030100000 } from './1764030100000-Recordings';
 import { MuteRuleExpiry1764031000000 } from './1764031000000-MuteRuleExpiry';
+import { CallSchedules1764032100000 } from './1764032100000-CallSchedules';
 
 /** Every migration in the order it runs. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Events1764030000000,
   Recordings1764030100000,
   MuteRuleExpiry1764031000000,
+  CallSchedules1764032100000,
 ];

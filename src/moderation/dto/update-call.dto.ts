@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
+import { OptionalInstant } from '../../common/validation/instant.decorator';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -36,4 +37,15 @@ export class UpdateCallDto {
   @Max(500)
   @ApiPropertyOptional({ type: 'integer' })
   maxParticipants?: number;
+
+  // The schedule (issue 24): null clears a field; reminders follow a moved instant.
+
+  @OptionalInstant(
+    'Moves (or sets) the start, in the future; null opens the call now. Once startsAt has passed it cannot change: 409 CALL_ALREADY_STARTED.',
+    '2026-01-08T18:30:00Z',
+  )
+  startsAt?: string | null;
+
+  @OptionalInstant('Moves (or sets) the scheduled end, with the create rules (after startsAt and now, at most 24 hours after startsAt); null removes it.', '2026-01-08T20:00:00Z')
+  endsAt?: string | null;
 }
