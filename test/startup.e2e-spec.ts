@@ -101,6 +101,7 @@ describe('start-up (node src/main.ts)', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
         OTEL_TRACES_SAMPLER: 'sometimes',
       }),
+      60_000,
     );
     expect(result.code).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
@@ -112,7 +113,7 @@ describe('start-up (node src/main.ts)', () => {
     expect(result.stderr.match(/Invalid configuration/g)).toHaveLength(1);
     for (const variable of named) expect({ variable, times: result.stderr.split(variable).length - 1 }).toEqual({ variable, times: 1 });
     expect(result.stderr).not.toMatch(STACK_FRAME);
-  });
+  }, 90_000);
 
   it('says at start-up, in one line, where it answers, its database and its integrations, with no secret; Nest\'s route mapping stays below info', async () => {
     const database = await createTestDatabase();
@@ -138,7 +139,7 @@ describe('start-up (node src/main.ts)', () => {
       }),
     );
     try {
-      expect((await waitForHealth(running, port)).status).toBe(200);
+      expect((await waitForHealth(running, port, 60_000)).status).toBe(200);
       await terminate(running);
       const lines = running.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg?: string; context?: string });
       const startup = lines.filter((line) => line.msg?.startsWith('Ikoota calling API at'));
@@ -166,7 +167,7 @@ describe('start-up (node src/main.ts)', () => {
       running.child.kill('SIGKILL');
       await database.drop();
     }
-  }, 60_000);
+  }, 90_000);
 
   it('starts on the test database, answers GET /api/health, and stops on SIGTERM within seconds', async () => {
     const database = await createTestDatabase();
