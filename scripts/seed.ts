@@ -3,18 +3,24 @@
  * with a realistic demo: 40 members, public and private calls over the past four weeks with
  * finished sessions, media switches and a few calls still live, so analytics has something to
  * show. Everything goes through the service's own code with a clock moved through the past,
- * so the per-day aggregates match the raw records. Deterministic: the same data every run
- * (ids differ when run twice; each run adds a new set).
+ * so the per-day aggregates match the raw records. Deterministic: the same story every run.
+ *
+ * Once only: a database that already has the demo (a call of one of its members) is left as it
+ * is, with a message and exit 0. `--reset` empties the database first (every table but the
+ * migrations'), only when the demo's members are the only members in it, and never with
+ * NODE_ENV=production.
  */
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import type { INestApplicationContext } from '@nestjs/common';
-import { createApp } from '../src/app.factory';
+import { Between, DataSource, Not } from 'typeorm';
 import { AdminService } from '../src/admin/admin.service';
 import { AuthUser } from '../src/auth/auth-user';
 import { UsersService } from '../src/auth/users.service';
 import { CallsService } from '../src/calls/calls.service';
 import { Clock } from '../src/common/clock';
+import { isProduction } from '../src/config/env';
+import { TransactionRunner } from '../src/database/transaction-runner.service';
 
 class SeedClock extends Clock {
   at = new Date();
@@ -35,6 +41,11 @@ function random(seed: number): () => number {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+/** The demo's members are users 90001-90040; the first is its admin. */
+const FIRST_MEMBER = 90_001;
+const MEMBERS = 40;
+const LAST_MEMBER = FIRST_MEMBER + MEMBERS - 1;
 
 export interface SeededDemo {
   members: AuthUser[];
@@ -66,8 +77,8 @@ export async function seedDemo(app: INestApplicationContext, setTime: (at: Date)
 
   const stages = ['member', 'member', 'member', 'pre_member'];
   const members: AuthUser[] = [];
-  for (let i = 1; i <= 40; i += 1) {
-    members.push(await users.resolve({ userId: 90_000 + i, membershipStage: pick(stages), role: i === 1 ? 'admin' : 'user' }));
+  for (let id = FIRST_MEMBER; id <= LAST_MEMBER; id += 1) {
+    members.push(await users.resolve({ userId: id, membershipStage: pick(stages), role: id === FIRST_MEMBER ? 'admin' : 'user' }));
   }
 
   const today = Math.floor(now / DAY) * DAY;
@@ -114,36 +125,124 @@ export async function seedDemo(app: INestApplicationContext, setTime: (at: Date)
   return { members, callIds, sessions };
 }
 
-async function main(): Promise<void> {
+/** The demo's members already in the database, when one of them has a call (the demo is there); null otherwise. */
+async function existingDemo(app: INestApplicationContext): Promise<AuthUser[] | null> {
+  const users = app.get(UsersService);
+  const calls = app.get(CallsService);
+  const members: AuthUser[] = [];
+  let anyCall = false;
+  for (let id = FIRST_MEMBER; id <= LAST_MEMBER; id += 1) {
+    const member = await users.stored(id);
+    if (!member) continue;
+    members.push(member);
+    anyCall ||= (await calls.myCalls(member, { scope: 'mine', limit: 1 })).length > 0;
+  }
+  return anyCall ? members : null;
+}
+
+/**
+ * Deletes every row of every table the service has (the migrations' table is not one of them),
+ * in one transaction; refused while the database has members besides the demo's.
+ */
+async function emptyDatabase(app: INestApplicationContext): Promise<void> {
+  const dataSource = app.get(DataSource);
+  await app.get(TransactionRunner).run(async (manager) => {
+    const others = await manager.getRepository('users').count({ where: { id: Not(Between(FIRST_MEMBER, LAST_MEMBER)) } });
+    if (others > 0) {
+      throw new Error(
+        `--reset empties the whole database, and this one has ${others} member(s) besides the demo's (users ${FIRST_MEMBER}-${LAST_MEMBER}): nothing was deleted. ` +
+          'Point DATABASE_URL at a new database (or delete the SQLite file) instead.',
+      );
+    }
+    for (const entity of dataSource.entityMetadatas) await manager.createQueryBuilder().delete().from(entity.target).execute();
+  });
+}
+
+function usage(members: AuthUser[], liveCall?: number): string[] {
+  const adminUser = members.find((m) => m.isAdmin) ?? members[0];
+  const member = members.find((m) => !m.isAdmin && m.membershipStage === 'member') ?? members[1];
+  return [
+    `Admin:  user ${adminUser.id} (${adminUser.otoNumber})`,
+    `  npm run token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin`,
+    `Member: user ${member.id} (${member.otoNumber})`,
+    `  npm run token -- --user ${member.id} --stage ${member.membershipStage}`,
+    '',
+    'Then, for example:',
+    `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${member.id} --stage ${member.membershipStage})" http://localhost:3000/api/calling/my-calls`,
+    liveCall !== undefined
+      ? `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin)" http://localhost:3000/api/calling/admin/${liveCall}/details`
+      : `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin)" http://localhost:3000/api/calling/admin/calls`,
+  ];
+}
+
+const HELP = `Usage: npm run seed [-- --reset]
+
+Fills the configured database (DATABASE_URL, default ./data/calling.sqlite) with the demo:
+members ${FIRST_MEMBER}-${LAST_MEMBER} (${FIRST_MEMBER} is an admin), calls and sessions over the past 4 weeks.
+A database that already has the demo is left as it is.
+
+  --reset   empty the database first (every table), then seed: only when the demo's members
+            are the only members in it; refused with NODE_ENV=production
+  --help    this text`;
+
+async function main(args: string[]): Promise<number> {
+  const unknown = args.filter((arg) => arg !== '--reset' && arg !== '--help');
+  if (unknown.length > 0 || args.includes('--help')) {
+    (unknown.length > 0 ? console.error : console.log)(`${unknown.length > 0 ? `Unknown option ${unknown.join(' ')}\n\n` : ''}${HELP}`);
+    return unknown.length > 0 ? 2 : 0;
+  }
+  const reset = args.includes('--reset');
   // Here rather than on import: the dashboard test imports seedDemo and keeps its own environment.
   loadDotenv();
   process.env.LOG_LEVEL ??= 'warn';
+  // The story is written with the seed's own clock; the service folds and sweeps once it runs.
+  process.env.JOBS_ENABLED = 'false';
+  if (reset && isProduction()) {
+    console.error('npm run seed -- --reset empties the database: refused with NODE_ENV=production.');
+    return 1;
+  }
+  // Loaded only now: --help and the refusals above answer without loading the whole service.
+  const { createApp } = await import('../src/app.factory');
   const clock = new SeedClock();
   const app = await createApp({ clock });
-  const { members, callIds, sessions } = await seedDemo(app, (at) => (clock.at = at), Date.now());
-  await app.close();
-  const adminUser = members.find((m) => m.isAdmin) ?? members[0];
-  const member = members.find((m) => !m.isAdmin && m.membershipStage === 'member') ?? members[1];
-  const liveCall = callIds[callIds.length - 1];
-  console.log(
-    [
-      `Seeded ${members.length} members (user ids ${members[0].id}-${members[members.length - 1].id}), ${callIds.length} calls (ids ${callIds[0]}-${liveCall}) and ${sessions} sessions over the past 4 weeks.`,
-      '',
-      `Admin:  user ${adminUser.id} (${adminUser.otoNumber})`,
-      `  npm run token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin`,
-      `Member: user ${member.id} (${member.otoNumber})`,
-      `  npm run token -- --user ${member.id} --stage ${member.membershipStage}`,
-      '',
-      'Then, for example:',
-      `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${member.id} --stage ${member.membershipStage})" http://localhost:3000/api/calling/my-calls`,
-      `  curl -H "Authorization: Bearer $(npm run --silent token -- --user ${adminUser.id} --stage ${adminUser.membershipStage} --role admin)" http://localhost:3000/api/calling/admin/${liveCall}/details`,
-    ].join('\n'),
-  );
+  try {
+    if (reset) {
+      await emptyDatabase(app);
+    } else {
+      const existing = await existingDemo(app);
+      if (existing) {
+        console.log(
+          [
+            `Already seeded: the demo's members (user ids ${FIRST_MEMBER}-${LAST_MEMBER}) and their calls are in this database; nothing was added.`,
+            '(npm run seed -- --reset empties the database and seeds it again.)',
+            '',
+            ...usage(existing),
+          ].join('\n'),
+        );
+        return 0;
+      }
+    }
+    const { members, callIds, sessions } = await seedDemo(app, (at) => (clock.at = at), Date.now());
+    const liveCall = callIds[callIds.length - 1];
+    console.log(
+      [
+        `${reset ? 'Emptied the database and seeded' : 'Seeded'} ${members.length} members (user ids ${members[0].id}-${members[members.length - 1].id}), ${callIds.length} calls (ids ${callIds[0]}-${liveCall}) and ${sessions} sessions over the past 4 weeks.`,
+        '',
+        ...usage(members, liveCall),
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -13,6 +13,7 @@ import { httpRequestDuration } from './common/metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
+import { checkConfiguration } from './config/configuration';
 import { registerDashboard } from './web/dashboard.static';
 
 export const API_PREFIX = 'api';
@@ -30,6 +31,8 @@ export interface CreateAppOptions {
 
 /** Builds the whole application, ready to listen: used by main.ts, the e2e tests and the bench. */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // Every missing or invalid variable at once, before Nest starts (and would log it too).
+  checkConfiguration();
   const config = loadAppConfig();
   const root = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({

@@ -10,21 +10,7 @@ import { StrictValidationPipe } from './common/pipes/strict-validation.pipe';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { RateLimitingModule } from './common/throttling/throttling.module';
 import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
-import { agoraConfig } from './config/agora.config';
-import { analyticsConfig } from './config/analytics.config';
-import { appConfig } from './config/app.config';
-import { authConfig } from './config/auth.config';
-import { databaseConfig } from './config/database.config';
-import { jobsConfig } from './config/jobs.config';
-import { presenceConfig } from './config/presence.config';
-import { stageConfig } from './config/stage.config';
-import { rateLimitConfig } from './config/rate-limit.config';
-import { recordingConfig } from './config/recording.config';
-import { retentionConfig } from './config/retention.config';
-import { metricsConfig } from './config/metrics.config';
-import { eventsConfig } from './config/events.config';
-import { lobbyConfig } from './config/lobby.config';
-import { scheduleConfig } from './config/schedule.config';
+import { CONFIG_PROVIDERS } from './config/configuration';
 import { EventsModule } from './events/events.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -45,7 +31,7 @@ import { TokensModule } from './tokens/tokens.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig, scheduleConfig, lobbyConfig, stageConfig],
+      load: CONFIG_PROVIDERS,
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),

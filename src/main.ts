@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { loadAppConfig } from './config/app.config';
 import { ConfigValidationError } from './config/env';
+import { describeStartup } from './config/summary';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
@@ -11,7 +12,11 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   const { port } = loadAppConfig();
   await app.listen({ port, host: '0.0.0.0' });
-  app.getHttpAdapter().getInstance().log.info({ port }, `Ikoota calling API on http://localhost:${port}/api (docs at /api/docs)`);
+  const fastify = app.getHttpAdapter().getInstance();
+  const address = fastify.server.address();
+  // The one start-up line: URL, database, integrations, development stand-ins in use.
+  const startup = describeStartup(process.env, typeof address === 'object' && address ? address.port : port);
+  fastify.log[startup.level](startup.fields, startup.message);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -75,11 +75,30 @@ const HEAP_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
     await exited;
   }
 
-  it('npm ci, npm run build, npm prune --omit=dev, node dist/main.js with the heap flags; then npm start without rebuilding, healthy within 3 s', async () => {
+  it('npm ci, npm run build, npm prune --omit=dev, node dist/main.js with the heap flags (refusing a broken environment in one message first); then npm start without rebuilding, healthy within 3 s', async () => {
     await npm(['ci', '--prefer-offline', '--no-audit', '--no-fund']);
     await npm(['run', 'build']);
     await npm(['prune', '--omit=dev']);
     expect(existsSync(join(copy, 'node_modules', '@nestjs', 'cli'))).toBe(false);
+
+    // A broken production environment: every bad variable in one message on stderr, once, exit 1.
+    const refused = (await run(process.execPath, [...HEAP_FLAGS, 'dist/main.js'], {
+      cwd: copy,
+      env: { ...env, NODE_ENV: 'production', LOG_LEVEL: 'info', JWT_SECRET: '', PORT: 'eighty', REDIS_URL: 'localhost:6379' },
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    )) as { code: number; stdout: string; stderr: string };
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trimEnd().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  - PORT must be an integer number',
+      '  - JWT_SECRET is required when NODE_ENV=production',
+      '  - AGORA_APP_ID is required when NODE_ENV=production',
+      '  - AGORA_APP_CERTIFICATE is required when NODE_ENV=production',
+      '  - REDIS_URL must look like redis://host:port',
+    ]);
 
     const first = await startAndWaitHealthy(process.execPath, [...HEAP_FLAGS, 'dist/main.js']);
     await stop(first.child);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseChildEnv, freePort, runTsNode, RunningChild, startTsNode } from './support/child-process';
-import { createTestDatabase } from './support/test-app';
+import { createTestDatabase, usingMysql } from './support/test-app';
 
 /**
  * The real entry point (src/main.ts) as a child process: what a deployment sees. Bad production
@@ -84,6 +84,90 @@ describe('start-up (node src/main.ts)', () => {
     expect(result.stderr).toContain('AGORA_APP_CERTIFICATE');
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
+
+  it('names every missing or invalid variable in one message, printed once, and exits 1 before anything starts', async () => {
+    const result = await runTsNode(
+      'src/main.ts',
+      [],
+      productionEnv({
+        DATABASE_URL: 'sqlite::memory:',
+        JWT_SECRET: '',
+        AGORA_APP_CERTIFICATE: '',
+        PORT: 'eighty',
+        LOG_LEVEL: 'info',
+        REDIS_URL: 'localhost:6379',
+        EVENTS_WEBHOOK_URL: 'https://hooks.example/calling',
+        CALL_RETENTION_DAYS: '0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        OTEL_TRACES_SAMPLER: 'sometimes',
+      }),
+      60_000,
+    );
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('Invalid configuration:');
+    const named = ['OTEL_TRACES_SAMPLER', 'PORT', 'JWT_SECRET', 'AGORA_APP_CERTIFICATE', 'CALL_RETENTION_DAYS', 'REDIS_URL', 'EVENTS_WEBHOOK_SECRET'];
+    expect(lines.slice(1)).toEqual(named.map((variable) => expect.stringMatching(new RegExp(`^  - ${variable}\\b`))));
+    // Once: not a second time in a log line on stdout, nor a second round on stderr.
+    expect(result.stdout).toBe('');
+    expect(result.stderr.match(/Invalid configuration/g)).toHaveLength(1);
+    for (const variable of named) expect({ variable, times: result.stderr.split(variable).length - 1 }).toEqual({ variable, times: 1 });
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  }, 90_000);
+
+  it('says at start-up, in one line, where it answers, its database and its integrations, with no secret; Nest\'s route mapping stays below info', async () => {
+    const database = await createTestDatabase();
+    const port = await freePort();
+    const secrets = {
+      JWT_SECRET: 'a-long-production-secret',
+      AGORA_APP_CERTIFICATE: APP_CERTIFICATE,
+      AGORA_CUSTOMER_SECRET: 'agora-customer-secret-value',
+      METRICS_TOKEN: 'a-metrics-scrape-token',
+      EVENTS_WEBHOOK_SECRET: 'a-webhook-signing-secret',
+    };
+    const running = startTsNode(
+      'src/main.ts',
+      [],
+      productionEnv({
+        ...secrets,
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        JOBS_ENABLED: 'false',
+        AGORA_CUSTOMER_ID: 'agora-customer-id',
+        EVENTS_WEBHOOK_URL: 'https://hooks.example:8443/calling',
+      }),
+    );
+    try {
+      expect((await waitForHealth(running, port, 60_000)).status).toBe(200);
+      await terminate(running);
+      const lines = running.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg?: string; context?: string });
+      const startup = lines.filter((line) => line.msg?.startsWith('Ikoota calling API at'));
+      expect(startup).toHaveLength(1);
+      const expectedDatabase = usingMysql ? `mysql 127.0.0.1:3306/${new URL(database.url).pathname.slice(1)}` : 'sqlite :memory:';
+      expect(startup[0]).toMatchObject({
+        level: 'info',
+        url: `http://localhost:${port}/api`,
+        integrations: { agoraRest: true, eventWebhooks: true, metricsToken: true, redis: false, recording: false, tracing: false, agoraWebhooks: false },
+        warnings: [],
+      });
+      expect(startup[0].msg).toBe(
+        `Ikoota calling API at http://localhost:${port}/api (Swagger UI at /api/docs, dashboard at /dashboard, production); database ${expectedDatabase}; ` +
+          'configured: Agora REST, event webhooks (hooks.example:8443), metrics token; not configured: Agora webhooks, recording, Redis, tracing; scheduled jobs off (JOBS_ENABLED=false)',
+      );
+      // Start-up says nothing else at info: no module, controller or route lines, no listening
+      // addresses. Before it, the migrations this new database needed (an event, not narration);
+      // after it, the health checks' request lines.
+      expect(running.stdout).not.toContain('Mapped {');
+      expect(lines.slice(0, lines.indexOf(startup[0])).map((line) => [line.context, line.msg])).toEqual([['Migrations', 'migrations applied']]);
+      expect(new Set(lines.slice(lines.indexOf(startup[0]) + 1).map((line) => line.msg))).toEqual(new Set(['request']));
+      for (const secret of Object.values(secrets)) expect(running.stdout).not.toContain(secret);
+      expect(running.stderr).toBe('');
+    } finally {
+      running.child.kill('SIGKILL');
+      await database.drop();
+    }
+  }, 90_000);
 
   it('starts on the test database, answers GET /api/health, and stops on SIGTERM within seconds', async () => {
     const database = await createTestDatabase();

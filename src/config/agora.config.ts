@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { assertConfig, isProduction, toInt, validateEnv } from './env';
+import { assertConfig, checkEnv, isProduction, toInt } from './env';
 
 /** Development placeholders: tokens built with them are well-formed but Agora rejects them. */
 export const DEV_AGORA_APP_ID = '0123456789abcdef0123456789abcdef';
@@ -64,8 +64,7 @@ export interface AgoraConfig {
 }
 
 export function loadAgoraConfig(env: NodeJS.ProcessEnv = process.env): AgoraConfig {
-  const v = validateEnv(AgoraEnv, env);
-  const problems: string[] = [];
+  const { values: v, problems } = checkEnv(AgoraEnv, env);
   if (isProduction(env)) {
     if (!v.AGORA_APP_ID) problems.push('AGORA_APP_ID is required when NODE_ENV=production');
     if (!v.AGORA_APP_CERTIFICATE) problems.push('AGORA_APP_CERTIFICATE is required when NODE_ENV=production');

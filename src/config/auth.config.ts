@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
-import { assertConfig, isProduction, toBool, validateEnv } from './env';
+import { assertConfig, checkEnv, isProduction, toBool } from './env';
 
 /** Used outside production only, so a fresh checkout runs without a secret; production refuses it. */
 export const DEV_JWT_SECRET = 'ikoota-calling-dev-secret-change-me';
@@ -36,16 +36,12 @@ export interface AuthConfig {
 }
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
-  const v = validateEnv(AuthEnv, env);
+  const { values: v, problems } = checkEnv(AuthEnv, env);
   if (isProduction(env)) {
-    assertConfig(
-      !v.JWT_SECRET
-        ? ['JWT_SECRET is required when NODE_ENV=production']
-        : v.JWT_SECRET === DEV_JWT_SECRET
-          ? ['JWT_SECRET must not be the development default when NODE_ENV=production']
-          : [],
-    );
+    if (!v.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
+    else if (v.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET must not be the development default when NODE_ENV=production');
   }
+  assertConfig(problems);
   return {
     jwtSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
     usingDevSecret: !v.JWT_SECRET || v.JWT_SECRET === DEV_JWT_SECRET,

@@ -4,6 +4,7 @@ import { DEV_AGORA_APP_CERTIFICATE, DEV_AGORA_APP_ID, loadAgoraConfig } from './
 import { loadAppConfig } from './app.config';
 import { DEV_JWT_SECRET, loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
+import { CONFIG_PROVIDERS, checkConfiguration } from './configuration';
 import { ConfigValidationError } from './env';
 import { loadJobsConfig } from './jobs.config';
 import { loadLobbyConfig } from './lobby.config';
@@ -435,6 +436,56 @@ describe('ConfigValidationError', () => {
     const error = refusal(() => loadAppConfig({ PORT: '70000', LOG_LEVEL: 'loud' }));
     expect(error.problems).toEqual([expect.stringMatching(/^PORT\b/), expect.stringMatching(/^LOG_LEVEL\b/)]);
     expect(error.message.split('\n')).toEqual(['Invalid configuration:', `  - ${error.problems[0]}`, `  - ${error.problems[1]}`]);
+  });
+});
+
+describe('checkConfiguration: every problem of every namespace in one refusal', () => {
+  const broken: NodeJS.ProcessEnv = {
+    NODE_ENV: 'production',
+    PORT: 'abc',
+    LOG_LEVEL: 'loud',
+    JWT_SECRET: '',
+    AGORA_TOKEN_TTL_SECONDS: '5',
+    DATABASE_URL: 'postgres://db/calling',
+    REDIS_URL: 'localhost:6379',
+    EVENTS_WEBHOOK_URL: 'https://hooks.example/calling',
+    CALL_RETENTION_DAYS: '0',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    OTEL_TRACES_SAMPLER: 'sometimes',
+  };
+
+  it('names each missing or invalid variable once, across namespaces and within one (a bad value and a production requirement together)', () => {
+    const error = refusal(() => checkConfiguration(broken));
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^OTEL_TRACES_SAMPLER must be one of/),
+      // Not a number: one line, not the range checks as well.
+      'PORT must be an integer number',
+      expect.stringMatching(/^LOG_LEVEL must be one of/),
+      'JWT_SECRET is required when NODE_ENV=production',
+      expect.stringMatching(/^AGORA_TOKEN_TTL_SECONDS must not be less than 60/),
+      'AGORA_APP_ID is required when NODE_ENV=production',
+      'AGORA_APP_CERTIFICATE is required when NODE_ENV=production',
+      expect.stringMatching(/^DATABASE_URL must look like sqlite:/),
+      expect.stringMatching(/^CALL_RETENTION_DAYS/),
+      'REDIS_URL must look like redis://host:port',
+      'EVENTS_WEBHOOK_SECRET is required when EVENTS_WEBHOOK_URL is set',
+    ]);
+    expect(new Set(error.problems).size).toBe(error.problems.length);
+    expect(error.message.split('\n')).toHaveLength(error.problems.length + 1);
+  });
+
+  it('passes a complete production environment, and the development defaults', () => {
+    expect(() => checkConfiguration(PRODUCTION)).not.toThrow();
+    expect(() => checkConfiguration({})).not.toThrow();
+  });
+
+  it('checks every namespace the app loads: one provider per registerAs in src/config', () => {
+    const registered = readdirSync(__dirname)
+      .filter((file) => file.endsWith('.config.ts'))
+      .flatMap((file) => [...readFileSync(join(__dirname, file), 'utf8').matchAll(/registerAs\('(\w+)'/g)].map((m) => m[1]))
+      .sort();
+    expect(registered.length).toBeGreaterThan(10);
+    expect(CONFIG_PROVIDERS.map((provider) => (provider as unknown as { KEY: string }).KEY.replace(/^CONFIGURATION\((\w+)\)$/, '$1')).sort()).toEqual(registered);
   });
 });
 

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ConfigValidationError, toBool, toInt, validateEnv } from './env';
+import { assertConfig, checkEnv, toBool, toInt } from './env';
 
 class DatabaseEnv {
   @IsOptional()
@@ -56,15 +56,19 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 }
 
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const v = validateEnv(DatabaseEnv, env);
-  let target: DatabaseTarget;
-  try {
-    target = parseDatabaseUrl(v.DATABASE_URL ?? DEFAULT_DATABASE_URL);
-  } catch (error) {
-    throw new ConfigValidationError([`DATABASE_URL: ${(error as Error).message}`]);
+  const { values: v, problems } = checkEnv(DatabaseEnv, env);
+  let target: DatabaseTarget | undefined;
+  // A URL that failed its pattern is already named; parsing it would only say so again.
+  if (!problems.some((problem) => problem.startsWith('DATABASE_URL'))) {
+    try {
+      target = parseDatabaseUrl(v.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    } catch (error) {
+      problems.push(`DATABASE_URL: ${(error as Error).message}`);
+    }
   }
+  assertConfig(problems);
   return {
-    target,
+    target: target!,
     migrationsRun: v.DB_MIGRATIONS_RUN ?? true,
     queryTimeoutMs: v.DB_QUERY_TIMEOUT_MS ?? DEFAULT_DB_QUERY_TIMEOUT_MS,
   };

@@ -9,30 +9,45 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** Checks that say what kind of value a variable takes: when one fails, the range checks say nothing more. */
+const TYPE_CHECKS = ['isInt', 'isNumber', 'isBoolean', 'isString'];
+
+/** One line per broken rule, each naming its variable; `PORT=abc` is one line (not a whole number), not three. */
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) =>
+  return errors.flatMap((error) => {
+    const failed = Object.entries(error.constraints ?? {});
+    const typeFailures = failed.filter(([name]) => TYPE_CHECKS.includes(name));
+    const messages = (typeFailures.length > 0 ? typeFailures : failed).map(([, message]) =>
       message.startsWith(error.property) ? message : `${error.property}: ${message}`,
-    ),
-  );
+    );
+    return [...new Set(messages)];
+  });
 }
 
 /**
- * Validates the variables a config namespace reads. Empty strings count as unset, so a
- * `.env` line such as `JWT_ISSUER=` falls back to the default instead of failing.
+ * Checks the variables a config namespace reads and returns what it read with every problem found,
+ * so a loader can add its own rules (variables that go together, production requirements) and
+ * report all of them at once. Empty strings count as unset, so a `.env` line such as
+ * `JWT_ISSUER=` falls back to the default instead of failing.
  */
-export function validateEnv<T extends object>(schema: ClassConstructor<T>, env: NodeJS.ProcessEnv = process.env): T {
+export function checkEnv<T extends object>(schema: ClassConstructor<T>, env: NodeJS.ProcessEnv = process.env): { values: T; problems: string[] } {
   const present: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value.trim() !== '') present[key] = value.trim();
   }
-  const instance = plainToInstance(schema, present, { excludeExtraneousValues: false });
-  const errors = validateSync(instance, { forbidUnknownValues: false });
-  if (errors.length > 0) throw new ConfigValidationError(describe(errors));
-  return instance;
+  const values = plainToInstance(schema, present, { excludeExtraneousValues: false });
+  const errors = validateSync(values, { forbidUnknownValues: false });
+  return { values, problems: describe(errors) };
 }
 
-/** Adds a problem for a rule that involves more than one variable (e.g. production-only requirements). */
+/** checkEnv for a namespace with no rules of its own: throws ConfigValidationError naming every problem. */
+export function validateEnv<T extends object>(schema: ClassConstructor<T>, env: NodeJS.ProcessEnv = process.env): T {
+  const { values, problems } = checkEnv(schema, env);
+  assertConfig(problems);
+  return values;
+}
+
+/** Throws ConfigValidationError listing the problems, if there are any. */
 export function assertConfig(problems: string[]): void {
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }

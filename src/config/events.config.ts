@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { assertConfig, toInt, validateEnv } from './env';
+import { assertConfig, checkEnv, toInt } from './env';
 
 class EventsEnv {
   @IsOptional()
@@ -60,12 +60,11 @@ export interface EventsConfig {
 }
 
 export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): EventsConfig {
-  const v = validateEnv(EventsEnv, env);
+  const { values: v, problems } = checkEnv(EventsEnv, env);
   // One without the other is a mistake: unsigned posts, or a secret that signs nothing.
-  assertConfig([
-    ...(v.EVENTS_WEBHOOK_URL && !v.EVENTS_WEBHOOK_SECRET ? ['EVENTS_WEBHOOK_SECRET is required when EVENTS_WEBHOOK_URL is set'] : []),
-    ...(!v.EVENTS_WEBHOOK_URL && v.EVENTS_WEBHOOK_SECRET ? ['EVENTS_WEBHOOK_URL is required when EVENTS_WEBHOOK_SECRET is set'] : []),
-  ]);
+  if (v.EVENTS_WEBHOOK_URL && !v.EVENTS_WEBHOOK_SECRET) problems.push('EVENTS_WEBHOOK_SECRET is required when EVENTS_WEBHOOK_URL is set');
+  if (!v.EVENTS_WEBHOOK_URL && v.EVENTS_WEBHOOK_SECRET) problems.push('EVENTS_WEBHOOK_URL is required when EVENTS_WEBHOOK_SECRET is set');
+  assertConfig(problems);
   return {
     webhookUrl: v.EVENTS_WEBHOOK_URL,
     webhookSecret: v.EVENTS_WEBHOOK_SECRET,

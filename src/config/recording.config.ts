@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { assertConfig, toInt, validateEnv } from './env';
+import { assertConfig, checkEnv, toInt } from './env';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -95,12 +95,14 @@ const STORAGE_VARIABLES = [
  * in between is a start-up error naming what is missing. Secrets are never part of a message.
  */
 export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): RecordingConfig {
-  const v = validateEnv(RecordingEnv, env);
+  const { values: v, problems } = checkEnv(RecordingEnv, env);
   const channelType = v.RECORDING_CHANNEL_PROFILE === 'live' ? 1 : 0;
   const set = STORAGE_VARIABLES.filter((name) => v[name] !== undefined);
   const optionalSet = v.RECORDING_STORAGE_ENDPOINT !== undefined || v.RECORDING_STORAGE_S3_REGION !== undefined;
-  if (set.length === 0 && !optionalSet) return { enabled: false, channelType };
-  const problems: string[] = [];
+  if (set.length === 0 && !optionalSet) {
+    assertConfig(problems);
+    return { enabled: false, channelType };
+  }
   const missing = STORAGE_VARIABLES.filter((name) => v[name] === undefined);
   if (missing.length > 0) problems.push(`recording storage is partly configured: ${missing.join(', ')} missing (set every RECORDING_STORAGE_* variable, or none)`);
   const customer = env.AGORA_CUSTOMER_ID?.trim() && env.AGORA_CUSTOMER_SECRET?.trim();

@@ -16,8 +16,12 @@ const LOCK_WAIT_SECONDS = 120;
  */
 export async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
   const logger = new Logger('Migrations');
+  // An event for the operator (an upgrade happened), on either database; nothing when none was pending.
+  const report = (applied: Array<{ name: string }>) => {
+    if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied.map((m) => m.name) });
+  };
   if (dataSource.options.type === 'better-sqlite3') {
-    await dataSource.runMigrations({ transaction: 'each' });
+    report(await dataSource.runMigrations({ transaction: 'each' }));
     return;
   }
   const lockHolder = dataSource.createQueryRunner();
@@ -26,8 +30,7 @@ export async function runMigrationsExclusively(dataSource: DataSource): Promise<
     const [row] = (await lockHolder.query(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS got`, [LOCK_WAIT_SECONDS])) as Array<{ got: number | string | null }>;
     if (Number(row?.got) !== 1) throw new Error(`Timed out after ${LOCK_WAIT_SECONDS}s waiting for another instance's migrations`);
     try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied.map((m) => m.name) });
+      report(await dataSource.runMigrations({ transaction: 'each' }));
     } finally {
       await lockHolder.query(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`);
     }

@@ -29,7 +29,6 @@ try {
   if (config) (require('./sdk') as typeof import('./sdk')).startTracing(config);
 } catch (error) {
   if (!(error instanceof ConfigValidationError)) throw error;
-  // As main.ts reports every other configuration error: the message alone, exit 1.
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
+  // Not started. createApp checks the whole configuration, these variables included, and main.ts
+  // reports every problem in one message and exits 1 before anything is served.
 }

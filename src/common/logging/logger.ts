@@ -24,11 +24,30 @@ export const REDACTED_PATHS = [
   '*.username',
 ];
 
+/**
+ * Nest's start-up narration (a line per module, per controller and per route: about a hundred)
+ * is debug: at info, start-up says one line, main.ts's (src/config/summary.ts). Nest's warnings
+ * and errors keep their level.
+ */
+export const NEST_STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/** Fastify's line per listening address, at info; the start-up line already says where the service is. */
+const FASTIFY_LISTENING = 'Server listening at ';
+
 export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): Pino {
   const tracing = activeTracing();
   return pino(
     {
       level,
+      hooks: {
+        logMethod(args, method, methodLevel) {
+          if (methodLevel === pino.levels.values.info && typeof args[0] === 'string' && args[0].startsWith(FASTIFY_LISTENING)) {
+            if (this.isLevelEnabled('debug')) this.debug(...args);
+            return;
+          }
+          method.apply(this, args);
+        },
+      },
       base: { service: 'ikoota-calling' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -45,7 +64,7 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Pino) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context && NEST_STARTUP_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, traceOrContext?: string, context?: string): void {
     // Nest calls error(message, stack, context) for its own errors.
