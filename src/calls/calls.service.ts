@@ -39,7 +39,7 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     description: call.description,
     channel_name: call.channelName,
     creator_id: call.creatorId,
-    is_public: Boolean(call.isPublic),
+    is_public: call.isPublic,
     max_participants: call.maxParticipants,
     status: call.status,
     created_at: call.createdAt.toISOString(),
@@ -119,7 +119,7 @@ export class CallsService {
             callId: created.id,
             actorId: creatorId,
             occurredAt: now,
-            data: { title: created.title, is_public: Boolean(created.isPublic), max_participants: created.maxParticipants },
+            data: { title: created.title, is_public: created.isPublic, max_participants: created.maxParticipants },
           });
           await more(manager, created, now);
           return created;
