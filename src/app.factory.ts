@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { AppModule } from './app.module';
+import { AppModule, CONFIGURATION } from './app.module';
 import { Clock } from './common/clock';
 import { DomainException } from './common/exceptions/domain.exception';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/json-depth';
@@ -13,6 +13,7 @@ import { httpRequestDuration } from './common/metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
 import { loadAppConfig } from './config/app.config';
+import { ConfigValidationError } from './config/env';
 import { registerDashboard } from './web/dashboard.static';
 
 export const API_PREFIX = 'api';
@@ -28,8 +29,28 @@ export interface CreateAppOptions {
   clock?: Clock;
 }
 
+/**
+ * Every configuration section at once, before anything is built: a bad setting fails the start
+ * with every problem named and before a connection is opened or a client created (Nest loads the
+ * sections while it builds the modules, after the database may have connected, and an application
+ * that fails to build is never closed).
+ */
+export function checkConfiguration(): void {
+  const problems: string[] = [];
+  for (const load of CONFIGURATION) {
+    try {
+      load();
+    } catch (error) {
+      if (!(error instanceof ConfigValidationError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigValidationError([...new Set(problems)]);
+}
+
 /** Builds the whole application, ready to listen: used by main.ts, the e2e tests and the bench. */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  checkConfiguration();
   const config = loadAppConfig();
   const root = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
@@ -47,9 +68,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     // JSON is parsed by the parser configureApp installs; the service accepts no other body type.
     bodyParser: false,
   });
-  configureApp(app, config.corsOrigins, config.publicBaseUrl);
-  await registerDashboard(app.getHttpAdapter().getInstance());
-  await app.init();
+  try {
+    configureApp(app, config.corsOrigins, config.publicBaseUrl);
+    await registerDashboard(app.getHttpAdapter().getInstance());
+    await app.init();
+  } catch (error) {
+    // Built but not started: close what it opened (the database pool, Redis clients, timers).
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

@@ -36,12 +36,15 @@ import { RecordingsModule } from './recordings/recordings.module';
 import { RetentionModule } from './retention/retention.module';
 import { TokensModule } from './tokens/tokens.module';
 
+/** Every configuration section; `createApp` checks them all before anything is built. */
+export const CONFIGURATION = [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig];
+
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, authConfig, agoraConfig, databaseConfig, presenceConfig, retentionConfig, jobsConfig, rateLimitConfig, metricsConfig, analyticsConfig, recordingConfig, eventsConfig],
+      load: CONFIGURATION,
       // Tests describe their own environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),

@@ -38,7 +38,15 @@ export class DatabaseModule implements OnModuleInit {
             traceSqliteStatements(dataSource);
             convertReturnedValues(dataSource);
             await dataSource.initialize();
-            if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
+            if (options!.migrationsRun) {
+              try {
+                await runMigrationsExclusively(dataSource);
+              } catch (error) {
+                // The application will not start, and nothing else would close the pool.
+                await dataSource.destroy().catch(() => undefined);
+                throw error;
+              }
+            }
             return dataSource;
           },
         }),
