@@ -12,6 +12,7 @@
  */
 import { once } from 'node:events';
 import { createServer, Server, Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DataSource, EntitySubscriberInterface } from 'typeorm';
 import { Call } from '../src/calls/entities/call.entity';
 import { CallMember } from '../src/calls/entities/call-member.entity';
@@ -20,13 +21,21 @@ import { DEFAULT_DB_QUERY_TIMEOUT_MS } from '../src/config/database.config';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { brokenInvariants } from './support/invariants';
 import { as } from './support/jwt';
-import { OwnMariadb, startOwnMariadb } from './support/own-mariadb';
+import { describeWithOwnMariadb, OwnMariadb, startOwnMariadb } from './support/own-mariadb';
 import { startApp, TestApp, usingMysql } from './support/test-app';
 
 const TIMEOUT_MS = 1000;
+/**
+ * The longest this process's event loop stood still during the current test: a timer cannot fire,
+ * nor an answer go out, sooner than the loop runs. Tens of ms alone; more on a machine whose CPUs
+ * are busy with other work, and then every bound below is late by as much.
+ */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+const stalledMs = () => Math.round(loopDelay.max / 1e6);
 /** What the issue allows a request: the timeout and one second. */
-const bound = (timeoutMs: number) => timeoutMs + 1000;
+const bound = (timeoutMs: number) => timeoutMs + 1000 + stalledMs();
 const HEALTH_BOUND_MS = 3000;
+const healthBound = () => HEALTH_BOUND_MS + stalledMs();
 /** mysql2's pool size (data-source.options.ts). */
 const POOL_SIZE = 20;
 const FREEZE_MS = 4000;
@@ -55,8 +64,20 @@ async function timed(what: string, request: () => PromiseLike<Response>, title?:
 
 const unavailable = (a: Answer) => a.status === 503 && a.code === 'DATABASE_UNAVAILABLE' && a.retryAfter === '5';
 
-/** The answers a request that did not meet the frozen database may get here. */
-const SERVED: Record<string, number[]> = { join: [200], leave: [200], token: [200], get: [200], create: [201], 'my-calls': [200], health: [200] };
+/**
+ * The answers a request that did not meet the frozen database may get here: a member whose first
+ * join the freeze refused is not in the call, so their token and call reads are refused.
+ */
+const SERVED: Record<string, string[]> = {
+  join: ['200'],
+  leave: ['200'],
+  token: ['200', '403 CALL_ACCESS_DENIED'],
+  get: ['200', '403 CALL_ACCESS_DENIED'],
+  create: ['201'],
+  'my-calls': ['200'],
+  health: ['200'],
+};
+const served = (a: Answer) => SERVED[a.what].includes(a.code ? `${a.status} ${a.code}` : String(a.status));
 
 /** Sockets of this process to `port` that are still open (a half-closed one counts). */
 function openSocketsTo(port: number): number {
@@ -88,7 +109,7 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
   };
 }
 
-(usingMysql ? describe : describe.skip)('a frozen database (SIGSTOP on a MariaDB server of this test)', () => {
+describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB server of this test)', () => {
   let server: OwnMariadb;
   let url: string;
   let t: TestApp;
@@ -100,6 +121,11 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
     t = await startApp({ DB_QUERY_TIMEOUT_MS: String(TIMEOUT_MS) }, url);
     calls = await Promise.all([1, 2, 3].map((i) => createCall(t.http, 7000 + i, { isPublic: true, maxParticipants: 100 })));
   }, 60_000);
+  beforeEach(() => {
+    loopDelay.enable();
+    loopDelay.reset();
+  });
+  afterEach(() => loopDelay.disable());
   afterAll(async () => {
     try {
       server?.thaw();
@@ -166,21 +192,23 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
       firstServedAfterThaw: firstServed && { sentAfterThawMs: firstServed.startedAt - thawedAt, answeredAfterThawMs: firstServed.startedAt + firstServed.ms - thawedAt },
       lastRefusedSentAfterThawMs: lastRefused && lastRefused.startedAt - thawedAt,
       socketsWhileFrozen,
+      eventLoopStalledMs: stalledMs(),
     };
     // Before and after figures for the issue's closing note.
     if (process.env.FREEZE_REPORT) process.stdout.write(`frozen database under load: ${JSON.stringify(report)}\n`);
 
     // Each answer is what it would be without the freeze, or 503 DATABASE_UNAVAILABLE with Retry-After...
-    expect(all.filter((a) => !SERVED[a.what].includes(a.status) && !(a.what === 'health' ? a.status === 503 : unavailable(a))).map(at)).toEqual([]);
+    expect(all.filter((a) => !served(a) && !(a.what === 'health' ? a.status === 503 : unavailable(a))).map(at)).toEqual([]);
     // ... in time.
     expect(all.filter((a) => a.what !== 'health' && a.ms > bound(TIMEOUT_MS)).map(at)).toEqual([]);
-    expect(health.map((a) => ({ status: a.status, inTime: a.ms <= HEALTH_BOUND_MS }))).toEqual(health.map(() => ({ status: 503, inTime: true })));
+    expect(health.map((a) => ({ status: a.status, inTime: a.ms <= healthBound() }))).toEqual(health.map(() => ({ status: 503, inTime: true })));
     // Sent while nothing could answer: refused, not served late.
     expect(all.filter((a) => a.startedAt > frozenAt + 50 && a.startedAt + bound(TIMEOUT_MS) < thawedAt && !(a.what === 'health' ? a.status === 503 : unavailable(a))).map(at)).toEqual([]);
     // Serving again by itself within one timeout of SIGCONT.
-    expect(firstServed && firstServed.startedAt + firstServed.ms - thawedAt).toBeLessThanOrEqual(TIMEOUT_MS);
-    expect(all.filter((a) => a.startedAt > thawedAt + TIMEOUT_MS && a.status >= 500).map(at)).toEqual([]);
-    expect(all.filter((a) => a.startedAt > thawedAt + TIMEOUT_MS && a.status < 500).length).toBeGreaterThan(LANES);
+    const back = TIMEOUT_MS + stalledMs();
+    expect(firstServed && firstServed.startedAt + firstServed.ms - thawedAt).toBeLessThanOrEqual(back);
+    expect(all.filter((a) => a.startedAt > thawedAt + back && a.status >= 500).map(at)).toEqual([]);
+    expect(all.filter((a) => a.startedAt > thawedAt + back && a.status < 500).length).toBeGreaterThan(LANES);
     // Timed-out connections are closed, not kept half-open until the server runs again: what is
     // left are new connections waiting for a greeting, at most a pool's worth.
     expect(socketsWhileFrozen).toBeLessThanOrEqual(POOL_SIZE);
@@ -222,7 +250,7 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
       thawedAt = Date.now();
     }
     await t.http.get('/api/calling/my-calls').set(as.member(9200)).expect(200);
-    expect(Date.now() - thawedAt).toBeLessThanOrEqual(TIMEOUT_MS);
+    expect(Date.now() - thawedAt).toBeLessThanOrEqual(TIMEOUT_MS + stalledMs());
     // The COMMIT reached the server before it stopped: whether it commits is up to the server
     // (MariaDB runs it when it resumes). Either way the call is whole, never half of it.
     expect(['whole', 'absent']).toContain(await wholeOrAbsent(t.dataSource, 'frozen at COMMIT'));
@@ -239,7 +267,7 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
           timed('health', () => defaults.http.get('/api/health')),
           timed('my-calls', () => defaults.http.get('/api/calling/my-calls').set(as.member(9400))),
         ]);
-        expect({ status: health.status, inTime: health.ms <= HEALTH_BOUND_MS }).toEqual({ status: 503, inTime: true });
+        expect({ status: health.status, inTime: health.ms <= healthBound() }).toEqual({ status: 503, inTime: true });
         expect(health.ms).toBeGreaterThanOrEqual(HEALTH_DATABASE_WAIT_MS - 50);
         expect({ unavailable: unavailable(request), inTime: request.ms <= bound(DEFAULT_DB_QUERY_TIMEOUT_MS) }).toEqual({ unavailable: true, inTime: true });
       } finally {
@@ -283,7 +311,7 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
       // The pool's connections went with the server; the new ones reached the silent listener.
       expect(greeted).toBeGreaterThan(0);
       for (const answer of answers) expect({ unavailable: unavailable(answer), inTime: answer.ms <= bound(TIMEOUT_MS) }).toEqual({ unavailable: true, inTime: true });
-      expect({ status: health.status, inTime: health.ms <= HEALTH_BOUND_MS }).toEqual({ status: 503, inTime: true });
+      expect({ status: health.status, inTime: health.ms <= healthBound() }).toEqual({ status: 503, inTime: true });
 
       await closeSilent();
       await server.restart();
@@ -292,8 +320,8 @@ function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise
       await sleep(TIMEOUT_MS + 500);
       await poller.stop();
       const firstServed = poller.answers.find((a) => a.status === 200);
-      expect(firstServed && firstServed.startedAt + firstServed.ms - backAt).toBeLessThanOrEqual(TIMEOUT_MS);
-      expect(poller.answers.filter((a) => a.startedAt > backAt + TIMEOUT_MS && a.status !== 200)).toEqual([]);
+      expect(firstServed && firstServed.startedAt + firstServed.ms - backAt).toBeLessThanOrEqual(TIMEOUT_MS + stalledMs());
+      expect(poller.answers.filter((a) => a.startedAt > backAt + TIMEOUT_MS + stalledMs() && a.status !== 200)).toEqual([]);
       expect(await wholeOrAbsent(t.dataSource, 'to nobody')).toBe('absent');
     }, 30_000);
 

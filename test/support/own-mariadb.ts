@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { freePort } from './child-process';
 
@@ -31,6 +32,38 @@ export interface OwnMariadb {
 
 const INSTALL_DB = process.env.MARIADB_INSTALL_DB ?? 'mariadb-install-db';
 const MARIADBD = process.env.MARIADBD ?? '/usr/sbin/mariadbd';
+
+/**
+ * Whether a program is there to run: a path, or a name found on PATH. Looked up, never run
+ * (`mariadb-install-db` with an option it does not know would go on to install into the default
+ * data directory).
+ */
+function executable(program: string): boolean {
+  const candidates = program.includes('/') ? [program] : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, program));
+  return candidates.some((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * `describe` for tests that start their own MariaDB, when its programs are here (or CI demands
+ * them: there a missing program fails the run), else `describe.skip` with a line on stderr. For
+ * MariaDB runs only (TEST_DB=mysql); the caller passes that condition.
+ */
+export function describeWithOwnMariadb(wanted: boolean, name: string, tests: () => void): void {
+  if (!wanted) return describe.skip(name, tests);
+  const installed = [INSTALL_DB, MARIADBD].every(executable);
+  if (!installed && process.env.CI !== 'true') {
+    process.stderr.write(`\n${name}: SKIPPED, no ${INSTALL_DB} or ${MARIADBD} here (apt-get install -y mariadb-server, or set MARIADB_INSTALL_DB and MARIADBD)\n\n`);
+    return describe.skip(name, tests);
+  }
+  describe(name, tests);
+}
 
 /** Small files and buffers: the server lives for one test file. */
 const SMALL = ['--innodb-log-file-size=4M', '--innodb-buffer-pool-size=16M', '--skip-log-bin', '--skip-name-resolve', '--skip-performance-schema'];
