@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--only token,join-leave,my-calls,analytics] [--verbose]`
  *
- * Builds the service (npx nest build) and creates a fresh database: a temporary SQLite file, or
+ * Builds what is missing or stale in dist/ (scripts/build-if-stale.js, as `npm start` does: the
+ * service and the dashboard, so dist/ is whole afterwards) and creates a fresh database: a temporary SQLite file, or
  * a database `calling_bench_<pid>` on the MySQL/MariaDB server when DATABASE_URL (from the
  * environment; .env is not read) is a mysql:// or mariadb:// URL. Then, for each scenario:
  * seeds it, starts the built service (`node dist/main.js`) on a free port, measures its cold
@@ -42,6 +43,7 @@ import { loadAgoraConfig } from '../src/config/agora.config';
 import { loadAuthConfig } from '../src/config/auth.config';
 import { ikootaClaims } from '../test/support/jwt';
 import { AnalyticsSeedState, emptyAnalyticsState, growAnalyticsDataSet, SESSIONS_PER_MEMBER } from './lib/analytics-seed';
+import { BUILD_ARGS } from './lib/build';
 import { BenchDatabase, BenchDb, createBenchDatabase } from './lib/db';
 import type { LoadRequest, LoadResult, RotateItem } from './lib/load-spec';
 import { Child, freePort, killAllChildren, PeakRss, spawnChild, stopAllChildren, stopChild, waitFor200 } from './lib/processes';
@@ -164,10 +166,10 @@ class Bench {
     console.log(`Ikoota Calling API benchmark (${this.quick ? 'quick' : 'full'} mode)`);
     this.work = mkdtempSync(join(tmpdir(), 'calling-bench-work-'));
 
-    log('building the service: npx nest build');
+    log('building what is missing or stale in dist/: node scripts/build-if-stale.js');
     const t0 = performance.now();
-    const build = spawnChild('nest build', 'npx', ['nest', 'build'], { cwd: ROOT });
-    if ((await build.exited) !== 0) throw new Error(`npx nest build failed:\n${build.tail()}`);
+    const build = spawnChild('build', process.execPath, [...BUILD_ARGS], { cwd: ROOT });
+    if ((await build.exited) !== 0) throw new Error(`node ${BUILD_ARGS.join(' ')} failed:\n${build.tail()}`);
     log(`built in ${elapsed(t0).toFixed(1)} s`);
 
     const requested = process.env.DATABASE_URL;

@@ -1,5 +1,6 @@
-// `npm start` runs this first (prestart): it builds only what is missing or older than its sources
-// (the service in dist/, the dashboard in dist/dashboard), so a second start goes straight to node.
+// `npm start` runs this first (prestart), and `npm run bench` before it measures: it builds only what
+// is missing or older than its sources (the service in dist/, the dashboard in dist/dashboard), so a
+// second start goes straight to node, and dist/ is whole afterwards.
 // Plain JavaScript on purpose: after `npm prune --omit=dev` there is no TypeScript, ts-node, Nest CLI
 // or Vite, and a current dist/ needs none. test/dashboard.e2e-spec.ts requires it for the same rule.
 'use strict';
@@ -48,16 +49,17 @@ function build(name, stdio = 'inherit') {
 module.exports = { state, build };
 
 if (require.main === module) {
+  // Each part on its own: `nest build` leaves dist/dashboard alone (deleteOutDir is off in
+  // nest-cli.json) and Vite empties only dist/dashboard.
   const service = state('service');
-  // `nest build` empties dist/ (deleteOutDir), the dashboard with it: rebuild both then.
-  const dashboard = service === 'current' ? state('dashboard') : 'missing';
+  const dashboard = state('dashboard');
   if (service !== 'current') {
     process.stderr.write(service === 'missing' ? 'Building dist/ (first start)...\n' : 'Sources changed since the last build: rebuilding dist/...\n');
     const status = build('service');
     if (status !== 0) process.exit(status);
   }
   if (dashboard !== 'current') {
-    if (service === 'current') process.stderr.write(dashboard === 'missing' ? 'Building the dashboard (dist/dashboard)...\n' : 'Dashboard sources changed: rebuilding dist/dashboard...\n');
+    process.stderr.write(dashboard === 'missing' ? 'Building the dashboard (dist/dashboard)...\n' : 'Dashboard sources changed: rebuilding dist/dashboard...\n');
     process.exit(build('dashboard'));
   }
 }

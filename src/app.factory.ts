@@ -31,7 +31,8 @@ export interface CreateAppOptions {
 
 /** Builds the whole application, ready to listen: used by main.ts, the e2e tests and the bench. */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  // Every missing or invalid variable at once, before Nest starts (and would log it too).
+  // Every missing or invalid variable at once, before anything is built: Nest would log it too, and
+  // a module that connected first (the database) would never be closed.
   checkConfiguration();
   const config = loadAppConfig();
   const root = createRootLogger(config.logLevel, options.logDestination);
@@ -50,9 +51,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     // JSON is parsed by the parser configureApp installs; the service accepts no other body type.
     bodyParser: false,
   });
-  configureApp(app, config.corsOrigins, config.publicBaseUrl);
-  await registerDashboard(app.getHttpAdapter().getInstance());
-  await app.init();
+  try {
+    configureApp(app, config.corsOrigins, config.publicBaseUrl);
+    await registerDashboard(app.getHttpAdapter().getInstance());
+    await app.init();
+  } catch (error) {
+    // Built but not started: close what it opened (the database pool, Redis clients, timers).
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

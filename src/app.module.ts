@@ -26,6 +26,7 @@ import { RecordingsModule } from './recordings/recordings.module';
 import { RetentionModule } from './retention/retention.module';
 import { TokensModule } from './tokens/tokens.module';
 
+/** Every configuration section; `createApp` checks them all before anything is built. */
 @Module({
   imports: [
     ConfigModule.forRoot({

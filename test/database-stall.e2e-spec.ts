@@ -1,7 +1,8 @@
 /**
  * A stalled or dead MySQL/MariaDB server, played by a TCP proxy in front of the shared server
  * (which is never stopped): requests answer 503 DATABASE_UNAVAILABLE within DB_QUERY_TIMEOUT_MS,
- * and the pool recovers by itself once the server answers. MariaDB runs only.
+ * and the pool recovers by itself once the server answers. MariaDB runs only. A real server
+ * frozen with SIGSTOP, and a listener that never answers: database-freeze.e2e-spec.ts.
  */
 import { Call } from '../src/calls/entities/call.entity';
 import { createCall } from './support/calls';

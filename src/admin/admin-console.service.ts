@@ -203,7 +203,7 @@ function toAdminCallRow({ call, creatorOtoNumber }: AdminCallRow): AdminCallRowD
     channel_name: call.channelName,
     creator_id: call.creatorId,
     creator_oto_number: creatorOtoNumber,
-    is_public: Boolean(call.isPublic),
+    is_public: call.isPublic,
     max_participants: call.maxParticipants,
     status: call.status,
     participant_count: call.activeParticipants,

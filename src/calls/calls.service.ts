@@ -49,7 +49,7 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     description: call.description,
     channel_name: call.channelName,
     creator_id: call.creatorId,
-    is_public: Boolean(call.isPublic),
+    is_public: call.isPublic,
     max_participants: call.maxParticipants,
     status: call.status,
     created_at: call.createdAt.toISOString(),
@@ -156,7 +156,7 @@ export class CallsService {
             occurredAt: now,
             data: {
               title: created.title,
-              is_public: Boolean(created.isPublic),
+              is_public: created.isPublic,
               max_participants: created.maxParticipants,
               mode: created.mode,
               ...(created.mode === 'stage' ? { max_speakers: created.maxSpeakers } : {}),

@@ -8,6 +8,7 @@ import { reuseSqliteStatements } from './sqlite-statement-reuse';
 import { traceSqliteStatements } from './sqlite-spans';
 import { buildDataSourceOptions } from './data-source.options';
 import { boundMysqlWaits } from './mysql-waits';
+import { convertReturnedValues } from './returned-values';
 import { TransactionRunner } from './transaction-runner.service';
 
 /** The DataSource (migrations at start-up under a lock) and TransactionRunner, for the entities given. */
@@ -35,8 +36,17 @@ export class DatabaseModule implements OnModuleInit {
             const dataSource = new DataSource({ ...options!, migrationsRun: false } as DataSourceOptions);
             reuseSqliteStatements(dataSource);
             traceSqliteStatements(dataSource);
+            convertReturnedValues(dataSource);
             await dataSource.initialize();
-            if (options!.migrationsRun) await runMigrationsExclusively(dataSource);
+            if (options!.migrationsRun) {
+              try {
+                await runMigrationsExclusively(dataSource);
+              } catch (error) {
+                // The application will not start, and nothing else would close the pool.
+                await dataSource.destroy().catch(() => undefined);
+                throw error;
+              }
+            }
             return dataSource;
           },
         }),

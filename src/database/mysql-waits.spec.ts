@@ -8,6 +8,8 @@ class FakeConnection {
   readonly pending: Callback[] = [];
   destroyed = false;
   released = 0;
+  /** The socket: mysql2's destroy() only half-closes it. */
+  readonly stream = { destroyed: false, destroy: () => void (this.stream.destroyed = true) };
   query(_sql: string, _values: unknown, callback: Callback): void {
     this.pending.push(callback);
   }
@@ -42,6 +44,7 @@ describe('boundMysqlWaits', () => {
     await expect(result).resolves.toEqual([{ ok: 1 }]);
     jest.advanceTimersByTime(5000);
     expect(connection.destroyed).toBe(false);
+    expect(connection.stream.destroyed).toBe(false);
   });
 
   it('fails a query after the bound, destroys its connection, and ignores the late answer', async () => {
@@ -52,6 +55,8 @@ describe('boundMysqlWaits', () => {
     jest.advanceTimersByTime(1000);
     await expect(result).rejects.toMatchObject({ code: 'DB_QUERY_TIMEOUT' });
     expect(connection.destroyed).toBe(true);
+    // Closed at once, not left half-open until a frozen server runs again.
+    expect(connection.stream.destroyed).toBe(true);
     expect(() => connection.pending[0](null, [])).not.toThrow();
   });
 

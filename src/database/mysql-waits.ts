@@ -6,6 +6,8 @@ interface PooledConnection {
   query(...args: unknown[]): unknown;
   release(): void;
   destroy(): void;
+  /** The TCP socket. mysql2's `destroy()` only half-closes it (`end()`). */
+  stream?: { destroy(): void };
 }
 
 type Callback = (...result: unknown[]) => void;
@@ -21,8 +23,14 @@ type Callback = (...result: unknown[]) => void;
  * connection, and on time-out it leaves the connection open with the query still pending, so
  * TypeORM's `release()` would put it back in the pool for the next request to queue behind (or to
  * run inside a transaction left open). Here a timed-out connection is destroyed instead: it leaves
- * the pool, the server rolls back whatever it had open when it sees the connection close, and the
- * pool opens fresh connections once the server answers again, with no restart.
+ * the pool and its socket is closed at once (mysql2's own `destroy()` only half-closes it, which
+ * keeps the socket, and its late answer, until a frozen server runs again). The server rolls back
+ * whatever it had open when it sees the connection close, and the pool opens fresh connections once
+ * the server answers again, with no restart.
+ *
+ * A COMMIT that timed out is the one wait whose outcome is unknown: the server may have committed,
+ * or may still commit the statement it already holds when it resumes. The request answers 503 all
+ * the same; its transaction is whole either way (never half of it).
  *
  * Applied after start-up migrations, which are not bounded: a long ALTER must not be cut off half
  * way, nor the 120 s wait for another instance's migration lock. The TypeORM CLI is not bounded
@@ -76,6 +84,7 @@ function boundQueries(connection: PooledConnection, timeoutMs: number): void {
       pending = false;
       // Out of the pool and closed; later statements on it (a ROLLBACK) fail at once.
       connection.destroy();
+      connection.stream?.destroy();
       (callback as Callback)(databaseTimeout(DB_QUERY_TIMEOUT, `The database did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     args[last] = (...result: unknown[]) => {

@@ -49,7 +49,7 @@ export function toMasking(row: Pick<CallPreference, 'voiceMaskingEnabled' | 'vid
 }
 
 function toDto(row: CallPreference): PreferencesDto {
-  return { ...toMasking(row), recording_consent: Boolean(row.recordingConsent), created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
+  return { ...toMasking(row), recording_consent: row.recordingConsent, created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() };
 }
 
 /** Each member's masking and media preferences: stored on request, defaults otherwise. */

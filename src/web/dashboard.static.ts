@@ -8,8 +8,8 @@ import { join } from 'node:path';
 export const DASHBOARD_PATH = '/dashboard';
 
 /**
- * `npm run build` writes the dashboard here (Vite, after `nest build`, whose `deleteOutDir` would
- * remove it otherwise). The same folder whether this file runs from src/ (ts-jest, ts-node) or dist/.
+ * `npm run build` writes the dashboard here (Vite); `nest build` leaves it in place (`deleteOutDir`
+ * is off in nest-cli.json). The same folder whether this file runs from src/ (ts-jest, ts-node) or dist/.
  */
 export const DASHBOARD_DIR = join(__dirname, '..', '..', 'dist', 'dashboard');
 
