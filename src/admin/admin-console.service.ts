@@ -5,7 +5,7 @@ import { AnalyticsService } from '../analytics/analytics.service';
 import { utcDay } from '../analytics/utc-days';
 import { OTO_NUMBER_PATTERN } from '../auth/auth-user';
 import { UsersService } from '../auth/users.service';
-import { lobbyRowFields } from '../calls/call-fields';
+import { settingsRowFields } from '../calls/call-fields';
 import { CallsService } from '../calls/calls.service';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
@@ -211,11 +211,6 @@ function toAdminCallRow({ call, creatorOtoNumber }: AdminCallRow): AdminCallRowD
     created_at: call.createdAt.toISOString(),
     ended_at: iso(call.endedAt),
     ended_by: call.endedBy,
-    starts_at: iso(call.startsAt),
-    ends_at: iso(call.endsAt),
-    ...lobbyRowFields(call),
-    mode: call.mode,
-    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
-    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
+    ...settingsRowFields(call),
   };
 }

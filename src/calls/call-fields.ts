@@ -1,3 +1,4 @@
+import { iso } from '../common/iso';
 import { OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH } from './entities/call.entity';
 import type { Call } from './entities/call.entity';
@@ -19,6 +20,29 @@ export const LIVE = "IN ('active', 'paused')";
 /** A call's lobby settings (issue 24) as its rows show them (my-calls, GET /:callId, the admin's calls and details). */
 export function lobbyRowFields(call: Pick<Call, 'lobby' | 'waitForHost'>): { lobby: boolean; wait_for_host: boolean } {
   return { lobby: Boolean(call.lobby), wait_for_host: Boolean(call.waitForHost) };
+}
+
+/** What every call row shows of a call's settings beyond the spec's fields: the schedule, the lobby and the stage (null speaker fields on a conference). */
+export interface CallSettingsRowFields {
+  starts_at: string | null;
+  ends_at: string | null;
+  lobby: boolean;
+  wait_for_host: boolean;
+  mode: Call['mode'];
+  max_speakers: number | null;
+  speaker_count: number | null;
+}
+
+/** The settings' row fields, one mapping for every row (my-calls, GET /:callId, PATCH answers, the admin's calls and details). */
+export function settingsRowFields(call: Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode' | 'maxSpeakers' | 'speakerCount'>): CallSettingsRowFields {
+  return {
+    starts_at: iso(call.startsAt),
+    ends_at: iso(call.endsAt),
+    ...lobbyRowFields(call),
+    mode: call.mode,
+    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
+    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
+  };
 }
 
 /** The lobby settings of a create request (camelCase, both off unless given). */

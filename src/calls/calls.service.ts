@@ -37,7 +37,7 @@ import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
 import { iso } from '../common/iso';
-import { lobbyRowFields, lobbySettingsOf } from './call-fields';
+import { lobbyRowFields, lobbySettingsOf, settingsRowFields } from './call-fields';
 
 /** A call's cap when create does not say. */
 const DEFAULT_MAX_PARTICIPANTS = 50;
@@ -55,12 +55,7 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
     created_at: call.createdAt.toISOString(),
     role,
     participant_count: call.activeParticipants,
-    starts_at: iso(call.startsAt),
-    ends_at: iso(call.endsAt),
-    ...lobbyRowFields(call),
-    mode: call.mode,
-    max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
-    speaker_count: call.mode === 'stage' ? call.speakerCount : null,
+    ...settingsRowFields(call),
   };
 }
 
