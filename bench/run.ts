@@ -406,7 +406,9 @@ class Bench {
       body.channelName === asked.channelName &&
       body.uid === asked.uid &&
       typeof body.expiresAt === 'number' &&
-      Object.keys(body).sort().join() === 'appId,channelName,expiresAt,token,uid';
+      // The spec's five fields; the service's answer may add `role` (issue 25: additive).
+      Object.keys(body).filter((key) => key !== 'role').sort().join() === 'appId,channelName,expiresAt,token,uid' &&
+      (body.role === undefined || body.role === 'publisher' || body.role === 'subscriber');
     this.check(`token (${who}): answer has the spec's shape`, ok, ok ? '{ token: "007…", appId, channelName, uid, expiresAt }' : `${res.status} ${JSON.stringify(body).slice(0, 300)}`);
   }
 
