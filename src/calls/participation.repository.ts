@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { isUniqueViolation } from '../database/db-errors';
 import { isSerial } from '../database/dialect';
-import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
+import { RawDate, RawId, toBool, toDate, toInt } from '../database/raw-values';
 import { execute, InsertStatement, persisted } from '../database/raw-writes';
 import type { CallPreference } from '../preferences/entities/call-preference.entity';
 import { MaskingPreferencesDto } from '../preferences/dto/preferences.dto';
@@ -141,13 +141,13 @@ export class ParticipationRepository {
         title: row.title,
         channelName: row.channel_name,
         status: row.status,
-        isPublic: Boolean(Number(row.is_public)),
+        isPublic: toBool(row.is_public),
         maxParticipants: toInt(row.max_participants)!,
         recordingId: toInt(row.recording_id),
         startsAt: toDate(row.starts_at),
         endsAt: toDate(row.ends_at),
-        lobby: Boolean(Number(row.lobby)),
-        waitForHost: Boolean(Number(row.wait_for_host)),
+        lobby: toBool(row.lobby),
+        waitForHost: toBool(row.wait_for_host),
         mode: row.mode,
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null, speaker: row.speaker_at !== null },
@@ -159,14 +159,14 @@ export class ParticipationRepository {
         row.p_user === null
           ? null
           : {
-              voiceMaskingEnabled: Boolean(Number(row.p_voice)),
-              videoMaskingEnabled: Boolean(Number(row.p_video)),
-              autoMuteOnJoin: Boolean(Number(row.p_mute)),
+              voiceMaskingEnabled: toBool(row.p_voice),
+              videoMaskingEnabled: toBool(row.p_video),
+              autoMuteOnJoin: toBool(row.p_mute),
               videoQuality: row.p_quality as CallPreference['videoQuality'],
               preferredAvatar: row.p_avatar,
             },
       ),
-      recordingConsent: row.p_user !== null && Boolean(Number(row.p_consent)),
+      recordingConsent: row.p_user !== null && toBool(row.p_consent),
     };
   }
 

@@ -15,3 +15,8 @@ export function toDate(value: Date | string | null): Date | null {
 export function toInt(value: number | string | bigint | null): number | null {
   return value === null ? null : Number(value);
 }
+
+/** A boolean column: 0/1 from both drivers (TINYINT, INTEGER), or a boolean; null reads as false. */
+export function toBool(value: number | string | boolean | null): boolean {
+  return Boolean(Number(value));
+}

@@ -6,7 +6,7 @@ import type { CallRole } from '../calls/entities/call-member.entity';
 import type { CallMode, CallStatus } from '../calls/entities/call.entity';
 import { OPEN } from '../calls/call-fields';
 import { isSameChannel } from '../calls/channel-name';
-import { RawDate, RawId, toDate, toInt } from '../database/raw-values';
+import { RawDate, RawId, toBool, toDate, toInt } from '../database/raw-values';
 
 /** What a token request needs to know, read in one round trip (see `tokenAdmission`). */
 export interface TokenAdmission {
@@ -96,12 +96,12 @@ export class TokensRepository {
       callId: toInt(row.call_id)!,
       channelName: row.channel_name,
       status: row.status,
-      isPublic: Boolean(Number(row.is_public)),
+      isPublic: toBool(row.is_public),
       sessionId: toInt(row.session_id),
       tokenExpiresAt: toDate(row.token_expires_at),
       member: row.role === null ? null : { removed: row.removed_at !== null, role: row.role },
-      lobby: Boolean(Number(row.lobby)),
-      waitForHost: Boolean(Number(row.wait_for_host)),
+      lobby: toBool(row.lobby),
+      waitForHost: toBool(row.wait_for_host),
       muted: { audio: row.audio_muted_at !== null, video: row.video_muted_at !== null, demoted: row.demoted_at !== null && row.speaker_at === null },
       mode: row.mode,
       speaker: row.speaker_at !== null,

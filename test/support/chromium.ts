@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
+import { describeNeeding } from './requirements';
 
 /**
  * Headless Chromium for the browser tests: Debian's `chromium` (CHROMIUM_PATH elsewhere), driven by
@@ -10,7 +11,6 @@ import type { BrowserContext } from 'playwright-core';
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
 
 /** No network beyond the pages a test serves: this machine's closed network refuses the rest. */
 const CHROMIUM_ARGS = [
@@ -26,12 +26,7 @@ const CHROMIUM_ARGS = [
 
 /** `describe` when Chromium is here (or CI demands it), else `describe.skip` with a line on stderr. */
 export function describeInChromium(name: string, tests: () => void): void {
-  if (!HAVE_CHROMIUM && !IN_CI) {
-    process.stderr.write(`\n${name}: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)\n\n`);
-    describe.skip(name, tests);
-    return;
-  }
-  describe(name, tests);
+  describeNeeding(name, HAVE_CHROMIUM ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`, tests);
 }
 
 export interface ChromiumSession {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { freePort } from './child-process';
+import { describeNeeding } from './requirements';
 
 /**
  * A MariaDB server of a test's own: its own data directory under the system's temporary folder,
@@ -58,11 +59,7 @@ function executable(program: string): boolean {
 export function describeWithOwnMariadb(wanted: boolean, name: string, tests: () => void): void {
   if (!wanted) return describe.skip(name, tests);
   const installed = [INSTALL_DB, MARIADBD].every(executable);
-  if (!installed && process.env.CI !== 'true') {
-    process.stderr.write(`\n${name}: SKIPPED, no ${INSTALL_DB} or ${MARIADBD} here (apt-get install -y mariadb-server, or set MARIADB_INSTALL_DB and MARIADBD)\n\n`);
-    return describe.skip(name, tests);
-  }
-  describe(name, tests);
+  describeNeeding(name, installed ? null : `no ${INSTALL_DB} or ${MARIADBD} here (apt-get install -y mariadb-server, or set MARIADB_INSTALL_DB and MARIADBD)`, tests);
 }
 
 /** Small files and buffers: the server lives for one test file. */
