@@ -8,7 +8,7 @@
  * exits 0; exits 1 when autocannon itself fails. bench/run.ts starts it; not meant for hand use.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { JoinLeaveItem, LoadResult, LoadSpec, RotateItem } from './lib/load-spec';
+import type { JoinLeaveItem, LoadResult, LoadSpec, OnceItem, RotateItem } from './lib/load-spec';
 
 // autocannon ships no type declarations: the part of its API used here.
 type Context = Record<string, unknown>;
@@ -175,6 +175,50 @@ function joinLeave(items: JoinLeaveItem[], tally: () => Tally): Pick<AcOptions, 
   };
 }
 
+/**
+ * Each item once, over the connections given to its instance: one autocannon run per instance
+ * (started together), each taking its items from its own cursor until they are all sent.
+ */
+async function once(spec: Extract<LoadSpec, { kind: 'once' }>, tally: Tally, times: number[], captured: Record<number, unknown>): Promise<{ durationSec: number; errors: number; timeouts: number }> {
+  const expected = new Set(spec.expectedCodes ?? []);
+  const indexed = spec.items.map((item, index) => ({ ...item, index }));
+  const perTarget: Array<Array<OnceItem & { index: number }>> = spec.urls.map((_, i) => indexed.filter((item) => item.target === i));
+  const started = performance.now();
+  const results = await Promise.all(
+    perTarget.map((items, i) => {
+      if (items.length === 0) return undefined;
+      let cursor = 0;
+      const run = autocannon({
+        url: spec.urls[i],
+        connections: Math.max(1, Math.min(items.length, Math.round(spec.connections / spec.urls.length))),
+        amount: items.length,
+        timeout: 30,
+        requests: [
+          {
+            setupRequest: (request, context) => {
+              const item = items[cursor];
+              cursor += 1;
+              if (!item) return null;
+              context.index = item.index;
+              const headers: Record<string, string> = { authorization: item.authorization };
+              if (item.body !== undefined) headers['content-type'] = 'application/json';
+              return { ...request, method: item.method, path: item.path, headers, body: item.body };
+            },
+            onResponse: (status, body, context) => {
+              tally.record(status, body, (_s, code) => code !== undefined && expected.has(code));
+              if (spec.capture && status >= 200 && status < 300) captured[context.index as number] = (JSON.parse(body) as Record<string, unknown>)[spec.capture];
+            },
+          },
+        ],
+      });
+      run.on('response', (_client, _status, _bytes, ms) => void times.push(ms));
+      return run;
+    }),
+  );
+  const done = results.filter((r): r is AcResult => r !== undefined);
+  return { durationSec: (performance.now() - started) / 1000, errors: done.reduce((n, r) => n + r.errors, 0), timeouts: done.reduce((n, r) => n + r.timeouts, 0) };
+}
+
 /** Linux's USER_HZ, 100 on every architecture Node runs on. */
 const CLOCK_TICKS = 100;
 
@@ -193,6 +237,7 @@ function cpuSeconds(pid: number | undefined): number | undefined {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadSpec;
+  if (spec.kind === 'once') return runOnce(spec);
   let tally = new Tally();
   const current = (): Tally => tally;
   const shape = spec.kind === 'rotate' ? rotation(spec, current) : joinLeave(spec.items, current);
@@ -229,6 +274,36 @@ async function main(): Promise<void> {
   if (spec.kind === 'join-leave') {
     out.joinLeave = { cycles: tally.cycles, cyclesPerSec: tally.cycles / result.duration, joins: tally.joins, callFull: tally.callFull, leaves: tally.leaves, failedLeaves: tally.failedLeaves };
   }
+  writeFileSync(spec.outFile, JSON.stringify(out));
+}
+
+/** kind `once`: no warm-up (every item is a first), the servers' and watched processes' CPU over the run. */
+async function runOnce(spec: Extract<LoadSpec, { kind: 'once' }>): Promise<void> {
+  const tally = new Tally();
+  const times: number[] = [];
+  const captured: Record<number, unknown> = {};
+  const watched = { ...(spec.watchPids ?? {}) };
+  const before = Object.fromEntries(Object.entries(watched).map(([label, pid]) => [label, cpuSeconds(pid)]));
+  const result = await once(spec, tally, times, captured);
+  const cpu: Record<string, number> = {};
+  for (const [label, pid] of Object.entries(watched)) {
+    const after = cpuSeconds(pid);
+    if (after !== undefined && before[label] !== undefined) cpu[label] = Math.round((after - before[label]!) * 100) / 100;
+  }
+  const out: LoadResult = {
+    durationSec: result.durationSec,
+    connections: spec.connections,
+    requests: times.length,
+    reqPerSec: times.length / result.durationSec,
+    latencyMs: percentiles(times),
+    socketErrors: result.errors,
+    timeouts: result.timeouts,
+    statuses: tally.statuses,
+    unexpected: tally.unexpected,
+    unexpectedSamples: tally.unexpectedSamples,
+    cpu,
+    ...(spec.capture ? { captured } : {}),
+  };
   writeFileSync(spec.outFile, JSON.stringify(out));
 }
 

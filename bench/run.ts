@@ -45,14 +45,15 @@ import { ikootaClaims } from '../test/support/jwt';
 import { AnalyticsSeedState, emptyAnalyticsState, growAnalyticsDataSet, SESSIONS_PER_MEMBER } from './lib/analytics-seed';
 import { BUILD_ARGS } from './lib/build';
 import { BenchDatabase, BenchDb, createBenchDatabase } from './lib/db';
-import type { LoadRequest, LoadResult, RotateItem } from './lib/load-spec';
+import type { LoadRequest, LoadResult, OnceItem, RotateItem } from './lib/load-spec';
 import { Child, freePort, killAllChildren, PeakRss, spawnChild, stopAllChildren, stopChild, waitFor200 } from './lib/processes';
 import { formatMarks, formatTable, Mark, ratio, Row, x } from './lib/report';
+import { STAGE_FULL, STAGE_QUICK, STAGE_TARGETS, stageScenario } from './lib/stage-scenario';
 import { seedJoinLeaveScenario, seedMyCallsScenario, seedTokenScenario, withServices } from './lib/service-seed';
 import { DAY, elapsed, round, utcDay } from './lib/util';
 
 const ROOT = resolve(__dirname, '..');
-const SCENARIOS = ['token', 'join-leave', 'my-calls', 'analytics'] as const;
+const SCENARIOS = ['token', 'join-leave', 'my-calls', 'analytics', 'stage'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Limits are multiplied by this where a scenario needs them out of the way (said in the output). */
@@ -185,6 +186,7 @@ class Bench {
     if (this.only.has('join-leave')) await this.joinLeaveScenario();
     if (this.only.has('my-calls')) await this.myCallsScenario();
     if (this.only.has('analytics')) await this.analyticsScenario();
+    if (this.only.has('stage')) this.results.stage = await stageScenario(this, this.quick ? STAGE_QUICK : STAGE_FULL);
 
     return this.report();
   }
@@ -225,7 +227,7 @@ class Bench {
     });
   }
 
-  private jwt(userId: number, role: 'user' | 'admin' = 'user'): string {
+  jwt(userId: number, role: 'user' | 'admin' = 'user'): string {
     const claims = role === 'admin' ? ikootaClaims(userId, 'none', 'admin') : ikootaClaims(userId, 'member');
     return `Bearer ${sign(claims, this.secret, { algorithm: 'HS256', expiresIn: '6h' })}`;
   }
@@ -252,9 +254,9 @@ class Bench {
     return { ...process.env, NODE_PATH: join(ROOT, 'node_modules') };
   }
 
-  private async startService(label: string, rateLimitScale?: number): Promise<ServerRun> {
+  private async startService(label: string, rateLimitScale?: number, overrides: Record<string, string> = {}): Promise<ServerRun> {
     const port = await freePort();
-    const env = { ...process.env, PORT: String(port), RATE_LIMIT_SCALE: String(rateLimitScale ?? 1) };
+    const env = { ...process.env, PORT: String(port), RATE_LIMIT_SCALE: String(rateLimitScale ?? 1), ...overrides };
     const since = performance.now();
     const loggedErrors = new Map<string, number>();
     // The node flags `npm start` runs the service with, so the bench measures what users run.
@@ -331,6 +333,43 @@ class Bench {
     };
     this.rows.push(row);
     return row;
+  }
+
+  // --- scenario 5 (bench/lib/stage-scenario.ts) ------------------------------------------
+
+  /** One instance of the service for scenario 5, with its own environment on top of the bench's. */
+  async startInstance(label: string, env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void>; alive(): boolean; errors(): string[] }> {
+    const run = await this.startService(label, undefined, env);
+    return {
+      url: run.url,
+      pid: run.child.pid,
+      stop: () => stopChild(run.child),
+      alive: () => run.child.process.exitCode === null,
+      errors: () => [...run.loggedErrors].map(([what, count]) => `${count}x ${what}`),
+    };
+  }
+
+  /** Runs bench/load.ts once over `items` (kind `once`). */
+  async loadOnce(spec: { urls: string[]; items: OnceItem[]; connections: number; expectedCodes?: string[]; capture?: string; watchPids: Record<string, number>; limitSec: number }): Promise<LoadResult> {
+    this.loadCount += 1;
+    const specFile = join(this.work, `load-${this.loadCount}.json`);
+    const outFile = join(this.work, `load-${this.loadCount}.out.json`);
+    const { limitSec, ...rest } = spec;
+    writeFileSync(specFile, JSON.stringify({ kind: 'once', ...rest, url: spec.urls[0], outFile, durationSec: limitSec, warmup: {} }));
+    const child = spawnChild('load generator', process.execPath, [this.script('load'), specFile], { cwd: ROOT, env: this.scriptEnv });
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), limitSec * 1000);
+    const code = await child.exited;
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`load generator failed (exit ${code}):\n${child.tail()}`);
+    return JSON.parse(readFileSync(outFile, 'utf8')) as LoadResult;
+  }
+
+  addRow(row: Row): void {
+    this.rows.push(row);
+  }
+
+  log(message: string): void {
+    log(message);
   }
 
   // --- scenario 1: tokens -----------------------------------------------------------------

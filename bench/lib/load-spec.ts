@@ -11,6 +11,16 @@ export interface RotateItem {
   body?: string;
 }
 
+/** One request sent exactly once (kind `once`), to the instance `target` (an index into `urls`). */
+export interface OnceItem {
+  target: number;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  authorization: string;
+  /** JSON text; sent with `Content-Type: application/json` when present. */
+  body?: string;
+}
+
 /** One member of the join/leave churn: joins `callId`, then leaves it. */
 export interface JoinLeaveItem {
   authorization: string;
@@ -51,6 +61,22 @@ export type LoadSpec = {
       kind: 'join-leave';
       items: JoinLeaveItem[];
     }
+  | {
+      /**
+       * Every item is sent once, to the instance it names (`urls[item.target]`, the service's
+       * instances side by side), `connections` split evenly between the instances; nothing is
+       * repeated, so `durationSec` is only the time allowed. Answers with a status in
+       * `expectedStatuses` (2xx always) or a code in `expectedCodes` are not errors.
+       */
+      kind: 'once';
+      urls: string[];
+      items: OnceItem[];
+      expectedCodes?: string[];
+      /** A field of each 2xx answer's JSON body to hand back (`captured`, by item index). */
+      capture?: string;
+      /** Other processes whose CPU time over the run is reported (`cpu` in the result), by label. */
+      watchPids?: Record<string, number>;
+    }
 );
 
 /** A LoadSpec before run.ts fills in where the server is and where the result goes. */
@@ -78,6 +104,10 @@ export interface LoadResult {
    * response and as cores busy. Steadier than req/s when the load generator shares the machine.
    */
   serverCpu?: { seconds: number; usPerRequest: number; cores: number };
+  /** once only: the `capture` field of each 2xx answer, by item index. */
+  captured?: Record<number, unknown>;
+  /** once only: CPU seconds of each watched process over the run. */
+  cpu?: Record<string, number>;
   /** join-leave only. */
   joinLeave?: { cycles: number; cyclesPerSec: number; joins: number; callFull: number; leaves: number; failedLeaves: number };
 }

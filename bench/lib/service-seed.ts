@@ -42,7 +42,7 @@ export async function withServices<T>(work: (services: Services) => Promise<T>):
 }
 
 /** A member as the JWTs the bench signs describe them (ikootaClaims(id, 'member')). */
-const member = (services: Services, userId: number): Promise<AuthUser> => services.users.resolve({ userId, membershipStage: 'member', role: 'user' });
+export const member = (services: Services, userId: number): Promise<AuthUser> => services.users.resolve({ userId, membershipStage: 'member', role: 'user' });
 
 /** How many seeding operations run at once (SQLite queues them anyway; MariaDB uses its pool). */
 const CONCURRENCY = 8;
