@@ -26,6 +26,12 @@ SELECT `User`.`id` AS `User_id`, `User`.`oto_number` AS `User_oto_number` FROM `
 -- UsersRepository.otoNumbersOf [sqlite]
 SELECT "User"."id" AS "User_id", "User"."oto_number" AS "User_oto_number" FROM "users" "User" WHERE (("User"."id" IN (?, …)));
 
+-- UsersRepository.touchUsers [mysql]
+UPDATE `users` SET `last_seen_at` = ? WHERE `id` IN (?, …);
+
+-- UsersRepository.touchUsers [sqlite]
+UPDATE "users" SET "last_seen_at" = ? WHERE "id" IN (?, …);
+
 -- UsersRepository.updateUser [mysql]
 UPDATE `users` SET `membership_stage` = ?, `role` = ?, `last_seen_at` = ?, `oto_number` = ? WHERE `id` = ?;
 

@@ -36,6 +36,11 @@ export class UsersRepository {
   }
 
   /** Writes what the member's newest claims say (and when they were seen). */
+  /** Sets `last_seen_at` of several members at once. */
+  touchUsers(manager: EntityManager, userIds: number[], at: Date): Promise<unknown> {
+    return this.users(manager).createQueryBuilder().update().set({ lastSeenAt: at }).where({ id: In(userIds) }).execute();
+  }
+
   updateUser(manager: EntityManager, userId: number, fields: Pick<User, 'membershipStage' | 'role' | 'lastSeenAt' | 'otoNumber'>): Promise<unknown> {
     return this.users(manager).update({ id: userId }, fields);
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
@@ -11,6 +11,10 @@ const OTO_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 /** How often a returning member's `last_seen_at` is written, at most. */
 const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
 const CACHE_LIMIT = 100_000;
+/** How long a returning member's `last_seen_at` waits to be written with others' (one UPDATE for all). */
+const LAST_SEEN_FLUSH_MS = 1_000;
+/** The most members one such UPDATE names. */
+const LAST_SEEN_BATCH = 500;
 
 /** A Converse Identity from a cryptographic random source: `OTO#` and 6 of A-Z0-9. */
 export function generateOtoNumber(): string {
@@ -31,9 +35,12 @@ interface CachedUser {
  * and at most once a minute otherwise, so the hot path is usually a map look-up.
  */
 @Injectable()
-export class UsersService {
+export class UsersService implements OnApplicationShutdown {
   private readonly logger = new Logger(UsersService.name);
   private readonly cache = new Map<number, CachedUser>();
+  /** Returning members whose `last_seen_at` is due, written together (`flushLastSeen`). */
+  private readonly seen = new Map<number, Date>();
+  private flushing?: NodeJS.Timeout;
 
   constructor(
     private readonly users: UsersRepository,
@@ -52,12 +59,49 @@ export class UsersService {
     ) {
       return cached.user;
     }
-    const row = await this.upsert(claims, new Date(now));
+    const row = (await this.returning(claims, new Date(now))) ?? (await this.upsert(claims, new Date(now)));
     const user = toAuthUser(row);
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as number);
     this.cache.delete(claims.userId);
     this.cache.set(claims.userId, { user, writtenAt: now, claimedOto: claims.converseId });
     return user;
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.flushLastSeen();
+  }
+
+  /**
+   * A member this service knows, whose row says what the claims say: read without a transaction,
+   * and their `last_seen_at`, when due, written shortly after with other members' (a town hall's
+   * members arriving at once write one UPDATE a second, not one transaction each). Undefined when
+   * the row must be written now (`upsert`): a new member, new claims, or a claimed OTO#.
+   */
+  private async returning(claims: IkootaClaims, now: Date): Promise<User | undefined> {
+    const row = await this.users.findUser(claims.userId);
+    if (!row || row.membershipStage !== claims.membershipStage || row.role !== claims.role || (claims.converseId && claims.converseId !== row.otoNumber)) return undefined;
+    if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_WRITE_INTERVAL_MS) {
+      this.seen.set(row.id, now);
+      this.flushing ??= setTimeout(() => void this.flushLastSeen(), LAST_SEEN_FLUSH_MS).unref();
+    }
+    return row;
+  }
+
+  /** Writes the `last_seen_at` of the members seen since the last flush. Best effort: a failure is logged. */
+  async flushLastSeen(): Promise<void> {
+    clearTimeout(this.flushing);
+    this.flushing = undefined;
+    const due = [...this.seen];
+    this.seen.clear();
+    for (let start = 0; start < due.length; start += LAST_SEEN_BATCH) {
+      const batch = due.slice(start, start + LAST_SEEN_BATCH);
+      const at = new Date(Math.max(...batch.map(([, seenAt]) => seenAt.getTime())));
+      try {
+        await this.tx.run((manager) => this.users.touchUsers(manager, batch.map(([id]) => id), at));
+      } catch (error) {
+        this.logger.warn({ msg: 'could not write members last_seen_at; written at their next visit', members: batch.length, error: { type: (error as Error).name, message: (error as Error).message } });
+      }
+    }
   }
 
   /** OTO# numbers of the given users, for views that list members. */

@@ -112,6 +112,11 @@ function lobbyRefusal(facts: AdmissionFacts, user: { isAdmin: boolean }): Domain
   return null;
 }
 
+/** A join that finds no free slot: the call holds `maxParticipants` already. */
+export function callFullRefusal(maxParticipants: number): DomainException {
+  return new DomainException('CALL_FULL', `Call is full (${maxParticipants} participants)`);
+}
+
 /** What `admissionRefusal` can answer, for the routes that apply it to document (`@ApiErrors`). */
 export const ADMISSION_REFUSALS = [
   { code: 'CALL_ENDED', when: 'The call has ended' },

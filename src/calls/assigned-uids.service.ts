@@ -90,6 +90,19 @@ export class AssignedUids {
     throw new Error(`no free uid for member ${userId} in call ${callId} after ${MAX_ATTEMPTS} attempts`);
   }
 
+  /**
+   * `assign` for several members of one call (a group of joins, under the call's lock): each
+   * member's first candidate in one INSERT; when one of them is bound already (a client picked
+   * it), one by one instead.
+   */
+  async assignMany(manager: EntityManager, callId: number, userIds: number[], at: Date): Promise<Map<number, number>> {
+    const first = new Map(userIds.map((userId) => [userId, uidCandidates(this.key, callId, userId).next().value as number]));
+    if (new Set(first.values()).size === first.size && (await this.repository.bindAssignedUids(manager, callId, [...first].map(([userId, uid]) => ({ userId, uid })), at))) return first;
+    const assigned = new Map<number, number>();
+    for (const userId of userIds) assigned.set(userId, await this.assign(manager, callId, userId, at));
+    return assigned;
+  }
+
   /** The member's assigned uid, binding one now if they have none (a session opened before uids were assigned). */
   async ensure(manager: EntityManager, callId: number, userId: number, at: Date): Promise<number> {
     await this.calls.lockCall(manager, callId);

@@ -11,6 +11,7 @@ import { DirectCallsRingJob } from './direct-calls-ring.job';
 import { DirectCallsController } from './direct-calls.controller';
 import { DirectCallsRepository } from './direct-calls.repository';
 import { DirectCallsService } from './direct-calls.service';
+import { JoinGroups } from './join-groups';
 import { LobbyController } from './lobby.controller';
 import { LobbyRepository } from './lobby.repository';
 import { LobbyService } from './lobby.service';
@@ -32,6 +33,8 @@ import { RecordingHooks } from './recording-hooks';
     CallSchedule, CallScheduleRepository, CallScheduleJob,
     // The lobby (issue 24).
     LobbyService, LobbyRepository,
+    // Group commit of joins into one call (issue 25).
+    JoinGroups,
   ],
   exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
 })

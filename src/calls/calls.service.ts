@@ -22,17 +22,18 @@ import { LobbyWaitingDto } from './dto/lobby.dto';
 import { LobbyService } from './lobby.service';
 import { MyCallsQueryDto } from './dto/my-calls-query.dto';
 import { CallMember, CallRole } from './entities/call-member.entity';
-import { CallMedia, CallSession } from './entities/call-session.entity';
+import { CallMedia } from './entities/call-session.entity';
 import { Call, CallEndedBy } from './entities/call.entity';
-import { admissionRefusal, factsOf, lobbyApplies, LobbyWait } from './admission';
+import { admissionRefusal, callFullRefusal, factsOf, lobbyApplies, LobbyWait } from './admission';
+import { Entry, JoinGroups } from './join-groups';
 import { AssignedUids } from './assigned-uids.service';
 import { CallsRepository, LiveCounts } from './calls.repository';
-import { MemberState, ParticipationRepository } from './participation.repository';
+import { ParticipationRepository } from './participation.repository';
 import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
 import { plannedSchedule, scheduleChanges } from './schedule';
-import { StageRole, stageFieldsOf, stageRoleOf } from './stage-roles';
+import { stageFieldsOf, stageRoleOf } from './stage-roles';
 import { joinsRefused } from '../common/metrics/counters';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EntityManager } from 'typeorm';
@@ -59,22 +60,6 @@ export function toCallRow(call: Call, role: CallRole | null): CallRowDto {
   };
 }
 
-/** A member's place in a call after a join: the call, their open session, their role and uid. */
-interface Entry {
-  call: MemberState['call'];
-  session: Pick<CallSession, 'media' | 'joinedAt'>;
-  role: CallRole;
-  preferences: MemberState['preferences'];
-  /** Null only for a session opened before uids were assigned (bound after the join's transaction). */
-  uid: number | null;
-  /** True when this join opened the session (false: the member was in already). */
-  opened: boolean;
-  /** Whether the member consented to recording (their preferences, read with the call). */
-  recordingConsent: boolean;
-  /** On a stage, the member's stage role (read with the call); null on a conference. */
-  stageRole: StageRole | null;
-}
-
 /** Thrown inside a join's transaction to roll back the slot it took when the member is already in. */
 class AlreadyInCall extends Error {
   constructor(readonly entry: Entry) {
@@ -99,6 +84,7 @@ interface Admission {
 @Injectable()
 export class CallsService {
   constructor(
+    private readonly groups: JoinGroups,
     private readonly users: UsersService,
     private readonly tx: TransactionRunner,
     private readonly participation: ParticipationService,
@@ -232,7 +218,8 @@ export class CallsService {
   private async enterOrWait(user: AuthUser, callId: number, media: CallMedia): Promise<Entry | LobbyWaitingDto> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.enter(user, callId, media);
+        // Joins into one call that arrive while one runs here go in together (JoinGroups).
+        return await this.groups.enter(callId, user, media, () => this.enter(user, callId, media));
       } catch (error) {
         if (!(error instanceof MustKnock)) throw error;
         if (error.waiting) return error.waiting;
@@ -269,7 +256,7 @@ export class CallsService {
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
-          if (!reserved) throw new DomainException('CALL_FULL', `Call is full (${state.call.maxParticipants} participants)`);
+          if (!reserved) throw callFullRefusal(state.call.maxParticipants);
           const session = await this.participation.open(manager, callId, user.id, media, now);
           if (!state.member) await this.participations.addMember(manager, callId, user.id, now);
           // Bound under the call's lock (reserveSlot took it): one INSERT on a member's first join.

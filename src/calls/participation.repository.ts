@@ -39,15 +39,28 @@ export interface OpenStay {
   recordingId: number | null;
 }
 
-const MEMBER_STATE_SQL = `
-  SELECT c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
+const OPEN_STAY_SQL = `
+  SELECT c.id AS call_id, c.recording_id AS recording_id, s.id AS session_id, s.joined_at AS joined_at, g.id AS segment_id, g.media AS media, g.started_at AS started_at
+  FROM calls c
+  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
+  LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
+  WHERE c.id = ?`;
+
+const CALL_PART = `c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
          c.is_public AS is_public, c.max_participants AS max_participants, c.recording_id AS recording_id, c.mode AS mode,
-         c.lobby AS lobby, c.wait_for_host AS wait_for_host,
-         m.role AS role, m.removed_at AS removed_at, m.speaker_at AS speaker_at, m.hand_raised_at AS hand_raised_at, m.hand_session_id AS hand_session_id,
+         c.lobby AS lobby, c.wait_for_host AS wait_for_host, c.starts_at AS starts_at, c.ends_at AS ends_at`;
+
+const JOIN_LOCK_SQL = `SELECT ${CALL_PART}, c.active_participants AS active_participants FROM calls c WHERE c.id = ?`;
+
+const MEMBER_PART = `m.role AS role, m.removed_at AS removed_at, m.speaker_at AS speaker_at, m.hand_raised_at AS hand_raised_at, m.hand_session_id AS hand_session_id,
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
          p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar,
-         p.recording_consent AS p_consent, c.starts_at AS starts_at, c.ends_at AS ends_at
+         p.recording_consent AS p_consent`;
+
+const MEMBER_STATE_SQL = `
+  SELECT ${CALL_PART},
+         ${MEMBER_PART}
   FROM calls c
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
@@ -55,12 +68,97 @@ const MEMBER_STATE_SQL = `
   LEFT JOIN call_preferences p ON p.user_id = ?
   WHERE c.id = ?`;
 
-const OPEN_STAY_SQL = `
-  SELECT c.id AS call_id, c.recording_id AS recording_id, s.id AS session_id, s.joined_at AS joined_at, g.id AS segment_id, g.media AS media, g.started_at AS started_at
-  FROM calls c
-  LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
-  LEFT JOIN call_media_segments g ON g.session_id = s.id AND g.ended_at IS NULL
-  WHERE c.id = ?`;
+/** MEMBER_STATE_SQL for a list of members of one call (`(:ids)` becomes a derived table of their ids). */
+const MEMBER_STATES_SQL = `
+  SELECT ids.user_id AS user_id,
+         ${MEMBER_PART}
+  FROM (:ids) ids
+  LEFT JOIN call_members m ON m.call_id = ? AND m.user_id = ids.user_id
+  LEFT JOIN call_sessions s ON s.call_id = ? AND s.user_id = ids.user_id AND s.open = 1
+  LEFT JOIN call_uid_bindings b ON b.call_id = ? AND b.user_id = ids.user_id AND b.assigned = 1
+  LEFT JOIN call_preferences p ON p.user_id = ids.user_id`;
+
+const TAKE_SLOTS_SQL = `UPDATE calls
+  SET peak_participants = CASE WHEN active_participants + ? > peak_participants THEN active_participants + ? ELSE peak_participants END,
+      active_participants = active_participants + ?
+  WHERE id = ?`;
+
+/** Each new session's first segment, copied from the session rows just written (their ids come from the database). */
+const OPEN_SEGMENTS_SQL = `INSERT INTO call_media_segments (session_id, call_id, user_id, media, started_at, ended_at, duration_seconds, folded_at)
+  SELECT s.id, s.call_id, s.user_id, s.media, s.joined_at, NULL, NULL, NULL FROM call_sessions s WHERE s.call_id = ? AND s.open = 1 AND s.user_id IN`;
+
+interface CallPartRow {
+  call_id: RawId;
+  title: string;
+  channel_name: string;
+  status: CallStatus;
+  is_public: number | boolean;
+  max_participants: RawId;
+  recording_id: RawId | null;
+  starts_at: RawDate;
+  ends_at: RawDate;
+  lobby: number | boolean;
+  wait_for_host: number | boolean;
+  mode: CallMode;
+}
+
+interface MemberPartRow {
+  role: CallRole | null;
+  removed_at: RawDate;
+  session_id: RawId | null;
+  media: CallMedia | null;
+  joined_at: RawDate;
+  p_user: RawId | null;
+  p_voice: number | boolean | null;
+  p_video: number | boolean | null;
+  p_mute: number | boolean | null;
+  p_quality: string | null;
+  p_avatar: string | null;
+  p_consent: number | boolean | null;
+  assigned_uid: RawId | null;
+  speaker_at: RawDate;
+  hand_raised_at: RawDate;
+  hand_session_id: RawId | null;
+}
+
+function callPart(row: CallPartRow): MemberState['call'] {
+  return {
+    id: toInt(row.call_id)!,
+    title: row.title,
+    channelName: row.channel_name,
+    status: row.status,
+    isPublic: toBool(row.is_public),
+    maxParticipants: toInt(row.max_participants)!,
+    recordingId: toInt(row.recording_id),
+    startsAt: toDate(row.starts_at),
+    endsAt: toDate(row.ends_at),
+    lobby: toBool(row.lobby),
+    waitForHost: toBool(row.wait_for_host),
+    mode: row.mode,
+  };
+}
+
+function memberPart(row: MemberPartRow, callId: number): Omit<MemberState, 'call'> {
+  return {
+    member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null, speaker: row.speaker_at !== null },
+    open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
+    // A hand counts in the session it was raised in only: closing that session lowered it.
+    handRaisedAt: row.session_id !== null && toInt(row.hand_session_id) === toInt(row.session_id) ? toDate(row.hand_raised_at) : null,
+    assignedUid: toInt(row.assigned_uid),
+    preferences: toMasking(
+      row.p_user === null
+        ? null
+        : {
+            voiceMaskingEnabled: toBool(row.p_voice),
+            videoMaskingEnabled: toBool(row.p_video),
+            autoMuteOnJoin: toBool(row.p_mute),
+            videoQuality: row.p_quality as CallPreference['videoQuality'],
+            preferredAvatar: row.p_avatar,
+          },
+    ),
+    recordingConsent: row.p_user !== null && toBool(row.p_consent),
+  };
+}
 
 // The writes of join and leave, as fixed SQL (see src/database/raw-writes.ts). Table and column
 // names are those of the entities; TypeORM's metadata check (migration:generate --check) keeps
@@ -103,71 +201,57 @@ export class ParticipationRepository {
    * transaction that holds the call's lock this is the state every rule may rely on.
    */
   async memberState(manager: EntityManager, callId: number, userId: number): Promise<MemberState | null> {
-    const rows: Array<{
-      call_id: RawId;
-      title: string;
-      channel_name: string;
-      status: CallStatus;
-      is_public: number | boolean;
-      max_participants: RawId;
-      role: CallRole | null;
-      removed_at: RawDate;
-      session_id: RawId | null;
-      media: CallMedia | null;
-      joined_at: RawDate;
-      p_user: RawId | null;
-      p_voice: number | boolean | null;
-      p_video: number | boolean | null;
-      p_mute: number | boolean | null;
-      p_quality: string | null;
-      p_avatar: string | null;
-      p_consent: number | boolean | null;
-      recording_id: RawId | null;
-      assigned_uid: RawId | null;
-      starts_at: RawDate;
-      ends_at: RawDate;
-      lobby: number | boolean;
-      wait_for_host: number | boolean;
-      mode: CallMode;
-      speaker_at: RawDate;
-      hand_raised_at: RawDate;
-      hand_session_id: RawId | null;
-    }> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
+    const rows: Array<CallPartRow & MemberPartRow> = await manager.query(MEMBER_STATE_SQL, [userId, userId, userId, userId, callId]);
     const row = rows[0];
     if (!row) return null;
-    return {
-      call: {
-        id: toInt(row.call_id)!,
-        title: row.title,
-        channelName: row.channel_name,
-        status: row.status,
-        isPublic: toBool(row.is_public),
-        maxParticipants: toInt(row.max_participants)!,
-        recordingId: toInt(row.recording_id),
-        startsAt: toDate(row.starts_at),
-        endsAt: toDate(row.ends_at),
-        lobby: toBool(row.lobby),
-        waitForHost: toBool(row.wait_for_host),
-        mode: row.mode,
-      },
-      member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null, speaker: row.speaker_at !== null },
-      open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
-      // A hand counts in the session it was raised in only: closing that session lowered it.
-      handRaisedAt: row.session_id !== null && toInt(row.hand_session_id) === toInt(row.session_id) ? toDate(row.hand_raised_at) : null,
-      assignedUid: toInt(row.assigned_uid),
-      preferences: toMasking(
-        row.p_user === null
-          ? null
-          : {
-              voiceMaskingEnabled: toBool(row.p_voice),
-              videoMaskingEnabled: toBool(row.p_video),
-              autoMuteOnJoin: toBool(row.p_mute),
-              videoQuality: row.p_quality as CallPreference['videoQuality'],
-              preferredAvatar: row.p_avatar,
-            },
-      ),
-      recordingConsent: row.p_user !== null && toBool(row.p_consent),
-    };
+    return { call: callPart(row), ...memberPart(row, callId) };
+  }
+
+  /**
+   * Takes the call's row lock for a group of joins and reads the call with its live head count
+   * (`CallsService` group joins, see JoinGroups). Null when there is no such call.
+   */
+  async lockForJoins(manager: EntityManager, callId: number): Promise<(MemberState['call'] & { activeParticipants: number }) | null> {
+    const rows: Array<CallPartRow & { active_participants: RawId }> = await manager.query(isSerial(manager) ? JOIN_LOCK_SQL : `${JOIN_LOCK_SQL} FOR UPDATE`, [callId]);
+    const row = rows[0];
+    if (!row) return null;
+    this.calls.noteLocked(manager, callId);
+    return { ...callPart(row), activeParticipants: toInt(row.active_participants)! };
+  }
+
+  /** `memberState` for several members of one call in one round trip (the call read by `lockForJoins`). */
+  async memberStates(manager: EntityManager, call: MemberState['call'], userIds: number[]): Promise<Map<number, MemberState>> {
+    const list = `(${userIds.map(() => 'SELECT ? AS user_id').join(' UNION ALL ')})`;
+    const rows: Array<MemberPartRow & { user_id: RawId }> = await manager.query(MEMBER_STATES_SQL.replace('(:ids)', list), [...userIds, call.id, call.id, call.id]);
+    return new Map(rows.map((row) => [toInt(row.user_id)!, { call, ...memberPart(row, call.id) }]));
+  }
+
+  /** Takes `count` slots of the call's live head count at once; the caller holds the lock and counted the free ones. */
+  async takeSlots(manager: EntityManager, callId: number, count: number): Promise<void> {
+    await execute(manager, TAKE_SLOTS_SQL, [count, count, count, callId]);
+  }
+
+  /**
+   * Opens a session for each member (none of whom has one open: the caller read that under the
+   * call's lock) and each session's first media segment: two statements whatever the number.
+   */
+  async openSessions(manager: EntityManager, callId: number, members: Array<{ userId: number; media: CallMedia }>, at: Date): Promise<void> {
+    await INSERT_SESSION.runMany(
+      manager,
+      members.map(({ userId, media }) => ({ callId, userId, media, open: OPEN, joinedAt: at, leftAt: null, durationSeconds: null, leaveReason: null, lastSeenAt: at, heartbeatAt: null, agoraJoinedAt: null, tokenExpiresAt: null, lastClientSeq: null })),
+    );
+    await execute(manager, `${OPEN_SEGMENTS_SQL} (${members.map(() => '?').join(', ')})`, [callId, ...members.map((m) => m.userId)]);
+  }
+
+  /** Binds several assigned uids in one INSERT; false (nothing bound) when one of them is bound already. */
+  async bindAssignedUids(manager: EntityManager, callId: number, bindings: Array<{ userId: number; uid: number }>, at: Date): Promise<boolean> {
+    try {
+      await INSERT_ASSIGNED_UID.runMany(manager, bindings.map(({ userId, uid }) => ({ callId, uid, userId, assigned: 1, createdAt: at })));
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   /**

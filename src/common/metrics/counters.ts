@@ -23,6 +23,13 @@ export const joinsRefused = new Counter({
   registers: [],
 });
 
+export const joinGroupSize = new Histogram({
+  name: 'calling_join_group_size',
+  help: 'Joins into one call that went in one transaction (group commit: joins that arrived while one into the same call ran)',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [],
+});
+
 export const webhookNotices = new Counter({
   name: 'calling_webhook_notices_total',
   help: 'Agora webhook notices by result: applied, duplicate, ignored, invalid, signature_invalid, disabled, failed',
@@ -82,6 +89,7 @@ export const EVENT_METRICS: Metric<string>[] = [
   httpRequestDuration,
   tokensIssued,
   joinsRefused,
+  joinGroupSize,
   webhookNotices,
   jobRuns,
   agoraRestRequests,
