@@ -69,6 +69,11 @@ export class RecordingsRepository {
     await manager.createQueryBuilder().delete().from(Recording).where("id = :id AND status = 'starting'", { id }).execute();
   }
 
+  /** The recordings the member started name another id (an erased member's anonymous id). */
+  async moveStarter(manager: EntityManager, userId: number, anonymousId: number): Promise<number> {
+    return (await manager.update(Recording, { startedBy: userId }, { startedBy: anonymousId })).affected ?? 0;
+  }
+
   /** Stores the subscribe list Agora accepted, while the recording runs. */
   async setSubscribed(manager: EntityManager, id: number, uids: number[]): Promise<void> {
     await manager.update(Recording, { id, status: 'recording' }, { subscribedUids: JSON.stringify(uids) });
