@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AdminConsoleRepository } from '../src/admin/admin-console.repository';
 import { AnalyticsRepository } from '../src/analytics/analytics.repository';
 import { CallsRepository } from '../src/calls/calls.repository';
+import { CallsErasureRepository } from '../src/calls/calls-erasure.repository';
 import { CallScheduleRepository } from '../src/calls/call-schedule.repository';
 import { DirectCallsRepository } from '../src/calls/direct-calls.repository';
 import { LobbyRepository } from '../src/calls/lobby.repository';
@@ -84,6 +85,21 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       'currentMembersOf: among': (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId], [f.memberId]),
       currentMembersOf: (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId]),
       'currentMembersOf: hosts and moderators': (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId], [f.hostId], ['host', 'moderator']),
+    },
+  },
+  {
+    type: CallsErasureRepository,
+    file: 'src/calls/calls-erasure.repository.sql',
+    cases: {
+      callsWithPlaceOf: (r: CallsErasureRepository) => (_m, f) => r.callsWithPlaceOf(f.memberId),
+      deleteMember: (r: CallsErasureRepository) => (m, f) => r.deleteMember(m, f.callId, f.memberId),
+      deleteLobbyEntry: (r: CallsErasureRepository) => (m, f) => r.deleteLobbyEntry(m, f.callId, f.memberId),
+      deleteUidBindings: (r: CallsErasureRepository) => (m, f) => r.deleteUidBindings(m, f.callId, f.memberId),
+      idInUse: (r: CallsErasureRepository) => (m) => r.idInUse(m, -42),
+      moveCreator: (r: CallsErasureRepository) => (m, f) => r.moveCreator(m, f.hostId, -42),
+      moveRings: (r: CallsErasureRepository) => (m, f) => r.moveRings(m, f.memberId, -42),
+      moveLobbyDecisions: (r: CallsErasureRepository) => (m, f) => r.moveLobbyDecisions(m, f.hostId, -42),
+      moveSessions: (r: CallsErasureRepository) => (m, f) => r.moveSessions(m, f.memberId, -42),
     },
   },
   {
@@ -191,6 +207,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       muteRulesOf: (r: ModerationRepository) => (m, f) => r.muteRulesOf(f.callId, f.memberId, ['publish_audio'], m),
       keepMuteRules: (r: ModerationRepository) => (m, f) => r.keepMuteRules(m, [{ callId: f.callId, userId: f.memberId, uid: f.uid, privilege: 'publish_audio', ruleId: 9001, createdAt: NOW, expiresAt: NOW }]),
       forgetMuteRules: (r: ModerationRepository) => (m) => r.forgetMuteRules(m, [1, 2]),
+      deleteMuteRulesOf: (r: ModerationRepository) => (m, f) => r.deleteMuteRulesOf(m, f.callId, f.memberId),
     },
   },
   {
@@ -270,6 +287,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       transition: (r: RecordingsRepository) => (m) => r.transition(m, 1, ['recording', 'stopping'], 'stopped', { stoppedAt: NOW }),
       deleteStarting: (r: RecordingsRepository) => (m) => r.deleteStarting(m, 1),
       setSubscribed: (r: RecordingsRepository) => (m) => r.setSubscribed(m, 1, [1, 2]),
+      moveStarter: (r: RecordingsRepository) => (m, f) => r.moveStarter(m, f.hostId, -42),
       inState: (r: RecordingsRepository) => () => r.inState('recording', 200),
       'inState: before': (r: RecordingsRepository) => () => r.inState('starting', 200, 0, NOW),
       expired: (r: RecordingsRepository) => () => r.expired(NOW, 0, 500),
@@ -304,6 +322,8 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       insert: (r: OutboxRepository) => (m, f) => r.insert(m, { type: 'call.updated', callId: f.callId, actorId: f.hostId, occurredAt: NOW, data: { changed: { title: 'x' } } }),
       purgeBatch: (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, false, 500),
       'purgeBatch: any status': (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, true, 500),
+      idsNaming: (r: OutboxRepository) => (m, f) => r.idsNaming(f.memberId, 0, 500, m),
+      deleteEvents: (r: OutboxRepository) => (m) => r.deleteEvents(m, [1, 2]),
     },
   },
   {
@@ -316,6 +336,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       otoNumbersOf: (r: UsersRepository) => (_m, f) => r.otoNumbersOf([f.hostId, f.memberId]),
       insertUser: (r: UsersRepository) => (m) => r.insertUser(m, Object.assign(new User(), { id: 607, otoNumber: 'OTO#SQLF1L', membershipStage: 'member', role: 'user', firstSeenAt: NOW, lastSeenAt: NOW })),
       updateUser: (r: UsersRepository) => (m, f) => r.updateUser(m, f.memberId, { membershipStage: 'member', role: 'user', lastSeenAt: LATER, otoNumber: 'OTO#SQLF2L' }),
+      deleteUser: (r: UsersRepository) => (m, f) => r.deleteUser(m, f.memberId),
     },
   },
   {
@@ -327,6 +348,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       insertPreferences: (r: PreferencesRepository) => (m) =>
         r.insertPreferences(m, Object.assign(new CallPreference(), { userId: 607, voiceMaskingEnabled: true, videoMaskingEnabled: true, autoMuteOnJoin: false, videoQuality: 'hd', preferredAvatar: null, recordingConsent: false, createdAt: NOW, updatedAt: NOW })),
       updatePreferences: (r: PreferencesRepository) => (m, f) => r.updatePreferences(m, f.memberId, { autoMuteOnJoin: true, updatedAt: LATER }),
+      deletePreferences: (r: PreferencesRepository) => (m, f) => r.deletePreferences(m, f.memberId),
     },
   },
   {
