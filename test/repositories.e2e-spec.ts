@@ -16,6 +16,7 @@ import { ModerationRepository } from '../src/moderation/moderation.repository';
 import { OutboxRepository } from '../src/outbox/outbox.repository';
 import { PresenceRepository } from '../src/presence/presence.repository';
 import { RecordingsRepository } from '../src/recordings/recordings.repository';
+import { Recording } from '../src/recordings/entities/recording.entity';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { TokensRepository } from '../src/tokens/tokens.repository';
 import { UsersRepository } from '../src/auth/users.repository';
@@ -97,7 +98,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       deleteUidBindings: (r: CallsErasureRepository) => (m, f) => r.deleteUidBindings(m, f.callId, f.memberId),
       idInUse: (r: CallsErasureRepository) => (m) => r.idInUse(m, -42),
       moveCreator: (r: CallsErasureRepository) => (m, f) => r.moveCreator(m, f.hostId, -42),
-      moveRings: (r: CallsErasureRepository) => (m, f) => r.moveRings(m, f.memberId, -42),
+      moveRings: (r: CallsErasureRepository) => (m, f) => r.moveRings(m, f.hostId, -42),
       moveLobbyDecisions: (r: CallsErasureRepository) => (m, f) => r.moveLobbyDecisions(m, f.hostId, -42),
       moveSessions: (r: CallsErasureRepository) => (m, f) => r.moveSessions(m, f.memberId, -42),
     },
@@ -383,6 +384,13 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     await join(t.http, call.callId, as.member(501)).expect(200);
     const session = await t.dataSource.getRepository(CallSession).findOneByOrFail({ callId: call.callId, userId: 502, open: 1 });
     fixture = { callId: call.callId, channelName: call.channelName, sessionId: session.id, hostId: 501, memberId: 502, uid: joined.body.uid as number };
+    // For the erasure's moves (CallsErasureRepository, RecordingsRepository.moveStarter): a ring 501 placed to 502, a
+    // lobby decision 501 made, a recording 501 started, so that each UPDATE is sent (and written to the SQL files).
+    const direct = await t.http.post('/api/calling/direct').set(as.member(501)).send({ callee: 502, media: 'audio' }).expect(201);
+    const door = await createCall(t.http, 501, { title: 'Door', isPublic: true, lobby: true });
+    await join(t.http, door.callId, as.member(503)).expect(202);
+    await t.http.post(`/api/calling/${door.callId}/lobby/503/admit`).set(as.member(501)).expect(200);
+    await t.dataSource.getRepository(Recording).insert({ callId: direct.body.callId, channelName: direct.body.channelName, mode: 'mix', status: 'failed', startedBy: 501, uid: 4294967295, createdAt: NOW, purgeAttempts: 0 });
     if (usingMysql) await seedForPlans();
     recorder = new SqlRecorder();
   }, 120_000);

@@ -61,16 +61,25 @@ export class CallsErasureRepository {
     return (await manager.update(Call, { creatorId: userId }, { creatorId: anonymousId })).affected ?? 0;
   }
 
-  /** Direct-call rings the member placed or received: the anonymous id in their place. */
+  /**
+   * Direct-call rings the member placed or received: the anonymous id in their place. Neither
+   * column has an index: the rows are found by a plain read and changed by primary key, so the
+   * UPDATE locks those rows only, not every row it would scan.
+   */
   async moveRings(manager: EntityManager, userId: number, anonymousId: number): Promise<number> {
-    const placed = (await manager.update(CallRing, { callerId: userId }, { callerId: anonymousId })).affected ?? 0;
-    const received = (await manager.update(CallRing, { calleeId: userId }, { calleeId: anonymousId })).affected ?? 0;
-    return placed + received;
+    const placed = await manager.find(CallRing, { where: { callerId: userId }, select: { callId: true } });
+    const received = await manager.find(CallRing, { where: { calleeId: userId }, select: { callId: true } });
+    let moved = 0;
+    if (placed.length > 0) moved += (await manager.update(CallRing, { callId: In(placed.map((r) => r.callId)), callerId: userId }, { callerId: anonymousId })).affected ?? 0;
+    if (received.length > 0) moved += (await manager.update(CallRing, { callId: In(received.map((r) => r.callId)), calleeId: userId }, { calleeId: anonymousId })).affected ?? 0;
+    return moved;
   }
 
-  /** Lobby decisions the member made (as host or moderator) now name the anonymous id. */
+  /** Lobby decisions the member made (as host or moderator) now name the anonymous id (found first, changed by primary key, as rings are). */
   async moveLobbyDecisions(manager: EntityManager, userId: number, anonymousId: number): Promise<number> {
-    return (await manager.update(LobbyEntry, { decidedBy: userId }, { decidedBy: anonymousId })).affected ?? 0;
+    const ids = (await manager.find(LobbyEntry, { where: { decidedBy: userId }, select: { id: true } })).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    return (await manager.update(LobbyEntry, { id: In(ids), decidedBy: userId }, { decidedBy: anonymousId })).affected ?? 0;
   }
 
   /**
