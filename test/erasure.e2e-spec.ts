@@ -197,6 +197,9 @@ describe('erasure of a member', () => {
     expect(anonymous).toHaveLength(1);
     const anonymousId = Number(anonymous[0].user_id);
     expect(await count('SELECT COUNT(*) AS n FROM call_sessions WHERE user_id = ?', [anonymousId])).toBe(5);
+    // Folded before the move: the aggregates hold them under their own id, and reports never read them again as raw rows.
+    expect(await count('SELECT COUNT(*) AS n FROM call_sessions WHERE user_id = ? AND folded_at IS NULL', [anonymousId])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM call_media_segments WHERE user_id = ? AND folded_at IS NULL', [anonymousId])).toBe(0);
     const creators: Array<{ creator_id: number | string }> = await t.dataSource.query('SELECT creator_id FROM calls WHERE id IN (?, ?, ?)', [calls.hosted, calls.live, calls.direct]);
     expect(creators.map((row) => Number(row.creator_id))).toEqual([anonymousId, anonymousId, anonymousId]);
     const detailsAfter = (await t.http.get(`/api/calling/admin/${calls.joined}/details`).set(admin()).expect(200)).body;
