@@ -12,6 +12,7 @@ import { RateLimitingModule } from './common/throttling/throttling.module';
 import { UserThrottlerGuard } from './common/throttling/user-throttler.guard';
 import { CONFIG_PROVIDERS } from './config/configuration';
 import { EventsModule } from './events/events.module';
+import { ErasureModule } from './erasure/erasure.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ModerationModule } from './moderation/moderation.module';
@@ -53,6 +54,7 @@ import { TokensModule } from './tokens/tokens.module';
     MetricsModule,
     EventsModule,
     StageModule,
+    ErasureModule,
   ],
   providers: [
     // Order matters: identity first, so the throttler can count per user.

@@ -40,6 +40,7 @@ const HOST = 41_001;
 const MEMBER = 41_002;
 const GUEST = 41_003;
 const OUTSIDER = 41_004;
+const ERASED = 41_009;
 const ADMIN = 49_001;
 const NO_CALL = 999_999;
 
@@ -391,6 +392,11 @@ describe('The contract: every answer matches the OpenAPI document', () => {
     await send('listCalls', { auth: admin, query: { status: 'ended' }, expect: 200 });
     await send('getCallDetails', { auth: admin, params: { callId }, expect: 200 });
     await send('listMyCalls', { auth: member(HOST), query: { status: 'ended' }, expect: 200 });
+
+    // Erasure (issue 26): a member with preferences, then again (zeros).
+    await send('updatePreferences', { auth: member(ERASED), body: { video_quality: 'sd' }, expect: 200 });
+    await send('eraseMember', { auth: admin, params: { member: ERASED }, expect: 200 });
+    await send('eraseMember', { auth: admin, params: { member: ERASED }, expect: 200 });
   });
 
   it('runs direct calls: start, accept, decline, cancel and their refusals', async () => {

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AdminConsoleRepository } from '../src/admin/admin-console.repository';
 import { AnalyticsRepository } from '../src/analytics/analytics.repository';
 import { CallsRepository } from '../src/calls/calls.repository';
+import { CallsErasureRepository } from '../src/calls/calls-erasure.repository';
 import { CallScheduleRepository } from '../src/calls/call-schedule.repository';
 import { DirectCallsRepository } from '../src/calls/direct-calls.repository';
 import { LobbyRepository } from '../src/calls/lobby.repository';
@@ -15,6 +16,7 @@ import { ModerationRepository } from '../src/moderation/moderation.repository';
 import { OutboxRepository } from '../src/outbox/outbox.repository';
 import { PresenceRepository } from '../src/presence/presence.repository';
 import { RecordingsRepository } from '../src/recordings/recordings.repository';
+import { Recording } from '../src/recordings/entities/recording.entity';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { TokensRepository } from '../src/tokens/tokens.repository';
 import { UsersRepository } from '../src/auth/users.repository';
@@ -84,6 +86,21 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       'currentMembersOf: among': (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId], [f.memberId]),
       currentMembersOf: (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId]),
       'currentMembersOf: hosts and moderators': (r: CallsRepository) => (_m, f) => r.currentMembersOf([f.callId], [f.hostId], ['host', 'moderator']),
+    },
+  },
+  {
+    type: CallsErasureRepository,
+    file: 'src/calls/calls-erasure.repository.sql',
+    cases: {
+      callsWithPlaceOf: (r: CallsErasureRepository) => (_m, f) => r.callsWithPlaceOf(f.memberId),
+      deleteMember: (r: CallsErasureRepository) => (m, f) => r.deleteMember(m, f.callId, f.memberId),
+      deleteLobbyEntry: (r: CallsErasureRepository) => (m, f) => r.deleteLobbyEntry(m, f.callId, f.memberId),
+      deleteUidBindings: (r: CallsErasureRepository) => (m, f) => r.deleteUidBindings(m, f.callId, f.memberId),
+      idInUse: (r: CallsErasureRepository) => (m) => r.idInUse(m, -42),
+      moveCreator: (r: CallsErasureRepository) => (m, f) => r.moveCreator(m, f.hostId, -42),
+      moveRings: (r: CallsErasureRepository) => (m, f) => r.moveRings(m, f.hostId, -42),
+      moveLobbyDecisions: (r: CallsErasureRepository) => (m, f) => r.moveLobbyDecisions(m, f.hostId, -42),
+      moveSessions: (r: CallsErasureRepository) => (m, f) => r.moveSessions(m, f.memberId, -42),
     },
   },
   {
@@ -197,6 +214,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       muteRulesOf: (r: ModerationRepository) => (m, f) => r.muteRulesOf(f.callId, f.memberId, ['publish_audio'], m),
       keepMuteRules: (r: ModerationRepository) => (m, f) => r.keepMuteRules(m, [{ callId: f.callId, userId: f.memberId, uid: f.uid, privilege: 'publish_audio', ruleId: 9001, createdAt: NOW, expiresAt: NOW }]),
       forgetMuteRules: (r: ModerationRepository) => (m) => r.forgetMuteRules(m, [1, 2]),
+      deleteMuteRulesOf: (r: ModerationRepository) => (m, f) => r.deleteMuteRulesOf(m, f.callId, f.memberId),
     },
   },
   {
@@ -276,6 +294,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       transition: (r: RecordingsRepository) => (m) => r.transition(m, 1, ['recording', 'stopping'], 'stopped', { stoppedAt: NOW }),
       deleteStarting: (r: RecordingsRepository) => (m) => r.deleteStarting(m, 1),
       setSubscribed: (r: RecordingsRepository) => (m) => r.setSubscribed(m, 1, [1, 2]),
+      moveStarter: (r: RecordingsRepository) => (m, f) => r.moveStarter(m, f.hostId, -42),
       inState: (r: RecordingsRepository) => () => r.inState('recording', 200),
       'inState: before': (r: RecordingsRepository) => () => r.inState('starting', 200, 0, NOW),
       expired: (r: RecordingsRepository) => () => r.expired(NOW, 0, 500),
@@ -310,6 +329,8 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       insert: (r: OutboxRepository) => (m, f) => r.insert(m, { type: 'call.updated', callId: f.callId, actorId: f.hostId, occurredAt: NOW, data: { changed: { title: 'x' } } }),
       purgeBatch: (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, false, 500),
       'purgeBatch: any status': (r: OutboxRepository) => (m) => r.purgeBatch(m, LATER, true, 500),
+      idsNaming: (r: OutboxRepository) => (m, f) => r.idsNaming(f.memberId, 0, 500, m),
+      deleteEvents: (r: OutboxRepository) => (m) => r.deleteEvents(m, [1, 2]),
     },
   },
   {
@@ -323,6 +344,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       insertUser: (r: UsersRepository) => (m) => r.insertUser(m, Object.assign(new User(), { id: 607, otoNumber: 'OTO#SQLF1L', membershipStage: 'member', role: 'user', firstSeenAt: NOW, lastSeenAt: NOW })),
       updateUser: (r: UsersRepository) => (m, f) => r.updateUser(m, f.memberId, { membershipStage: 'member', role: 'user', lastSeenAt: LATER, otoNumber: 'OTO#SQLF2L' }),
       touchUsers: (r: UsersRepository) => (m, f) => r.touchUsers(m, [f.memberId, f.hostId], LATER),
+      deleteUser: (r: UsersRepository) => (m, f) => r.deleteUser(m, f.memberId),
     },
   },
   {
@@ -334,6 +356,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       insertPreferences: (r: PreferencesRepository) => (m) =>
         r.insertPreferences(m, Object.assign(new CallPreference(), { userId: 607, voiceMaskingEnabled: true, videoMaskingEnabled: true, autoMuteOnJoin: false, videoQuality: 'hd', preferredAvatar: null, recordingConsent: false, createdAt: NOW, updatedAt: NOW })),
       updatePreferences: (r: PreferencesRepository) => (m, f) => r.updatePreferences(m, f.memberId, { autoMuteOnJoin: true, updatedAt: LATER }),
+      deletePreferences: (r: PreferencesRepository) => (m, f) => r.deletePreferences(m, f.memberId),
     },
   },
   {
@@ -368,6 +391,13 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     await join(t.http, call.callId, as.member(501)).expect(200);
     const session = await t.dataSource.getRepository(CallSession).findOneByOrFail({ callId: call.callId, userId: 502, open: 1 });
     fixture = { callId: call.callId, channelName: call.channelName, sessionId: session.id, hostId: 501, memberId: 502, uid: joined.body.uid as number };
+    // For the erasure's moves (CallsErasureRepository, RecordingsRepository.moveStarter): a ring 501 placed to 502, a
+    // lobby decision 501 made, a recording 501 started, so that each UPDATE is sent (and written to the SQL files).
+    const direct = await t.http.post('/api/calling/direct').set(as.member(501)).send({ callee: 502, media: 'audio' }).expect(201);
+    const door = await createCall(t.http, 501, { title: 'Door', isPublic: true, lobby: true });
+    await join(t.http, door.callId, as.member(503)).expect(202);
+    await t.http.post(`/api/calling/${door.callId}/lobby/503/admit`).set(as.member(501)).expect(200);
+    await t.dataSource.getRepository(Recording).insert({ callId: direct.body.callId, channelName: direct.body.channelName, mode: 'mix', status: 'failed', startedBy: 501, uid: 4294967295, createdAt: NOW, purgeAttempts: 0 });
     if (usingMysql) await seedForPlans();
     recorder = new SqlRecorder();
   }, 120_000);

@@ -2,6 +2,12 @@
 -- Do not edit: after a query change run `UPDATE_SQL=1 npx jest test/repositories.e2e-spec.ts` (SQLite)
 -- and `UPDATE_SQL=1 TEST_DB=mysql npx jest --runInBand test/repositories.e2e-spec.ts` (MariaDB), and review the diff.
 
+-- UsersRepository.deleteUser [mysql]
+DELETE FROM `users` WHERE `id` = ?;
+
+-- UsersRepository.deleteUser [sqlite]
+DELETE FROM "users" WHERE "id" = ?;
+
 -- UsersRepository.findUser [mysql]
 SELECT `User`.`id` AS `User_id`, `User`.`oto_number` AS `User_oto_number`, `User`.`membership_stage` AS `User_membership_stage`, `User`.`role` AS `User_role`, `User`.`first_seen_at` AS `User_first_seen_at`, `User`.`last_seen_at` AS `User_last_seen_at` FROM `users` `User` WHERE ((`User`.`id` = ?)) LIMIT 1;
 

@@ -35,6 +35,11 @@ export class UsersRepository {
     return this.users(manager).insert(user);
   }
 
+  /** Deletes the member's row: the number deleted. */
+  async deleteUser(manager: EntityManager, userId: number): Promise<number> {
+    return (await this.users(manager).delete({ id: userId })).affected ?? 0;
+  }
+
   /** Writes what the member's newest claims say (and when they were seen). */
   /** Sets `last_seen_at` of several members at once. */
   touchUsers(manager: EntityManager, userIds: number[], at: Date): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { AuthUser, isAdminRole, isMemberStage } from './auth-user';
@@ -125,6 +126,18 @@ export class UsersService implements OnApplicationShutdown {
   /** Whether this service has ever seen the member. */
   known(userId: number): Promise<boolean> {
     return this.users.userExists(userId);
+  }
+
+  /**
+   * Erasure (src/erasure/): deletes the member's row (their OTO# with it) in the caller's
+   * transaction and forgets them here once it commits, so their next token makes a new row: a
+   * new member, whose OTO# is the token's `converse_id` or a new random one. 1 or 0.
+   */
+  async erase(manager: EntityManager, userId: number): Promise<number> {
+    this.cache.delete(userId);
+    this.seen.delete(userId);
+    this.tx.afterCommit(manager, () => this.cache.delete(userId));
+    return this.users.deleteUser(manager, userId);
   }
 
   private async upsert(claims: IkootaClaims, now: Date): Promise<User> {

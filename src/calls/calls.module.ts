@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AgoraModule } from '../agora/agora.module';
 import { AssignedUids } from './assigned-uids.service';
+import { CallsErasureRepository } from './calls-erasure.repository';
+import { CallsErasure } from './calls-erasure.service';
 import { CallScheduleJob } from './call-schedule.job';
 import { CallScheduleRepository } from './call-schedule.repository';
 import { CallSchedule } from './call-schedule.service';
@@ -35,7 +37,9 @@ import { RecordingHooks } from './recording-hooks';
     LobbyService, LobbyRepository,
     // Group commit of joins into one call (issue 25).
     JoinGroups,
+    // Erasing a member (issue 26).
+    CallsErasure, CallsErasureRepository,
   ],
-  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
+  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService, CallsErasure],
 })
 export class CallsModule {}

@@ -202,7 +202,7 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
   /** The current members (and, for the events that need them, the staff) of the calls these events are in. */
   private async audiences(rows: CallEvent[], among: number[] | undefined): Promise<Audiences> {
     const type = (row: CallEvent) => row.type as EventType;
-    const forStaff = rows.filter((row) => EVENT_AUDIENCES[type(row)] !== undefined).map((row) => row.callId);
+    const forStaff = rows.filter((row) => EVENT_AUDIENCES[type(row)] !== undefined && EVENT_AUDIENCES[type(row)] !== 'webhook').map((row) => row.callId);
     const forMembers = rows.filter((row) => !PERSONAL.has(type(row)) && EVENT_AUDIENCES[type(row)] === undefined).map((row) => row.callId);
     const [members, staff] = await Promise.all([this.calls.currentMembersOf(forMembers, among), this.calls.currentStaffOf(forStaff, among)]);
     return { members, staff };
@@ -211,6 +211,7 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
   private audience(row: CallEvent, { members, staff }: Audiences): Set<number> {
     const type = row.type as EventType;
     const restricted = EVENT_AUDIENCES[type];
+    if (restricted === 'webhook') return new Set();
     if (restricted) {
       const audience = new Set<number>(staff.get(row.callId) ?? []);
       if (restricted === 'staff-and-member' && row.userId !== null) audience.add(row.userId);

@@ -2,6 +2,12 @@
 -- Do not edit: after a query change run `UPDATE_SQL=1 npx jest test/repositories.e2e-spec.ts` (SQLite)
 -- and `UPDATE_SQL=1 TEST_DB=mysql npx jest --runInBand test/repositories.e2e-spec.ts` (MariaDB), and review the diff.
 
+-- ModerationRepository.deleteMuteRulesOf [mysql]
+DELETE FROM `call_mute_rules` WHERE (`call_id` = ? AND `user_id` = ?);
+
+-- ModerationRepository.deleteMuteRulesOf [sqlite]
+DELETE FROM "call_mute_rules" WHERE ("call_id" = ? AND "user_id" = ?);
+
 -- ModerationRepository.forgetMuteRules [mysql]
 DELETE FROM `call_mute_rules` WHERE `id` IN (?, …);
 

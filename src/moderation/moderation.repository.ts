@@ -72,4 +72,9 @@ export class ModerationRepository {
     if (ids.length === 0) return;
     await manager.delete(MuteRule, { id: In(ids) });
   }
+
+  /** Deletes every rule kept for the member in a call (erasure: their uids are unbound with it). The number deleted. */
+  async deleteMuteRulesOf(manager: EntityManager, callId: number, userId: number): Promise<number> {
+    return (await manager.delete(MuteRule, { callId, userId })).affected ?? 0;
+  }
 }

@@ -26,6 +26,16 @@ import { capacityRefusal } from '../calls/stage-roles';
 import { stageConfig } from '../config/stage.config';
 import { StageService } from '../stage/stage.service';
 
+/** What taking an erased member out of one call did (`ModerationService.removeForErasure`). */
+export interface ErasureRemoval {
+  callId: number;
+  channelName: string;
+  sessionClosed: boolean;
+  recordingId: number | null;
+  handRaised: boolean;
+  muteRules: number;
+}
+
 /**
  * What hosts, moderators and admins do to a call they run: pause and resume it, edit it, make
  * members moderators, remove and mute participants. Admins may do everything a host may.
@@ -194,6 +204,36 @@ export class ModerationService {
     await this.repository.setMuted(manager, target.id, { audioMutedAt, videoMutedAt });
     await this.outbox.record(manager, { type: 'participant.muted', callId, userId, actorId: user.id, occurredAt: now, data: { muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } } });
     return { channelName: call.channelName, muted: { audio: audioMutedAt !== null, video: videoMutedAt !== null } };
+  }
+
+  /**
+   * Erasure (src/erasure/): takes the member out of one call as a removal does, in the caller's
+   * transaction, the call's row lock first: their open session closes with reason `removed`
+   * (`participant.removed` told), a stage seat they held is given back, and the Agora mute rules
+   * kept for them there are forgotten. Null when the call does not exist. The caller deletes
+   * their membership next, in the same transaction, and calls `afterErasureRemoval` after the commit.
+   */
+  async removeForErasure(manager: EntityManager, callId: number, userId: number, now: Date): Promise<ErasureRemoval | null> {
+    const call = await this.participation.lockedCall(manager, callId);
+    if (!call) return null;
+    const target = await this.participation.memberRow(manager, callId, userId);
+    const closed = await this.participation.closeMember(manager, callId, userId, now, 'removed');
+    if (target && !target.removedAt) await this.stage.vacate(manager, call, target);
+    if (closed.closed) await this.outbox.record(manager, { type: 'participant.removed', callId, userId, occurredAt: now });
+    return {
+      callId,
+      channelName: call.channelName,
+      sessionClosed: closed.closed,
+      recordingId: closed.closed ? closed.recordingId : null,
+      handRaised: target !== null && target.handRaisedAt !== null,
+      muteRules: await this.repository.deleteMuteRulesOf(manager, callId, userId),
+    };
+  }
+
+  /** After an erasure's removal committed: a running recording's subscribe lists follow, and the uids they held are kicked (outcome not reported). */
+  async afterErasureRemoval(removal: ErasureRemoval, uids: number[]): Promise<void> {
+    if (removal.recordingId !== null) this.recordings.membershipChanged(removal.callId, removal.recordingId);
+    if (removal.sessionClosed) await Promise.all(uids.map((uid) => this.agora.kickUser(removal.channelName, uid)));
   }
 
   private async otoNumber(userId: number): Promise<string> {

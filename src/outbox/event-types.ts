@@ -27,6 +27,8 @@ export const EVENT_TYPES = [
   'hand.lowered',
   'participant.promoted',
   'participant.demoted',
+  // Erasure (issue 26): a member was erased; no call (callId 0), no member in it, webhook only.
+  'member.erased',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -34,9 +36,10 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /**
  * Who hears of an event on the member streams, when not every current member of the call does:
  * `staff` the call's host and moderators only (raised hands); `staff-and-member` them and the
- * member the event is about (promotions, demotions). The webhook receives every event.
+ * member the event is about (promotions, demotions); `webhook` nobody (Ikoota's backend only).
+ * The webhook receives every event.
  */
-export const EVENT_AUDIENCES: Partial<Record<EventType, 'staff' | 'staff-and-member'>> = {
+export const EVENT_AUDIENCES: Partial<Record<EventType, 'staff' | 'staff-and-member' | 'webhook'>> = {
   'hand.raised': 'staff',
   'hand.lowered': 'staff',
   'participant.promoted': 'staff-and-member',
@@ -45,7 +48,11 @@ export const EVENT_AUDIENCES: Partial<Record<EventType, 'staff' | 'staff-and-mem
   'lobby.waiting': 'staff',
   'lobby.admitted': 'staff-and-member',
   'lobby.denied': 'staff-and-member',
+  'member.erased': 'webhook',
 };
+
+/** The `callId` of events that are about no call (`member.erased`). */
+export const NO_CALL = 0;
 
 /** A member as events show them: never a username or email. */
 export interface EventMember {

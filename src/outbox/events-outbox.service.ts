@@ -4,6 +4,9 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { NewEvent } from './event-types';
 import { OutboxRepository } from './outbox.repository';
 
+/** Events deleted per transaction when a member is erased. */
+const ERASE_BATCH = 500;
+
 /** Told, after a commit, that a call has new events in the outbox. */
 export type OutboxListener = (callId: number) => void;
 
@@ -40,6 +43,21 @@ export class EventsOutbox {
    */
   purge(manager: EntityManager, cutoff: Date, anyStatus: boolean, limit: number): Promise<{ picked: number; deleted: number }> {
     return this.repository.purgeBatch(manager, cutoff, anyStatus, limit);
+  }
+
+  /**
+   * Erasure (src/erasure/): deletes every event that names the member, pending, failed or
+   * delivered (the delivered ones purged early), in batches of short transactions of their own,
+   * so a crash midway leaves a retry less to do. The number deleted.
+   */
+  async eraseMember(userId: number): Promise<number> {
+    let deleted = 0;
+    for (let afterId = 0; ; ) {
+      const ids = await this.tx.run((manager) => this.repository.idsNaming(userId, afterId, ERASE_BATCH, manager));
+      if (ids.length === 0) return deleted;
+      deleted += await this.tx.run((manager) => this.repository.deleteEvents(manager, ids));
+      afterId = ids[ids.length - 1];
+    }
   }
 
   onCommitted(listener: OutboxListener): () => void {

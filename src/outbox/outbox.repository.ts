@@ -46,4 +46,29 @@ export class OutboxRepository {
     if (ids.length === 0) return { picked: 0, deleted: 0 };
     const result = await manager.createQueryBuilder().delete().from(CallEvent).where('id IN (:...ids)', { ids }).execute();
     return { picked: ids.length, deleted: result.affected ?? 0 };
-  }}
+  }
+
+  /**
+   * Ids of events that name the member (after `afterId`, oldest first, at most `limit`): about
+   * them, made by them, or naming them in `data` (`{"user_id":n}`, as `EventsOutbox.record`
+   * writes a member there). A plain read: the deletes go in short transactions of their own.
+   */
+  async idsNaming(userId: number, afterId: number, limit: number, manager: EntityManager): Promise<number[]> {
+    const rows = await manager
+      .getRepository(CallEvent)
+      .createQueryBuilder('e')
+      .select(['e.id'])
+      .where('e.id > :afterId', { afterId })
+      .andWhere("(e.user_id = :userId OR e.actor_id = :userId OR e.data LIKE :named ESCAPE '!')", { userId, named: `%{"user!_id":${userId}}%` })
+      .orderBy('e.id', 'ASC')
+      .take(limit)
+      .getMany();
+    return rows.map((row) => row.id);
+  }
+
+  /** Deletes these events whatever their delivery state: the number deleted. */
+  async deleteEvents(manager: EntityManager, ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return (await manager.createQueryBuilder().delete().from(CallEvent).where('id IN (:...ids)', { ids }).execute()).affected ?? 0;
+  }
+}

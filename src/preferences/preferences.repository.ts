@@ -27,6 +27,11 @@ export class PreferencesRepository {
     return this.preferences(manager).insert(row);
   }
 
+  /** Deletes the member's row: the number deleted. */
+  async deletePreferences(manager: EntityManager, userId: number): Promise<number> {
+    return (await this.preferences(manager).delete({ userId })).affected ?? 0;
+  }
+
   updatePreferences(manager: EntityManager, userId: number, columns: Partial<CallPreference>): Promise<unknown> {
     return this.preferences(manager).update({ userId }, columns);
   }

@@ -82,6 +82,14 @@ export class PreferencesService {
   }
 
   /**
+   * Erasure (src/erasure/): deletes the member's stored preferences in the caller's transaction
+   * (1 or 0). Recordings already made with their consent stay until their retention ends.
+   */
+  eraseMember(manager: EntityManager, userId: number): Promise<number> {
+    return this.preferences.deletePreferences(manager, userId);
+  }
+
+  /**
    * Applies the given fields over the stored row, creating it from the defaults when missing.
    * Two first saves of one member may race: the loser's insert hits the primary key and is
    * run again, now as an update.

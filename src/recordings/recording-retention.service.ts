@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { recordingPurges } from '../common/metrics/counters';
 import { RecordingFiles } from './recording-files.service';
@@ -22,6 +23,15 @@ export class RecordingRetention {
     private readonly files: RecordingFiles,
     private readonly tx: TransactionRunner,
   ) {}
+
+  /**
+   * Erasure (src/erasure/): the recordings the member started name the anonymous id instead, in
+   * the caller's transaction. The recordings themselves (made with the consent of those in them)
+   * stay until their retention ends. The number of rows changed.
+   */
+  anonymiseStarter(manager: EntityManager, userId: number, anonymousId: number): Promise<number> {
+    return this.recordings.moveStarter(manager, userId, anonymousId);
+  }
 
   /** Purges recordings that stopped before the cutoff, `batchSize` at a time. Counts rows deleted and batches that deleted any. */
   async purge(cutoff: Date, batchSize: number): Promise<{ deleted: number; batches: number }> {

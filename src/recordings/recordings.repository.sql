@@ -68,6 +68,14 @@ SELECT `r`.`id` AS `r_id`, `r`.`call_id` AS `r_call_id`, `r`.`channel_name` AS `
 -- RecordingsRepository.inState:_before [sqlite]
 SELECT "r"."id" AS "r_id", "r"."call_id" AS "r_call_id", "r"."channel_name" AS "r_channel_name", "r"."mode" AS "r_mode", "r"."status" AS "r_status", "r"."started_by" AS "r_started_by", "r"."uid" AS "r_uid", "r"."resource_id" AS "r_resource_id", "r"."sid" AS "r_sid", "r"."subscribed_uids" AS "r_subscribed_uids", "r"."files" AS "r_files", "r"."failure" AS "r_failure", "r"."created_at" AS "r_created_at", "r"."started_at" AS "r_started_at", "r"."stopped_at" AS "r_stopped_at", "r"."purge_attempts" AS "r_purge_attempts" FROM "call_recordings" "r" WHERE "r"."status" = ? AND "r"."id" > ? AND "r"."created_at" < ? ORDER BY "r"."id" ASC LIMIT 200;
 
+-- RecordingsRepository.moveStarter [mysql]
+SELECT `Recording`.`id` AS `Recording_id` FROM `call_recordings` `Recording` WHERE ((`Recording`.`started_by` = ?));
+UPDATE `call_recordings` SET `started_by` = ? WHERE (`id` IN (?) AND `started_by` = ?);
+
+-- RecordingsRepository.moveStarter [sqlite]
+SELECT "Recording"."id" AS "Recording_id" FROM "call_recordings" "Recording" WHERE (("Recording"."started_by" = ?));
+UPDATE "call_recordings" SET "started_by" = ? WHERE ("id" IN (?) AND "started_by" = ?);
+
 -- RecordingsRepository.notePurgeFailed [mysql]
 UPDATE `call_recordings` SET `purge_attempts` = `purge_attempts` + 1 WHERE `id` IN (?);
 

@@ -69,6 +69,16 @@ export class RecordingsRepository {
     await manager.createQueryBuilder().delete().from(Recording).where("id = :id AND status = 'starting'", { id }).execute();
   }
 
+  /**
+   * The recordings the member started name another id (an erased member's anonymous id). No index
+   * on `started_by`: found by a plain read, changed by primary key (locking those rows only).
+   */
+  async moveStarter(manager: EntityManager, userId: number, anonymousId: number): Promise<number> {
+    const ids = (await manager.find(Recording, { where: { startedBy: userId }, select: { id: true } })).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    return (await manager.update(Recording, { id: In(ids), startedBy: userId }, { startedBy: anonymousId })).affected ?? 0;
+  }
+
   /** Stores the subscribe list Agora accepted, while the recording runs. */
   async setSubscribed(manager: EntityManager, id: number, uids: number[]): Promise<void> {
     await manager.update(Recording, { id, status: 'recording' }, { subscribedUids: JSON.stringify(uids) });

@@ -26,7 +26,7 @@ export class AdminEventDto {
   /** @example "participant.joined" */
   @ApiProperty({ enum: EVENT_TYPES })
   type: EventType;
-  /** @example 12345 */
+  /** The call; 0 for an event about no call (`member.erased`). @example 12345 */
   @ApiProperty({ type: 'integer' })
   callId: number;
   /** @example "2026-01-05T09:00:00.000Z" */
