@@ -20,6 +20,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { PresenceModule } from './presence/presence.module';
 import { RecordingsModule } from './recordings/recordings.module';
@@ -40,6 +41,7 @@ import { TokensModule } from './tokens/tokens.module';
     DatabaseModule.forRoot(ENTITIES),
     JobsModule,
     OutboxModule,
+    IdempotencyModule,
     AuthModule,
     HealthModule,
     CallsModule,
