@@ -20,7 +20,7 @@ export const Idempotent = (): MethodDecorator =>
       name: IDEMPOTENCY_KEY_HEADER,
       required: false,
       description:
-        'Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request.',
+        'Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request. An empty, longer or non-ASCII key is 400 `VALIDATION_FAILED`.',
       schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$', example: '6f1c2b0e-5d7a-4b8e-9a43-2d1f0c7e8b55' },
     }),
     ApiErrors(
