@@ -418,10 +418,11 @@ describe('The contract: every answer matches the OpenAPI document', () => {
   it('answers retries with an Idempotency-Key: the replay, another request with the key (422), the key in progress (409)', async () => {
     const RETRIER = 41_005;
     const key = (name: string) => ({ 'Idempotency-Key': `contract-${name}` });
+    const call = (await send('createCall', { auth: member(HOST), body: { title: 'Invite retried' }, expect: 201 })).body as { callId: number };
     const retries = [
       { operationId: 'createCall', auth: member(RETRIER), body: { title: 'Retried' }, other: { title: 'Retried other' }, status: 201 },
       { operationId: 'startDirectCall', auth: member(RETRIER), body: { callee: GUEST, media: 'audio' }, other: { callee: GUEST, media: 'video' }, status: 201 },
-      { operationId: 'inviteMembers', auth: member(HOST), params: { callId: callA.callId }, body: { userIds: [GUEST] }, other: { userIds: [OUTSIDER] }, status: 200 },
+      { operationId: 'inviteMembers', auth: member(HOST), params: { callId: call.callId }, body: { userIds: [GUEST] }, other: { userIds: [OUTSIDER] }, status: 200 },
       { operationId: 'startRecording', auth: member(HOST), params: { callId: NO_CALL }, body: { mode: 'mix' }, other: { mode: 'individual' }, status: 404 },
     ];
     for (const { operationId, auth, params, body, other, status } of retries) {
