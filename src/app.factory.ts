@@ -68,8 +68,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
  * CORS for browser clients on the listed origins: every method the API uses, the request headers
  * it reads (Idempotency-Key among them), and the response headers a page script may need (request
  * id, Retry-After, the throttler's rate-limit headers, Idempotent-Replayed, and Content-Disposition,
- * which names an export's file). Any
- * other origin gets no Access-Control-Allow-Origin.
+ * which names an export's file). Any other origin gets no Access-Control-Allow-Origin.
  */
 export function corsOptions(origins: string[]) {
   return {
