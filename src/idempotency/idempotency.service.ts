@@ -59,9 +59,12 @@ export class Idempotency {
   /** Claims the key for this request, or the first answer to replay; throws 422 or 409. */
   async begin(userId: number, request: IdempotentRequest): Promise<Claim | Replay> {
     const deadline = Date.now() + IDEMPOTENCY_WAIT_MS;
+    // Insert first; while the key is busy, only read it again (until it is gone: insert again).
+    let insert = true;
     for (;;) {
-      const attempt = await this.attempt(userId, request);
+      const attempt = await this.attempt(userId, request, insert);
       if (attempt.kind === 'claimed' || attempt.kind === 'replay') return attempt;
+      insert = attempt.kind === 'again';
       if (attempt.kind === 'busy') {
         if (Date.now() >= deadline) throw new DomainException('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: RETRY_AFTER_SECONDS });
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -114,15 +117,18 @@ export class Idempotency {
     return row.createdAt.getTime() + IDEMPOTENCY_KEEP_MS <= now.getTime();
   }
 
-  private async attempt(userId: number, request: IdempotentRequest): Promise<Attempt> {
+  /** One try: claim the key by its insert (when `insert`), else read it and decide. */
+  private async attempt(userId: number, request: IdempotentRequest, insert: boolean): Promise<Attempt> {
     const now = this.clock.now();
     const claim: Claim = { kind: 'claimed', userId, keyHash: request.keyHash, claimedBy: randomUUID() };
     const fields = { requestHash: request.requestHash, claimedBy: claim.claimedBy, createdAt: now, lockedUntil: new Date(now.getTime() + IDEMPOTENCY_LEASE_MS) };
-    try {
-      await this.tx.run((manager) => this.repository.insertClaim(manager, userId, request.keyHash, fields));
-      return claim;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+    if (insert) {
+      try {
+        await this.tx.run((manager) => this.repository.insertClaim(manager, userId, request.keyHash, fields));
+        return claim;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
     }
     return this.tx.run(async (manager): Promise<Attempt> => {
       const row = await this.repository.findKey(userId, request.keyHash, manager);
