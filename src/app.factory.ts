@@ -12,6 +12,7 @@ import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { httpRequestDuration } from './common/metrics/counters';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { ALL_RATE_LIMIT_HEADERS } from './common/throttling/rate-limit';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency/idempotent-request';
 import { loadAppConfig } from './config/app.config';
 import { checkConfiguration } from './config/configuration';
 import { registerDashboard } from './web/dashboard.static';
@@ -65,16 +66,16 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
 
 /**
  * CORS for browser clients on the listed origins: every method the API uses, the request headers
- * it reads, and the response headers a page script may need (request id, Retry-After, the
- * throttler's rate-limit headers, and Content-Disposition, which names an export's file). Any
- * other origin gets no Access-Control-Allow-Origin.
+ * it reads (Idempotency-Key among them), and the response headers a page script may need (request
+ * id, Retry-After, the throttler's rate-limit headers, Idempotent-Replayed, and Content-Disposition,
+ * which names an export's file). Any other origin gets no Access-Control-Allow-Origin.
  */
 export function corsOptions(origins: string[]) {
   return {
     origin: origins.includes('*') ? true : origins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: [...new Set(['X-Request-Id', 'Retry-After', 'Content-Disposition', ...ALL_RATE_LIMIT_HEADERS])],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', IDEMPOTENCY_KEY_HEADER],
+    exposedHeaders: [...new Set(['X-Request-Id', 'Retry-After', 'Content-Disposition', REPLAYED_HEADER, ...ALL_RATE_LIMIT_HEADERS])],
     // Browsers cache a preflight this long (seconds); Chromium caps it at 7200.
     maxAge: 600,
   };

@@ -21,6 +21,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { PresenceModule } from './presence/presence.module';
 import { RecordingsModule } from './recordings/recordings.module';
@@ -41,6 +42,7 @@ import { TokensModule } from './tokens/tokens.module';
     DatabaseModule.forRoot(ENTITIES),
     JobsModule,
     OutboxModule,
+    IdempotencyModule,
     AuthModule,
     HealthModule,
     CallsModule,

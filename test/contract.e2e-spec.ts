@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { IdempotencyKey } from '../src/idempotency/entities/idempotency-key.entity';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ContractDocument, ContractValidator } from './support/contract-validator';
@@ -418,6 +419,33 @@ describe('The contract: every answer matches the OpenAPI document', () => {
     await send('cancelDirectCall', { auth: member(MEMBER), params: { callId: cancelled }, expect: 200 });
     await send('cancelDirectCall', { auth: member(MEMBER), params: { callId: cancelled }, expect: 409 });
     await send('cancelDirectCall', { auth: member(MEMBER), params: { callId: callB.callId }, expect: 404 });
+  });
+
+  it('answers retries with an Idempotency-Key: the replay, another request with the key (422), the key in progress (409)', async () => {
+    const RETRIER = 41_005;
+    const key = (name: string) => ({ 'Idempotency-Key': `contract-${name}` });
+    const call = (await send('createCall', { auth: member(HOST), body: { title: 'Invite retried' }, expect: 201 })).body as { callId: number };
+    const retries = [
+      { operationId: 'createCall', auth: member(RETRIER), body: { title: 'Retried' }, other: { title: 'Retried other' }, status: 201 },
+      { operationId: 'startDirectCall', auth: member(RETRIER), body: { callee: GUEST, media: 'audio' }, other: { callee: GUEST, media: 'video' }, status: 201 },
+      { operationId: 'inviteMembers', auth: member(HOST), params: { callId: call.callId }, body: { userIds: [GUEST] }, other: { userIds: [OUTSIDER] }, status: 200 },
+      { operationId: 'startRecording', auth: member(HOST), params: { callId: NO_CALL }, body: { mode: 'mix' }, other: { mode: 'individual' }, status: 404 },
+    ];
+    for (const { operationId, auth, params, body, other, status } of retries) {
+      const first = await send(operationId, { auth, params, body, headers: key(operationId), expect: status });
+      const replay = await send(operationId, { auth, params, body, headers: key(operationId), expect: status });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      await send(operationId, { auth, params, body: other, headers: key(operationId), expect: 422 });
+    }
+    // As if each first request were still running on some instance: the retries wait, then 409.
+    const running = retries.filter(({ status }) => status !== 404);
+    for (const { operationId } of running) {
+      const idemKey = createHash('sha256').update(`contract-${operationId}`).digest('hex');
+      await main.dataSource.getRepository(IdempotencyKey).update({ idemKey }, { state: 'in_progress', lockedUntil: new Date(Date.now() + 60_000) });
+    }
+    const busy = await Promise.all(running.map(({ operationId, auth, params, body }) => send(operationId, { auth, params, body, headers: key(operationId), expect: 409 })));
+    for (const res of busy) expect(res.body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
   });
 
   it("takes Agora's signed webhooks and opens event streams with a ticket", async () => {

@@ -25,6 +25,7 @@ import { PreferencesRepository } from '../src/preferences/preferences.repository
 import { CallPreference } from '../src/preferences/entities/call-preference.entity';
 import { JobLeasesRepository } from '../src/jobs/job-leases.repository';
 import { StageRepository } from '../src/stage/stage.repository';
+import { IdempotencyRepository } from '../src/idempotency/idempotency.repository';
 import { createCall, join, token } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
@@ -368,6 +369,19 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       endLease: (r: JobLeasesRepository) => (m) => r.endLease(m, 'sql-file-job', 'host:1:abcd'),
     },
   },
+  {
+    type: IdempotencyRepository,
+    file: 'src/idempotency/idempotency.repository.sql',
+    cases: {
+      insertClaim: (r: IdempotencyRepository) => (m) => r.insertClaim(m, 601, 'a'.repeat(64), { requestHash: 'b'.repeat(64), claimedBy: 'claim-1', createdAt: NOW, lockedUntil: LATER }),
+      findKey: (r: IdempotencyRepository) => (m) => r.findKey(601, 'a'.repeat(64), m),
+      takeOver: (r: IdempotencyRepository) => (m) => r.takeOver(m, 1, 'claim-1', { requestHash: 'b'.repeat(64), claimedBy: 'claim-2', createdAt: NOW, lockedUntil: LATER }),
+      complete: (r: IdempotencyRepository) => (m) => r.complete(m, 601, 'a'.repeat(64), 'claim-1', 201, '{"callId":1}'),
+      release: (r: IdempotencyRepository) => (m) => r.release(m, 601, 'a'.repeat(64), 'claim-1'),
+      expiredKeys: (r: IdempotencyRepository) => (m) => r.expiredKeys(m, NOW, 500),
+      deleteKeys: (r: IdempotencyRepository) => (m) => r.deleteKeys(m, [1, 2]),
+    },
+  },
 ];
 
 /** The methods a repository class declares (its own prototype, not Object's). */
@@ -527,6 +541,9 @@ describe(`repositories (${dialect}): every query, its SQL file, and the hot quer
     // a stage's raised hands (polled by its moderators and the dashboard)
     'StageRepository.raisedHands',
     'StageRepository.countRaisedHands',
+    // a request with an Idempotency-Key (the claim's read, its answer)
+    'IdempotencyRepository.findKey',
+    'IdempotencyRepository.complete',
     // the admin list (its first page on MariaDB: test/admin-console.e2e-spec.ts, on a large table)
     'AdminConsoleRepository.adminCalls: a next page',
     'AdminConsoleRepository.adminCalls: every filter',

@@ -7,6 +7,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RateLimit } from '../common/throttling/rate-limit';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ADMISSION_REFUSALS } from './admission';
 import { CallsService, isWaiting } from './calls.service';
 import { LobbyWaitingDto } from './dto/lobby.dto';
@@ -29,6 +30,7 @@ export class CallsController {
 
   @Post('create')
   @RateLimit('create')
+  @Idempotent()
   @ApiOperation({ operationId: 'createCall', summary: 'Create a new call', description: 'The caller becomes the host. Creating does not join: the host joins like anyone else.' })
   @ApiCreatedResponse({ type: CallCreatedDto })
   @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Invalid request parameters' })
@@ -59,6 +61,7 @@ export class CallsController {
 
   @Post(':callId/invite')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     operationId: 'inviteMembers',
     summary: 'Invite members to a call (host or admin)',

@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
 import { RateLimit } from '../common/throttling/rate-limit';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ADMISSION_REFUSALS } from './admission';
 import { DirectCallsService } from './direct-calls.service';
 import { DirectCallCreatedDto, DirectCallOutcomeDto, StartDirectCallDto } from './dto/direct-call.dto';
@@ -24,6 +25,7 @@ export class DirectCallsController {
 
   @Post('direct')
   @RateLimit('direct')
+  @Idempotent()
   @ApiOperation({
     operationId: 'startDirectCall',
     summary: 'Call a member directly',

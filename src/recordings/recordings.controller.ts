@@ -5,6 +5,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
 import { PositiveIntPipe } from '../common/pipes/positive-int.pipe';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { RecordingDto, RecordingListDto } from './dto/recording.dto';
 import { RecordingStartedDto, StartRecordingDto } from './dto/start-recording.dto';
 import { RecordingsService } from './recordings.service';
@@ -22,6 +23,7 @@ export class RecordingsController {
   constructor(private readonly recordings: RecordingsService) {}
 
   @Post(':callId/recordings')
+  @Idempotent()
   @ApiOperation({
     operationId: 'startRecording',
     summary: 'Start recording a call (host, moderator, admin)',

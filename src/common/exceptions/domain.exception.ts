@@ -75,6 +75,9 @@ export const ERROR_CODES = {
   ALREADY_A_SPEAKER: { status: HttpStatus.CONFLICT, message: 'You are a speaker on this stage already: only listeners raise a hand' },
   SPEAKER_BY_ROLE: { status: HttpStatus.CONFLICT, message: 'The host and moderators are speakers by their role: make a moderator a participant first' },
   MEMBER_NOT_IN_CALL: { status: HttpStatus.CONFLICT, message: 'This member is not in the call now: only a member in the call can be made a speaker' },
+  // Retries with an Idempotency-Key (issue 26).
+  IDEMPOTENCY_KEY_REUSED: { status: HttpStatus.UNPROCESSABLE_ENTITY, message: 'This Idempotency-Key was used with a different request: use a new key for a new request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: HttpStatus.CONFLICT, message: 'A request with this Idempotency-Key is still running: try again shortly', retryAfter: true },
   DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
   // Raised by the HTTP layer rather than a service.
   ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },

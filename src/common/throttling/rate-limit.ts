@@ -35,13 +35,27 @@ export function rateLimitHeaders(name: RateLimitName | 'default'): string[] {
 /** Every rate-limit header any route can send (CORS exposes them to page scripts). */
 export const ALL_RATE_LIMIT_HEADERS = (['default', ...Object.keys(RATE_LIMITS)] as Array<RateLimitName | 'default'>).flatMap(rateLimitHeaders);
 
-/** Named limits apply only to routes that ask for them; `default` (600 a minute) to all the others. */
+/** Requests that count against the general limit although their route names one: replays of a stored answer. */
+const countedAsGeneral = new WeakSet<object>();
+
+/** Counts this request against the general limit instead of its route's named limit (UserThrottlerGuard, for a replay). */
+export function countAgainstGeneralLimit(request: object): void {
+  countedAsGeneral.add(request);
+}
+
+const asGeneral = (context: ExecutionContext): boolean => countedAsGeneral.has(context.switchToHttp().getRequest<object>());
+
+/**
+ * Named limits apply only to routes that ask for them; `default` (600 a minute) to all the others,
+ * and to a replay of a stored answer on a route with a named limit (an Idempotency-Key's retry
+ * creates nothing, so it does not use up the create limit).
+ */
 export function buildThrottlers(scale: number): ThrottlerOptions[] {
   const named = (Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => ({
     name,
     limit: Math.max(1, Math.round(RATE_LIMITS[name].limit * scale)),
     ttl: RATE_LIMITS[name].ttl,
-    skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name,
+    skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name || asGeneral(context),
   }));
   return [
     {
@@ -50,7 +64,7 @@ export function buildThrottlers(scale: number): ThrottlerOptions[] {
       ttl: DEFAULT_RATE_LIMIT.ttl,
       // A route with a named limit is held to that one (always the stricter); counting it twice
       // would only cost time.
-      skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== undefined,
+      skipIf: (context: ExecutionContext) => Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== undefined && !asGeneral(context),
     },
     ...named,
   ];
