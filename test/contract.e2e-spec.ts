@@ -425,18 +425,21 @@ describe('The contract: every answer matches the OpenAPI document', () => {
     const RETRIER = 41_005;
     const key = (name: string) => ({ 'Idempotency-Key': `contract-${name}` });
     const call = (await send('createCall', { auth: member(HOST), body: { title: 'Invite retried' }, expect: 201 })).body as { callId: number };
-    const retries = [
+    type Retry = { operationId: string; auth: ReturnType<typeof member>; params?: Record<string, number>; otherParams?: Record<string, number>; body?: object; other?: object; status: number };
+    const retries: Retry[] = [
       { operationId: 'createCall', auth: member(RETRIER), body: { title: 'Retried' }, other: { title: 'Retried other' }, status: 201 },
       { operationId: 'startDirectCall', auth: member(RETRIER), body: { callee: GUEST, media: 'audio' }, other: { callee: GUEST, media: 'video' }, status: 201 },
       { operationId: 'inviteMembers', auth: member(HOST), params: { callId: call.callId }, body: { userIds: [GUEST] }, other: { userIds: [OUTSIDER] }, status: 200 },
       { operationId: 'startRecording', auth: member(HOST), params: { callId: NO_CALL }, body: { mode: 'mix' }, other: { mode: 'individual' }, status: 404 },
+      // Another member with the same key is another request.
+      { operationId: 'eraseMember', auth: admin, params: { member: 41_006 }, otherParams: { member: 41_007 }, status: 200 },
     ];
-    for (const { operationId, auth, params, body, other, status } of retries) {
+    for (const { operationId, auth, params, body, other, otherParams, status } of retries) {
       const first = await send(operationId, { auth, params, body, headers: key(operationId), expect: status });
       const replay = await send(operationId, { auth, params, body, headers: key(operationId), expect: status });
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect(replay.body).toEqual(first.body);
-      await send(operationId, { auth, params, body: other, headers: key(operationId), expect: 422 });
+      await send(operationId, { auth, params: otherParams ?? params, body: other ?? body, headers: key(operationId), expect: 422 });
     }
     // As if each first request were still running on some instance: the retries wait, then 409.
     const running = retries.filter(({ status }) => status !== 404);

@@ -113,7 +113,9 @@ describe('erasure of a member', () => {
 
   it('erases what names the member, keeps their past sessions under an anonymous id, and tells the webhook', async () => {
     // Day 1: X hosts a call Y joins; it ends; the rollup folds the day.
-    calls.hosted = (await createCall(t.http, X, { title: 'Hosted by X' }, ofX())).callId;
+    // Created with an Idempotency-Key: the key and the answer stored for it name X until the erasure.
+    const hosted = await t.http.post('/api/calling/create').set(ofX()).set('Idempotency-Key', 'x-create-1').send({ title: 'Hosted by X' }).expect(201);
+    calls.hosted = hosted.body.callId;
     await t.http.post(`/api/calling/${calls.hosted}/invite`).set(ofX()).send({ userIds: [Y] }).expect(200);
     await join(t.http, calls.hosted, ofX()).expect(200);
     await join(t.http, calls.hosted, ofY()).expect(200);
@@ -170,6 +172,7 @@ describe('erasure of a member', () => {
     expect(erased.body.erased).toEqual({
       member: 1,
       preferences: 1,
+      idempotency_keys: 1,
       call_memberships: expect.any(Number),
       open_sessions_closed: 3,
       raised_hands: 1,

@@ -380,6 +380,7 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       release: (r: IdempotencyRepository) => (m) => r.release(m, 601, 'a'.repeat(64), 'claim-1'),
       expiredKeys: (r: IdempotencyRepository) => (m) => r.expiredKeys(m, NOW, 500),
       deleteKeys: (r: IdempotencyRepository) => (m) => r.deleteKeys(m, [1, 2]),
+      deleteKeysOf: (r: IdempotencyRepository) => (m, f) => r.deleteKeysOf(m, f.memberId),
     },
   },
 ];

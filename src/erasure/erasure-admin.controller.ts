@@ -2,6 +2,7 @@ import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminAccess } from '../auth/access.decorator';
 import { ApiErrors } from '../common/exceptions/api-errors.decorator';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { MemberErasedDto } from './dto/member-erased.dto';
 import { ErasureTargetPipe } from './erasure-target.pipe';
 import { ErasureService } from './erasure.service';
@@ -14,6 +15,7 @@ export class ErasureAdminController {
 
   @Delete(':member')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     operationId: 'eraseMember',
     summary: 'Erase a member (admin)',

@@ -9,6 +9,7 @@ import { TransactionRunner } from '../database/transaction-runner.service';
 import { ModerationService } from '../moderation/moderation.service';
 import { NO_CALL } from '../outbox/event-types';
 import { EventsOutbox } from '../outbox/events-outbox.service';
+import { Idempotency } from '../idempotency/idempotency.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { RecordingRetention } from '../recordings/recording-retention.service';
 import { ErasedCountsDto, MemberErasedDto } from './dto/member-erased.dto';
@@ -16,6 +17,7 @@ import { ErasedCountsDto, MemberErasedDto } from './dto/member-erased.dto';
 const noCounts = (): ErasedCountsDto => ({
   member: 0,
   preferences: 0,
+  idempotency_keys: 0,
   call_memberships: 0,
   open_sessions_closed: 0,
   raised_hands: 0,
@@ -60,6 +62,7 @@ export class ErasureService {
     private readonly moderation: ModerationService,
     private readonly rollup: AnalyticsRollup,
     private readonly preferences: PreferencesService,
+    private readonly idempotency: Idempotency,
     private readonly recordings: RecordingRetention,
     private readonly outbox: EventsOutbox,
   ) {}
@@ -74,6 +77,7 @@ export class ErasureService {
       await this.rollup.foldAll();
       await this.anonymise(userId, counts);
       counts.preferences = await this.tx.run((manager) => this.preferences.eraseMember(manager, userId));
+      counts.idempotency_keys = await this.tx.run((manager) => this.idempotency.eraseMember(manager, userId));
       counts.events = await this.outbox.eraseMember(userId);
       await this.forget(userId, erasureId, erasedAt, counts);
     }

@@ -14,6 +14,12 @@ DELETE FROM `idempotency_keys` WHERE `id` IN (?, …);
 -- IdempotencyRepository.deleteKeys [sqlite]
 DELETE FROM "idempotency_keys" WHERE "id" IN (?, …);
 
+-- IdempotencyRepository.deleteKeysOf [mysql]
+DELETE FROM `idempotency_keys` WHERE `user_id` = ?;
+
+-- IdempotencyRepository.deleteKeysOf [sqlite]
+DELETE FROM "idempotency_keys" WHERE "user_id" = ?;
+
 -- IdempotencyRepository.expiredKeys [mysql]
 SELECT `IdempotencyKey`.`id` AS `IdempotencyKey_id` FROM `idempotency_keys` `IdempotencyKey` WHERE ((`IdempotencyKey`.`created_at` < ?)) ORDER BY `IdempotencyKey`.`created_at` ASC LIMIT 500;
 

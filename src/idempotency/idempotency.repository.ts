@@ -68,6 +68,11 @@ export class IdempotencyRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Deletes every key a member used (their erasure). */
+  async deleteKeysOf(manager: EntityManager, userId: number): Promise<number> {
+    return (await manager.createQueryBuilder().delete().from(IdempotencyKey).where('user_id = :userId', { userId }).execute()).affected ?? 0;
+  }
+
   async deleteKeys(manager: EntityManager, ids: number[]): Promise<number> {
     if (ids.length === 0) return 0;
     return (await manager.createQueryBuilder().delete().from(IdempotencyKey).where('id IN (:...ids)', { ids }).execute()).affected ?? 0;

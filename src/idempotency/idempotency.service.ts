@@ -1,3 +1,4 @@
+import { EntityManager } from 'typeorm';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
@@ -103,6 +104,11 @@ export class Idempotency {
   }
 
   /** Deletes keys first used more than 24 hours ago; the number deleted. */
+  /** Forgets every key the member used, with the answers stored for them (their erasure), in the caller's transaction. */
+  eraseMember(manager: EntityManager, userId: number): Promise<number> {
+    return this.repository.deleteKeysOf(manager, userId);
+  }
+
   async purge(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - IDEMPOTENCY_KEEP_MS);
     let deleted = 0;

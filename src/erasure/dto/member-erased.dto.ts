@@ -10,6 +10,9 @@ export class ErasedCountsDto {
   @count('Stored masking and media preferences', 1)
   preferences: number;
 
+  @count('Idempotency keys they used, with the answers stored for them', 2)
+  idempotency_keys: number;
+
   @count('Call memberships (with role, mute flags and raised hand)', 3)
   call_memberships: number;
 
