@@ -14,6 +14,7 @@ import { CallEvent } from './outbox/entities/call-event.entity';
 import { CallRing } from './calls/entities/call-ring.entity';
 import { Recording } from './recordings/entities/recording.entity';
 import { LobbyEntry } from './calls/entities/lobby-entry.entity';
+import { CallMediaKey } from './calls/entities/call-media-key.entity';
 
 /** Every entity the DataSource knows, listed explicitly (no globs). */
-export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDaySketch, AgoraNotice, JobLock, MuteRule, CallEvent, CallRing, Recording, LobbyEntry];
+export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDaySketch, AgoraNotice, JobLock, MuteRule, CallEvent, CallRing, Recording, LobbyEntry, CallMediaKey];

@@ -17,6 +17,8 @@ import { LobbyService } from './lobby.service';
 import { ParticipationRepository } from './participation.repository';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
+import { MediaKeys } from './media-keys.service';
+import { MediaKeysRepository } from './media-keys.repository';
 
 /**
  * Calls, their members, participation sessions, media segments and uid bindings, the call's row
@@ -32,7 +34,9 @@ import { RecordingHooks } from './recording-hooks';
     CallSchedule, CallScheduleRepository, CallScheduleJob,
     // The lobby (issue 24).
     LobbyService, LobbyRepository,
+    // Encrypted calls (issue 26).
+    MediaKeys, MediaKeysRepository,
   ],
-  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService],
+  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService, MediaKeys],
 })
 export class CallsModule {}

@@ -12,12 +12,12 @@ import { CallsRepository } from './calls.repository';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
-import { Call, CallMode, CallStatus } from './entities/call.entity';
+import { Call, CallMode, CallStatus, MediaEncryptionMode } from './entities/call.entity';
 import { UidBinding } from './entities/uid-binding.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
-  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode'>;
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode' | 'activeParticipants' | 'encryption'>;
   /** `speaker`: on a stage, the member may publish (`speaker_at` set). */
   member: { role: CallRole; removed: boolean; speaker: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
@@ -47,7 +47,8 @@ const MEMBER_STATE_SQL = `
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
          p.user_id AS p_user, p.voice_masking_enabled AS p_voice, p.video_masking_enabled AS p_video,
          p.auto_mute_on_join AS p_mute, p.video_quality AS p_quality, p.preferred_avatar AS p_avatar,
-         p.recording_consent AS p_consent, c.starts_at AS starts_at, c.ends_at AS ends_at
+         p.recording_consent AS p_consent, c.starts_at AS starts_at, c.ends_at AS ends_at,
+         c.active_participants AS active_participants, c.encryption AS encryption
   FROM calls c
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
@@ -129,6 +130,8 @@ export class ParticipationRepository {
       lobby: number | boolean;
       wait_for_host: number | boolean;
       mode: CallMode;
+      active_participants: RawId;
+      encryption: MediaEncryptionMode;
       speaker_at: RawDate;
       hand_raised_at: RawDate;
       hand_session_id: RawId | null;
@@ -149,6 +152,8 @@ export class ParticipationRepository {
         lobby: toBool(row.lobby),
         waitForHost: toBool(row.wait_for_host),
         mode: row.mode,
+        activeParticipants: toInt(row.active_participants)!,
+        encryption: row.encryption,
       },
       member: row.role === null ? null : { role: row.role, removed: row.removed_at !== null, speaker: row.speaker_at !== null },
       open: row.session_id === null ? null : { id: toInt(row.session_id)!, callId, media: row.media!, joinedAt: toDate(row.joined_at)! },
