@@ -113,6 +113,6 @@ export class CreateCallDto {
    */
   @IsOptional()
   @IsIn(ENCRYPTION_MODES)
-  @ApiPropertyOptional({ enum: [...ENCRYPTION_MODES], default: 'none' })
+  @ApiPropertyOptional({ enum: [...ENCRYPTION_MODES] })
   encryption?: MediaEncryptionMode;
 }
