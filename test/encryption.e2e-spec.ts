@@ -14,6 +14,7 @@ import { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { EventsDelivery } from '../src/events/events-delivery.service';
 import { createCall, join, leave, token } from './support/calls';
+import { ContractDocument, ContractValidator } from './support/contract-validator';
 import { FakeClock } from './support/clock';
 import { AgoraRequest, FakeAgora, fakeAgora } from './support/fake-agora';
 import { as } from './support/jwt';
@@ -148,6 +149,10 @@ describe('Encrypted calls (issue 26)', () => {
     const issued = await tokenOf(call.channelName, guest, second.body.uid);
     expect(issued.status).toBe(200);
     expect(issued.body.encryption).toEqual(media);
+    // Both answers keep the OpenAPI document's promise (MediaEncryptionDto).
+    const contract = new ContractValidator((await t.http.get('/api/docs-json').expect(200)).body as ContractDocument);
+    const answer = (res: Response) => ({ status: res.status, headers: new Headers(res.headers as Record<string, string>), body: res.body as unknown });
+    expect([...contract.checkAnswer('joinCall', answer(second)), ...contract.checkAnswer('issueToken', answer(issued))]).toEqual([]);
 
     // Not in the call: no token, no key.
     const refused = await tokenOf(call.channelName, outsider, 123_456);
