@@ -256,6 +256,27 @@ describe('Encrypted calls (issue 26)', () => {
     expect(entered.body.encryption).toEqual({ mode: 'aes-128-gcm2', key: config.secret, salt: config.salt });
   });
 
+  it('a sealed key that no longer opens (another MEDIA_KEY_SECRET): the token is 400 ENCRYPTION_UNAVAILABLE, and a join mints a pair that commits', async () => {
+    const host = fresh();
+    const call = await created(host, { encryption: 'aes-256-gcm2' });
+    const entered = await joined(call.callId, host);
+    const garbage = Buffer.alloc(64, 7).toString('base64');
+    await t.dataSource.query(`UPDATE call_media_keys SET sealed = '${garbage}' WHERE call_id = ${Number(call.callId)}`);
+    const refused = await tokenOf(call.channelName, host, entered.body.uid);
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('ENCRYPTION_UNAVAILABLE');
+    // A join while in (its slot rolled back): the new pair is minted in a transaction that commits.
+    const again = await joined(call.callId, host);
+    expect(again.status).toBe(200);
+    expect(again.body.encryption.key).not.toBe(entered.body.encryption.key);
+    const [row] = await keyRows(call.callId);
+    expect(row.sealed).not.toBe(garbage);
+    const issued = await tokenOf(call.channelName, host, entered.body.uid);
+    expect(issued.body.encryption).toEqual(again.body.encryption);
+    const detail = kept(await t.http.get(`/api/calling/${call.callId}`).set(as.member(host)).expect(200));
+    expect(detail.body.participant_count).toBe(1);
+  });
+
   it('the key is deleted when the call ends', async () => {
     const host = fresh();
     const call = await created(host, { encryption: 'aes-256-gcm2' });

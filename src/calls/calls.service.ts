@@ -275,8 +275,10 @@ export class CallsService {
           const role = state.member?.role ?? 'participant';
           const stageRole = stageRoleOf(state.call.mode, state.member);
           if (state.open) {
-            // An encrypted call's current key (issue 26): one read, for encrypted calls only.
-            const mediaKey = await this.mediaKeys.forJoin(manager, state.call, false, now);
+            // An encrypted call's current key (issue 26): one read, for encrypted calls only. None
+            // that opens (another MEDIA_KEY_SECRET): minted where the transaction commits.
+            const kept = await this.mediaKeys.existing(manager, state.call);
+            const mediaKey = kept === null && !reserved ? await this.mediaKeys.forJoin(manager, state.call, false, now) : (kept ?? undefined);
             const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent, stageRole, mediaKey };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
@@ -294,13 +296,21 @@ export class CallsService {
           return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent, stageRole, mediaKey };
         });
       } catch (error) {
-        // Rolled back, so the slot it took is free again.
-        if (error instanceof AlreadyInCall) return error.entry;
+        // Rolled back, so the slot it took is free again (and an encrypted call's missing key is minted now, under the lock).
+        if (error instanceof AlreadyInCall) return error.entry.call.encryption !== 'none' && !error.entry.mediaKey ? { ...error.entry, mediaKey: await this.keyAgain(callId, error.entry.call) } : error.entry;
         // The unique indexes are the last line of defence: under the call's lock nothing reaches them.
         if (attempt < 3 && isUniqueViolation(error)) continue;
         throw error;
       }
     }
+  }
+
+  /** An encrypted call's key in a transaction of its own, under the call's lock: the current one, or a new one when none opens. */
+  private keyAgain(callId: number, call: Entry['call']): Promise<MediaKey | undefined> {
+    return this.tx.run(async (manager) => {
+      await this.participation.lockCall(manager, callId);
+      return this.mediaKeys.forJoin(manager, call, false, this.clock.now());
+    });
   }
 
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */

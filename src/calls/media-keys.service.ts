@@ -83,16 +83,25 @@ export class MediaKeys implements OnApplicationBootstrap {
     return this.repository.drop(manager, callId);
   }
 
+  /**
+   * The call's current key, read only (never minted): undefined without encryption (no statement),
+   * null when there is none that opens (then `forJoin` mints one, in a transaction that commits).
+   */
+  async existing(manager: EntityManager, call: Pick<KeyedCall, 'id' | 'encryption'>): Promise<MediaKey | null | undefined> {
+    if (call.encryption === 'none') return undefined;
+    if (!this.sealingKey) throw new DomainException('ENCRYPTION_UNAVAILABLE');
+    const row = await this.repository.sealedOf(manager, call.id);
+    const opened = row && row.mode === call.encryption ? openMediaKey(this.sealingKey, call.id, call.encryption, row.sealed) : null;
+    // Another secret sealed it: a new pair will be minted (the call's id only in the log).
+    if (row && !opened) this.logger.warn({ msg: 'media key did not open: a new one will be minted', callId: call.id });
+    return opened;
+  }
+
   private async current(manager: EntityManager, call: KeyedCall, fresh: boolean, now: Date): Promise<MediaKey> {
     const mode = call.encryption as MediaKey['mode'];
     if (!this.sealingKey) throw new DomainException('ENCRYPTION_UNAVAILABLE');
-    if (!fresh) {
-      const row = await this.repository.sealedOf(manager, call.id);
-      const opened = row && row.mode === mode ? openMediaKey(this.sealingKey, call.id, mode, row.sealed) : null;
-      if (opened) return opened;
-      // Another secret sealed it, or none is there: a new pair (the call's id only in the log).
-      if (row) this.logger.warn({ msg: 'media key did not open: a new one was minted', callId: call.id });
-    }
+    const kept = fresh ? null : await this.existing(manager, call);
+    if (kept) return kept;
     const minted = mintMediaKey(mode);
     await this.repository.replace(manager, { callId: call.id, mode, sealed: sealMediaKey(this.sealingKey, call.id, minted), createdAt: now });
     return minted;
