@@ -15,6 +15,7 @@ import { CallRing } from './calls/entities/call-ring.entity';
 import { Recording } from './recordings/entities/recording.entity';
 import { LobbyEntry } from './calls/entities/lobby-entry.entity';
 import { IdempotencyKey } from './idempotency/entities/idempotency-key.entity';
+import { CallMediaKey } from './calls/entities/call-media-key.entity';
 
 /** Every entity the DataSource knows, listed explicitly (no globs). */
-export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDaySketch, AgoraNotice, JobLock, MuteRule, CallEvent, CallRing, Recording, LobbyEntry, IdempotencyKey];
+export const ENTITIES = [User, Call, CallMember, CallSession, UidBinding, CallPreference, CallMediaSegment, AnalyticsDay, AnalyticsDaySketch, AgoraNotice, JobLock, MuteRule, CallEvent, CallRing, Recording, LobbyEntry, CallMediaKey, IdempotencyKey];

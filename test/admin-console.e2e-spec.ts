@@ -119,6 +119,7 @@ describe('Admin console: the call list', () => {
       mode: 'conference',
       max_speakers: null,
       speaker_count: null,
+      encryption: 'none',
     });
   });
 

@@ -62,6 +62,7 @@ describe('Admin control: details, end, remove; host end; media switch', () => {
       mode: 'conference',
       max_speakers: null,
       speaker_count: null,
+      encryption: 'none',
     });
     expect(res.body.participants).toEqual([
       expect.objectContaining({ user_id: 700, role: 'host', joined_at: '2026-02-02T10:00:00.000Z', left_at: '2026-02-02T10:10:00.000Z', duration_seconds: 600, leave_reason: 'call_ended' }),

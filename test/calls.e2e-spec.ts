@@ -309,6 +309,7 @@ describe('Calls: create, invite, join, leave, view, list', () => {
         mode: 'conference',
         max_speakers: null,
         speaker_count: null,
+        encryption: 'none',
       });
       expect(res.body[1].role).toBe('participant');
       expect(res.body[2].role).toBe('host');

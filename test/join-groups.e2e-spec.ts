@@ -22,6 +22,8 @@ import { createTestDatabase, startApp, TestApp, usingMysql } from './support/tes
 const base = randomInt(1_000_000, 1_900_000_000);
 const user = (n: number): number => base + n;
 const ADMIN = user(0);
+/** Encrypted calls need a media key secret (issue 26). */
+const ENV = { MEDIA_KEY_SECRET: 'join-groups-test-media-key-secret-0123456789' };
 
 /** How many joins went in groups of two or more so far (the histogram's sum less its observations of 1). */
 async function groupedSoFar(): Promise<number> {
@@ -39,10 +41,10 @@ describe('group joins', () => {
   beforeAll(async () => {
     if (usingMysql) {
       db = await createTestDatabase();
-      a = await startApp({}, db.url);
-      b = await startApp({}, db.url);
+      a = await startApp(ENV, db.url);
+      b = await startApp(ENV, db.url);
     } else {
-      a = await startApp();
+      a = await startApp(ENV);
       b = a;
     }
   });
@@ -105,6 +107,20 @@ describe('group joins', () => {
     // Arrival order decides: the first twelve asked are in.
     expect(answers.slice(0, 12).every((r) => r.status === 'fulfilled')).toBe(true);
     expect(await a.dataSource.getRepository(CallSession).countBy({ callId: call.callId, open: 1 })).toBe(12);
+  });
+
+  it('an encrypted call: members joining together all get the one key and salt of the channel, minted when it was empty', async () => {
+    const call = await createCall(a.http, user(800), { isPublic: true, maxParticipants: 50, encryption: 'aes-256-gcm2' });
+    const users = a.app.get(UsersService);
+    const calls = a.app.get(CallsService);
+    const members = await Promise.all(Array.from({ length: 10 }, (_, i) => users.resolve({ userId: user(810 + i), membershipStage: 'member', role: 'user' })));
+    const before = await groupedSoFar();
+    const together = await Promise.all(members.map((m) => calls.join(m, call.callId, 'audio')));
+    expect((await groupedSoFar()) - before).toBe(9);
+    const over = await Promise.all(Array.from({ length: 10 }, (_, i) => join(instance(i).http, call.callId, as.member(user(830 + i)))));
+    const keys = [...together.map((r) => JSON.stringify((r as { encryption?: unknown }).encryption)), ...over.map((r) => JSON.stringify(r.body.encryption))];
+    expect(new Set(keys).size).toBe(1);
+    expect(JSON.parse(keys[0])).toEqual({ mode: 'aes-256-gcm2', key: expect.stringMatching(/^[0-9a-f]{64}$/), salt: expect.any(String) });
   });
 
   it('a group answers each member by their own state: removed, already in, twice at once, a newcomer', async () => {

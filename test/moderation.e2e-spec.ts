@@ -63,7 +63,7 @@ describe('Calls that hosts run', () => {
 
       const paused = await pause(call.callId, m(1000)).expect(200);
       expect(paused.body).toEqual(expect.objectContaining({ id: call.callId, status: 'paused', role: 'host', participant_count: 1, channel_name: call.channelName }));
-      expect(Object.keys(paused.body).sort()).toEqual(['channel_name', 'created_at', 'creator_id', 'description', 'ends_at', 'id', 'is_public', 'lobby', 'max_participants', 'max_speakers', 'mode', 'participant_count', 'role', 'speaker_count', 'starts_at', 'status', 'title', 'wait_for_host']);
+      expect(Object.keys(paused.body).sort()).toEqual(['channel_name', 'created_at', 'creator_id', 'description', 'encryption', 'ends_at', 'id', 'is_public', 'lobby', 'max_participants', 'max_speakers', 'mode', 'participant_count', 'role', 'speaker_count', 'starts_at', 'status', 'title', 'wait_for_host']);
       // Pausing a paused call changes nothing.
       expect((await pause(call.callId, m(1000)).expect(200)).body).toEqual(paused.body);
 

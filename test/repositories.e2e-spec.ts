@@ -7,6 +7,7 @@ import { CallsErasureRepository } from '../src/calls/calls-erasure.repository';
 import { CallScheduleRepository } from '../src/calls/call-schedule.repository';
 import { DirectCallsRepository } from '../src/calls/direct-calls.repository';
 import { LobbyRepository } from '../src/calls/lobby.repository';
+import { MediaKeysRepository } from '../src/calls/media-keys.repository';
 import { CallSession } from '../src/calls/entities/call-session.entity';
 import { Call } from '../src/calls/entities/call.entity';
 import { ParticipationRepository } from '../src/calls/participation.repository';
@@ -155,6 +156,16 @@ const REPOSITORIES: Array<{ type: abstract new (...args: never[]) => object; fil
       ringOf: (r: DirectCallsRepository) => (m, f) => r.ringOf(f.callId, m),
       endRinging: (r: DirectCallsRepository) => (m, f) => r.endRinging(m, f.callId, 'declined', NOW),
       ringsDue: (r: DirectCallsRepository) => () => r.ringsDue(NOW, 100),
+    },
+  },
+  {
+    type: MediaKeysRepository,
+    file: 'src/calls/media-keys.repository.sql',
+    cases: {
+      sealedOf: (r: MediaKeysRepository) => (m, f) => r.sealedOf(m, f.callId),
+      replace: (r: MediaKeysRepository) => (m, f) => r.replace(m, { callId: f.callId, mode: 'aes-256-gcm2', sealed: 'c2VhbGVk', createdAt: NOW }),
+      drop: (r: MediaKeysRepository) => (m, f) => r.drop(m, f.callId),
+      liveEncryptedCalls: (r: MediaKeysRepository) => () => r.liveEncryptedCalls(),
     },
   },
   {

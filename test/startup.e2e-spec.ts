@@ -153,7 +153,7 @@ describe('start-up (node src/main.ts)', () => {
       });
       expect(startup[0].msg).toBe(
         `Ikoota calling API at http://localhost:${port}/api (Swagger UI at /api/docs, dashboard at /dashboard, production); database ${expectedDatabase}; ` +
-          'configured: Agora REST, event webhooks (hooks.example:8443), metrics token; not configured: Agora webhooks, recording, Redis, tracing; scheduled jobs off (JOBS_ENABLED=false)',
+          'configured: Agora REST, event webhooks (hooks.example:8443), metrics token; not configured: Agora webhooks, recording, Redis, tracing; media encryption: off; scheduled jobs off (JOBS_ENABLED=false)',
       );
       // Start-up says nothing else at info: no module, controller or route lines, no listening
       // addresses. Before it, the migrations this new database needed (an event, not narration);

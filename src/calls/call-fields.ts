@@ -2,7 +2,7 @@ import { iso } from '../common/iso';
 import { OPEN, TOKEN_EXPIRY_LAG_MS } from './entities/call-session.entity';
 import { CALL_DESCRIPTION_MAX_LENGTH, CALL_STATUSES, CALL_TITLE_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH } from './entities/call.entity';
 import type { Call } from './entities/call.entity';
-import { CALL_MODES } from './entities/call.entity';
+import { CALL_MODES, ENCRYPTION_MODES } from './entities/call.entity';
 
 /**
  * The calls feature's public values, for other features' DTOs and SQL: the call statuses, the
@@ -31,10 +31,11 @@ export interface CallSettingsRowFields {
   mode: Call['mode'];
   max_speakers: number | null;
   speaker_count: number | null;
+  encryption: Call['encryption'];
 }
 
 /** The settings' row fields, one mapping for every row (my-calls, GET /:callId, PATCH answers, the admin's calls and details). */
-export function settingsRowFields(call: Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode' | 'maxSpeakers' | 'speakerCount'>): CallSettingsRowFields {
+export function settingsRowFields(call: Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode' | 'maxSpeakers' | 'speakerCount' | 'encryption'>): CallSettingsRowFields {
   return {
     starts_at: iso(call.startsAt),
     ends_at: iso(call.endsAt),
@@ -42,6 +43,8 @@ export function settingsRowFields(call: Pick<Call, 'startsAt' | 'endsAt' | 'lobb
     mode: call.mode,
     max_speakers: call.mode === 'stage' ? call.maxSpeakers : null,
     speaker_count: call.mode === 'stage' ? call.speakerCount : null,
+    // The mode only (issue 26): the key and salt are in join and token answers, nowhere else.
+    encryption: call.encryption,
   };
 }
 
@@ -51,3 +54,5 @@ export function lobbySettingsOf(dto: { lobby?: boolean; waitForHost?: boolean })
 }
 /** The call modes (stages, issue 25). */
 export { CALL_MODES };
+/** The media encryption modes (issue 26). */
+export { ENCRYPTION_MODES };

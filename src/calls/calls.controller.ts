@@ -31,9 +31,15 @@ export class CallsController {
   @Post('create')
   @RateLimit('create')
   @Idempotent()
-  @ApiOperation({ operationId: 'createCall', summary: 'Create a new call', description: 'The caller becomes the host. Creating does not join: the host joins like anyone else.' })
+  @ApiOperation({
+    operationId: 'createCall',
+    summary: 'Create a new call',
+    description:
+      'The caller becomes the host. Creating does not join: the host joins like anyone else. ' +
+      "`encryption` (`aes-128-gcm2` / `aes-256-gcm2`) makes an encrypted call: the join and token answers then carry the channel's mode, key and salt.",
+  })
   @ApiCreatedResponse({ type: CallCreatedDto })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Invalid request parameters' })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'Invalid request parameters' }, { code: 'ENCRYPTION_UNAVAILABLE', when: 'An encrypted call asked of a service without MEDIA_KEY_SECRET' })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateCallDto): Promise<CallCreatedDto> {
     return this.calls.create(user, dto);
   }
@@ -89,7 +95,8 @@ export class CallsController {
     description:
       'Opens the caller\'s participation session (media `video` unless the body says `{"media":"audio"}`; the body may be empty) and returns the channel plus the caller\'s masking preferences. Joining again while in the call returns the same answer and takes no second slot. ' +
       'In a call with `lobby` (or `waitForHost` while neither the host, a moderator nor an admin is in it), a member who is none of those waits: **202** `waiting` with their place in the lobby, and no channel, session, slot or token. ' +
-      'Joining again while waiting answers the same; once admitted, the next join is the normal 200.',
+      'Joining again while waiting answers the same; once admitted, the next join is the normal 200. ' +
+      "An encrypted call's answer carries `encryption: { mode, key, salt }` for the client to set before joining the channel: a new pair when this join found the call empty (and no recorder in it), else the one the others use.",
   })
   @ApiParam(CALL_ID)
   @ApiBody({ type: JoinCallDto, required: false })
@@ -101,6 +108,7 @@ export class CallsController {
     { code: 'CALL_NOT_FOUND', when: 'No such call' },
     ...ADMISSION_REFUSALS,
     { code: 'LOBBY_DENIED', when: 'The host, a moderator or an admin denied the caller in the lobby (until admitted later)' },
+    { code: 'ENCRYPTION_UNAVAILABLE', when: 'An encrypted call, and the service cannot key it (MEDIA_KEY_SECRET missing)' },
   )
   async join(
     @CurrentUser() user: AuthUser,

@@ -20,6 +20,8 @@ import { LobbyService } from './lobby.service';
 import { ParticipationRepository } from './participation.repository';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
+import { MediaKeys } from './media-keys.service';
+import { MediaKeysRepository } from './media-keys.repository';
 
 /**
  * Calls, their members, participation sessions, media segments and uid bindings, the call's row
@@ -39,7 +41,9 @@ import { RecordingHooks } from './recording-hooks';
     JoinGroups,
     // Erasing a member (issue 26).
     CallsErasure, CallsErasureRepository,
+    // Encrypted calls (issue 26).
+    MediaKeys, MediaKeysRepository,
   ],
-  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService, CallsErasure],
+  exports: [CallsService, ParticipationService, AssignedUids, RecordingHooks, DirectCallsService, CallsErasure, MediaKeys],
 })
 export class CallsModule {}

@@ -78,13 +78,14 @@ export class CallsRepository {
   /** A new active call with its creator as host. */
   async insertCall(
     manager: EntityManager,
-    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost'>> & Pick<Call, 'mode' | 'maxSpeakers' | 'speakerCount'>,
+    fields: Pick<Call, 'title' | 'description' | 'channelName' | 'creatorId' | 'isPublic' | 'maxParticipants' | 'createdAt'> & Partial<Pick<Call, 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'encryption'>> & Pick<Call, 'mode' | 'maxSpeakers' | 'speakerCount'>,
   ): Promise<Call> {
     const call = manager.create(Call, {
       startsAt: null,
       endsAt: null,
       lobby: false,
       waitForHost: false,
+      encryption: 'none',
       ...fields,
       status: 'active',
       activeParticipants: 0,

@@ -32,6 +32,7 @@ import { ParticipationRepository } from './participation.repository';
 import { powerRefusal } from './powers';
 import { ParticipationService } from './participation.service';
 import { RecordingHooks } from './recording-hooks';
+import { MediaKey, MediaKeys } from './media-keys.service';
 import { plannedSchedule, scheduleChanges } from './schedule';
 import { stageFieldsOf, stageRoleOf } from './stage-roles';
 import { joinsRefused } from '../common/metrics/counters';
@@ -99,6 +100,7 @@ export class CallsService {
     @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
     private readonly lobby: LobbyService,
     @Inject(stageConfig.KEY) private readonly stage: ConfigType<typeof stageConfig>,
+    private readonly mediaKeys: MediaKeys,
   ) {}
 
   /** Creates a call with the caller as its host. Creating does not join. */
@@ -113,6 +115,8 @@ export class CallsService {
   async createCall(dto: CreateCallDto, creatorId: number, more: (manager: EntityManager, call: Call, now: Date) => Promise<void>): Promise<Call> {
     // The mode and, on a stage, its speaker cap (the host its first speaker); caps checked by mode.
     const stage = stageFieldsOf(dto, this.stage.maxParticipants, DEFAULT_MAX_PARTICIPANTS);
+    // An encrypted call needs MEDIA_KEY_SECRET to key it (issue 26).
+    this.mediaKeys.requireAvailable(dto.encryption);
     for (let attempt = 0; ; attempt += 1) {
       const now = this.clock.now();
       const schedule = plannedSchedule(null, dto, now);
@@ -129,6 +133,7 @@ export class CallsService {
             ...schedule,
             ...lobbySettingsOf(dto),
             ...stage,
+            encryption: dto.encryption ?? 'none',
           });
           await this.outbox.record(manager, {
             type: 'call.created',
@@ -143,6 +148,8 @@ export class CallsService {
               ...(created.mode === 'stage' ? { max_speakers: created.maxSpeakers } : {}),
               ...scheduleChanges({ startsAt: null, endsAt: null }, schedule),
               ...lobbyRowFields(created),
+              // The mode only, and only when encrypted (issue 26): never the key.
+              ...(created.encryption !== 'none' ? { encryption: created.encryption } : {}),
             },
           });
           await more(manager, created, now);
@@ -192,7 +199,7 @@ export class CallsService {
       throw error;
     });
     if (!('session' in entered)) return entered;
-    const { call, session, role, uid, preferences, opened, recordingConsent, stageRole } = entered;
+    const { call, session, role, uid, preferences, opened, recordingConsent, stageRole, mediaKey } = entered;
     // After the commit: a consenting member who just came in joins a running recording's lists.
     if (opened && recordingConsent && call.recordingId !== null) this.recordings.membershipChanged(callId, call.recordingId);
     return {
@@ -207,6 +214,7 @@ export class CallsService {
       ...preferences,
       presence: { heartbeatIntervalSeconds: heartbeatIntervalSeconds(this.presence), heartbeatRequired: false },
       ...(stageRole ? { stageRole } : {}),
+      ...(mediaKey ? { encryption: { mode: mediaKey.mode, key: mediaKey.key, salt: mediaKey.salt } } : {}),
     };
   }
 
@@ -252,7 +260,11 @@ export class CallsService {
           const role = state.member?.role ?? 'participant';
           const stageRole = stageRoleOf(state.call.mode, state.member);
           if (state.open) {
-            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent, stageRole };
+            // An encrypted call's current key (issue 26): one read, for encrypted calls only. None
+            // that opens (another MEDIA_KEY_SECRET): minted where the transaction commits.
+            const kept = await this.mediaKeys.existing(manager, state.call);
+            const mediaKey = kept === null && !reserved ? await this.mediaKeys.forJoin(manager, state.call, false, now) : (kept ?? undefined);
+            const entry = { call: state.call, session: state.open, role, uid: state.assignedUid, preferences: state.preferences, opened: false, recordingConsent: state.recordingConsent, stageRole, mediaKey };
             if (reserved) throw new AlreadyInCall(entry);
             return entry;
           }
@@ -263,16 +275,27 @@ export class CallsService {
           const uid = state.assignedUid ?? (await this.uids.assign(manager, callId, user.id, now));
           // Wait-for-host without a lobby: the host, a moderator or an admin coming in lets everyone waiting in.
           if (state.call.waitForHost && !state.call.lobby && (user.isAdmin || role !== 'participant')) await this.lobby.hostArrived(manager, callId, user.id, now);
-          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent, stageRole };
+          // An encrypted call (issue 26): a fresh key when this join took it from empty to occupied (the
+          // slot just taken is counted in activeParticipants), else the current one. None: no statement.
+          const mediaKey = await this.mediaKeys.forJoin(manager, state.call, true, now);
+          return { call: state.call, session, role, uid, preferences: state.preferences, opened: true, recordingConsent: state.recordingConsent, stageRole, mediaKey };
         });
       } catch (error) {
-        // Rolled back, so the slot it took is free again.
-        if (error instanceof AlreadyInCall) return error.entry;
+        // Rolled back, so the slot it took is free again (and an encrypted call's missing key is minted now, under the lock).
+        if (error instanceof AlreadyInCall) return error.entry.call.encryption !== 'none' && !error.entry.mediaKey ? { ...error.entry, mediaKey: await this.keyAgain(callId, error.entry.call) } : error.entry;
         // The unique indexes are the last line of defence: under the call's lock nothing reaches them.
         if (attempt < 3 && isUniqueViolation(error)) continue;
         throw error;
       }
     }
+  }
+
+  /** An encrypted call's key in a transaction of its own, under the call's lock: the current one, or a new one when none opens. */
+  private keyAgain(callId: number, call: Entry['call']): Promise<MediaKey | undefined> {
+    return this.tx.run(async (manager) => {
+      await this.participation.lockCall(manager, callId);
+      return this.mediaKeys.forJoin(manager, call, false, this.clock.now());
+    });
   }
 
   /** Closes the caller's open session in a call. Nothing open is fine: leaving is idempotent. */
@@ -321,6 +344,8 @@ export class CallsService {
       throw new DomainException('CALL_ALREADY_ENDED', 'Call has already ended');
     }
     await this.participation.closeAllInCall(manager, callId, endedAt, 'call_ended');
+    // An encrypted call's key goes with its end (issue 26).
+    await this.mediaKeys.dropWithin(manager, callId);
     await this.outbox.record(manager, { type: 'call.ended', callId, actorId, occurredAt: endedAt, data: { ended_by: endedBy } });
     return this.repository.channelNameOf(manager, callId);
   }

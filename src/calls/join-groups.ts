@@ -14,6 +14,7 @@ import { AssignedUids } from './assigned-uids.service';
 import { CallsRepository } from './calls.repository';
 import { CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession } from './entities/call-session.entity';
+import { MediaKey, MediaKeys } from './media-keys.service';
 import { MemberState, ParticipationRepository } from './participation.repository';
 import { StageRole, stageRoleOf } from './stage-roles';
 
@@ -31,6 +32,8 @@ export interface Entry {
   recordingConsent: boolean;
   /** On a stage, the member's stage role (read with the call); null on a conference. */
   stageRole: StageRole | null;
+  /** An encrypted call's mode, key and salt (issue 26); undefined without encryption. */
+  mediaKey?: MediaKey;
 }
 
 /** One join waiting for its group; `alone` is the one-member join (CallsService), used when it ends up alone or the group cannot take it. */
@@ -71,6 +74,7 @@ export class JoinGroups {
     private readonly calls: CallsRepository,
     private readonly uids: AssignedUids,
     private readonly outbox: EventsOutbox,
+    private readonly mediaKeys: MediaKeys,
     private readonly clock: Clock,
     @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
   ) {}
@@ -174,6 +178,12 @@ export class JoinGroups {
         outcomes.set(pending, entry(true));
         opening.push({ pending, state });
       }
+    }
+    // An encrypted call (issue 26): everyone admitted gets the channel's key, a fresh pair when they are its first occupants.
+    const entries = [...outcomes.values()].filter((o): o is Entry => o !== 'alone' && !(o instanceof DomainException));
+    if (call.encryption !== 'none' && entries.length > 0) {
+      const mediaKey = await this.mediaKeys.forGroup(manager, call, call.activeParticipants === 0 && opening.length > 0, now);
+      for (const entry of entries) entry.mediaKey = mediaKey;
     }
     if (opening.length === 0) return outcomes;
     // The writes: the head count, the sessions with their segments, new members, uids; one statement each.

@@ -12,12 +12,12 @@ import { CallsRepository } from './calls.repository';
 import { CallMediaSegment } from './entities/call-media-segment.entity';
 import { CallMember, CallRole } from './entities/call-member.entity';
 import { CallMedia, CallSession, OPEN } from './entities/call-session.entity';
-import { Call, CallMode, CallStatus } from './entities/call.entity';
+import { Call, CallMode, CallStatus, MediaEncryptionMode } from './entities/call.entity';
 import { UidBinding } from './entities/uid-binding.entity';
 
 /** A call, one member's row in it, their open session and assigned uid, read together (see `memberState`). */
 export interface MemberState {
-  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode'>;
+  call: Pick<Call, 'id' | 'title' | 'channelName' | 'status' | 'isPublic' | 'maxParticipants' | 'recordingId' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'mode' | 'activeParticipants' | 'encryption'>;
   /** `speaker`: on a stage, the member may publish (`speaker_at` set). */
   member: { role: CallRole; removed: boolean; speaker: boolean } | null;
   open: Pick<CallSession, 'id' | 'callId' | 'joinedAt' | 'media'> | null;
@@ -48,9 +48,10 @@ const OPEN_STAY_SQL = `
 
 const CALL_PART = `c.id AS call_id, c.title AS title, c.channel_name AS channel_name, c.status AS status,
          c.is_public AS is_public, c.max_participants AS max_participants, c.recording_id AS recording_id, c.mode AS mode,
-         c.lobby AS lobby, c.wait_for_host AS wait_for_host, c.starts_at AS starts_at, c.ends_at AS ends_at`;
+         c.lobby AS lobby, c.wait_for_host AS wait_for_host, c.starts_at AS starts_at, c.ends_at AS ends_at,
+         c.active_participants AS active_participants, c.encryption AS encryption`;
 
-const JOIN_LOCK_SQL = `SELECT ${CALL_PART}, c.active_participants AS active_participants FROM calls c WHERE c.id = ?`;
+const JOIN_LOCK_SQL = `SELECT ${CALL_PART} FROM calls c WHERE c.id = ?`;
 
 const MEMBER_PART = `m.role AS role, m.removed_at AS removed_at, m.speaker_at AS speaker_at, m.hand_raised_at AS hand_raised_at, m.hand_session_id AS hand_session_id,
          s.id AS session_id, s.media AS media, s.joined_at AS joined_at, b.uid AS assigned_uid,
@@ -100,6 +101,8 @@ interface CallPartRow {
   lobby: number | boolean;
   wait_for_host: number | boolean;
   mode: CallMode;
+  active_participants: RawId;
+  encryption: MediaEncryptionMode;
 }
 
 interface MemberPartRow {
@@ -135,6 +138,8 @@ function callPart(row: CallPartRow): MemberState['call'] {
     lobby: toBool(row.lobby),
     waitForHost: toBool(row.wait_for_host),
     mode: row.mode,
+    activeParticipants: toInt(row.active_participants)!,
+    encryption: row.encryption,
   };
 }
 
@@ -211,12 +216,12 @@ export class ParticipationRepository {
    * Takes the call's row lock for a group of joins and reads the call with its live head count
    * (`CallsService` group joins, see JoinGroups). Null when there is no such call.
    */
-  async lockForJoins(manager: EntityManager, callId: number): Promise<(MemberState['call'] & { activeParticipants: number }) | null> {
-    const rows: Array<CallPartRow & { active_participants: RawId }> = await manager.query(isSerial(manager) ? JOIN_LOCK_SQL : `${JOIN_LOCK_SQL} FOR UPDATE`, [callId]);
+  async lockForJoins(manager: EntityManager, callId: number): Promise<MemberState['call'] | null> {
+    const rows: CallPartRow[] = await manager.query(isSerial(manager) ? JOIN_LOCK_SQL : `${JOIN_LOCK_SQL} FOR UPDATE`, [callId]);
     const row = rows[0];
     if (!row) return null;
     this.calls.noteLocked(manager, callId);
-    return { ...callPart(row), activeParticipants: toInt(row.active_participants)! };
+    return callPart(row);
   }
 
   /** `memberState` for several members of one call in one round trip (the call read by `lockForJoins`). */

@@ -15,6 +15,7 @@ import { loadRetentionConfig, retentionConfig } from './retention.config';
 import { loadLobbyConfig, lobbyConfig } from './lobby.config';
 import { loadScheduleConfig, scheduleConfig } from './schedule.config';
 import { loadStageConfig, stageConfig } from './stage.config';
+import { loadMediaKeysConfig, mediaKeysConfig } from './media-keys.config';
 import { loadTracingConfig } from './tracing.config';
 
 type Loader = (env: NodeJS.ProcessEnv) => unknown;
@@ -42,6 +43,7 @@ const NAMESPACES: Array<[ConfigFactory | undefined, Loader]> = [
   [scheduleConfig, loadScheduleConfig],
   [lobbyConfig, loadLobbyConfig],
   [stageConfig, loadStageConfig],
+  [mediaKeysConfig, loadMediaKeysConfig],
 ];
 
 /** What ConfigModule loads (`load`). */

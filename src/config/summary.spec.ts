@@ -12,6 +12,7 @@ const SECRETS = {
   RECORDING_STORAGE_SECRET_KEY: 'storage-secret-key-value',
   EVENTS_WEBHOOK_SECRET: 'webhook-signing-secret-value',
   METRICS_TOKEN: 'metrics-scrape-token-value',
+  MEDIA_KEY_SECRET: 'media-key-secret-value-at-least-32-chars',
 };
 const DB_PASSWORD = 'db-pass-w0rd';
 const REDIS_PASSWORD = 'redis-pass-w0rd';
@@ -41,7 +42,7 @@ describe('describeStartup: the start-up line', () => {
     expect(line.fields.url).toBe('http://localhost:3000/api');
     expect(line.fields.database).toEqual({ driver: 'sqlite', location: './data/calling.sqlite' });
     expect(Object.values(line.fields.integrations)).toEqual([false, false, false, false, false, false, false]);
-    expect(line.message).toMatch(/^Ikoota calling API at http:\/\/localhost:3000\/api \(Swagger UI at \/api\/docs, dashboard at \/dashboard, development\); database sqlite \.\/data\/calling\.sqlite; configured: none; not configured: Agora REST, Agora webhooks, recording, event webhooks, Redis, tracing, metrics token; WARNING: /);
+    expect(line.message).toMatch(/^Ikoota calling API at http:\/\/localhost:3000\/api \(Swagger UI at \/api\/docs, dashboard at \/dashboard, development\); database sqlite \.\/data\/calling\.sqlite; configured: none; not configured: Agora REST, Agora webhooks, recording, event webhooks, Redis, tracing, metrics token; media encryption: off; WARNING: /);
     expect(line.fields.warnings).toEqual([expect.stringContaining('development JWT secret'), expect.stringContaining('placeholder Agora credentials')]);
     expect(line.message).toContain('WARNING: the development JWT secret is in use');
     expect(line.message).toContain('WARNING: placeholder Agora credentials are in use');
@@ -63,7 +64,7 @@ describe('describeStartup: the start-up line', () => {
     expect(line.fields.database).toEqual({ driver: 'mariadb', location: 'db.internal:3307/calling_prod' });
     expect(Object.values(line.fields.integrations)).toEqual([true, true, true, true, true, true, true]);
     expect(line.message).toContain(
-      'configured: Agora REST, Agora webhooks, recording (bucket ikoota-recordings), event webhooks (hooks.ikoota.example), Redis (redis.internal:6380), tracing (otel-collector:4318), metrics token; not configured: none',
+      'configured: Agora REST, Agora webhooks, recording (bucket ikoota-recordings), event webhooks (hooks.ikoota.example), Redis (redis.internal:6380), tracing (otel-collector:4318), metrics token; not configured: none; media encryption: on',
     );
     expect(line.message).not.toContain('WARNING');
     const printed = JSON.stringify(line);

@@ -4,6 +4,7 @@ import { loadAuthConfig } from './auth.config';
 import { DatabaseTarget, loadDatabaseConfig } from './database.config';
 import { loadEventsConfig } from './events.config';
 import { loadJobsConfig } from './jobs.config';
+import { loadMediaKeysConfig } from './media-keys.config';
 import { loadMetricsConfig } from './metrics.config';
 import { loadPresenceConfig } from './presence.config';
 import { loadRateLimitConfig } from './rate-limit.config';
@@ -19,6 +20,8 @@ export interface StartupSummary {
     database: { driver: string; location: string };
     integrations: Record<Integration, boolean>;
     jobs: boolean;
+    /** Whether MEDIA_KEY_SECRET is set (encrypted calls possible); never the secret. */
+    mediaEncryption: boolean;
     warnings: string[];
   };
 }
@@ -70,6 +73,7 @@ export function describeStartup(env: NodeJS.ProcessEnv, port: number): StartupSu
   const rateLimit = loadRateLimitConfig(env);
   const tracing = loadTracingConfig(env);
   const jobs = loadJobsConfig(env).jobsEnabled;
+  const mediaEncryption = Boolean(loadMediaKeysConfig(env).secret);
 
   const integrations: Record<Integration, boolean> = {
     agoraRest: Boolean(agora.customerId && agora.customerSecret),
@@ -100,8 +104,9 @@ export function describeStartup(env: NodeJS.ProcessEnv, port: number): StartupSu
     `database ${database.driver} ${database.location}`,
     `configured: ${configured.length > 0 ? configured.join(', ') : 'none'}`,
     `not configured: ${missing.length > 0 ? missing.join(', ') : 'none'}`,
+    `media encryption: ${mediaEncryption ? 'on' : 'off'}`,
     ...(jobs ? [] : ['scheduled jobs off (JOBS_ENABLED=false)']),
     ...warnings.map((warning) => `WARNING: ${warning}`),
   ].join('; ');
-  return { level: warnings.length > 0 ? 'warn' : 'info', message, fields: { url, database, integrations, jobs, warnings } };
+  return { level: warnings.length > 0 ? 'warn' : 'info', message, fields: { url, database, integrations, jobs, mediaEncryption, warnings } };
 }

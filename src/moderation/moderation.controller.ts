@@ -71,11 +71,12 @@ export class ModerationController {
     description:
       'Any of `title`, `description`, `isPublic`, `maxParticipants`, validated as on create; omitted fields stay. `maxParticipants` below the members in the call now is 409 `CAPACITY_BELOW_LIVE` ' +
       '(checked under the call\'s lock, so a concurrent join cannot slip past the new cap). Ended calls are 404. ' +
-      'On a stage also `maxSpeakers` (1-32; below its speakers now is 409 `CAPACITY_BELOW_LIVE`). The mode never changes: `mode` is refused like any unknown field.',
+      'On a stage also `maxSpeakers` (1-32; below its speakers now is 409 `CAPACITY_BELOW_LIVE`). The mode never changes: `mode` is refused like any unknown field. ' +
+      '`encryption` changes only while nobody is in the call and no recording runs (409 `CALL_IN_PROGRESS`).',
   })
   @ApiParam(CALL_ID)
   @ApiOkResponse({ type: CallRowDto, description: 'The call row after the edit, as my-calls shows it' })
-  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers' })
+  @ApiErrors({ code: 'VALIDATION_FAILED', when: 'A field fails the create rules, or callId is not a positive integer' }, NOT_MODERATOR, NO_CALL, ENDED, { code: 'CAPACITY_BELOW_LIVE', when: 'maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers' }, { code: 'CALL_IN_PROGRESS', when: 'encryption changed while someone is in the call or a recording runs' }, { code: 'ENCRYPTION_UNAVAILABLE', when: 'An encrypted mode asked of a service without MEDIA_KEY_SECRET' })
   edit(@CurrentUser() user: AuthUser, @Param('callId', PositiveIntPipe) callId: number, @Body() dto: UpdateCallDto): Promise<CallRowDto> {
     return this.moderation.edit(user, callId, dto);
   }

@@ -27,7 +27,7 @@ export class ModerationRepository {
   }
 
   /** Changes what a host may edit on a call. */
-  async updateCall(manager: EntityManager, callId: number, fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'maxSpeakers'>>): Promise<void> {
+  async updateCall(manager: EntityManager, callId: number, fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'maxSpeakers' | 'encryption'>>): Promise<void> {
     if (Object.keys(fields).length === 0) return;
     await manager.update<Call>(CALLS, { id: callId }, fields);
   }

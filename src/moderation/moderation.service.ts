@@ -8,6 +8,7 @@ import { RecordingHooks } from '../calls/recording-hooks';
 import { toCallRow } from '../calls/calls.service';
 import { CallRowDto } from '../calls/dto/call-row.dto';
 import { AssignedUids } from '../calls/assigned-uids.service';
+import { MediaKeys } from '../calls/media-keys.service';
 import type { Call } from '../calls/entities/call.entity';
 import { ParticipationService } from '../calls/participation.service';
 import { outranked, requirePower } from '../calls/powers';
@@ -61,6 +62,7 @@ export class ModerationService {
     private readonly restrictions: PublishRestrictions,
     private readonly stage: StageService,
     @Inject(stageConfig.KEY) private readonly stageLimits: ConfigType<typeof stageConfig>,
+    private readonly mediaKeys: MediaKeys,
   ) {}
 
   /** Pauses (nobody new joins; those in stay) or resumes a call. Asking for the state it is in changes nothing. */
@@ -99,9 +101,17 @@ export class ModerationService {
       if (dto.maxSpeakers !== undefined && dto.maxSpeakers < (call.speakerCount ?? 0)) {
         throw new DomainException('CAPACITY_BELOW_LIVE', `maxSpeakers ${dto.maxSpeakers} is below the ${call.speakerCount} speakers of this stage now`);
       }
+      // The media encryption (issue 26) changes only while nobody, recorder included, is in the channel.
+      const encryption = dto.encryption !== undefined && dto.encryption !== call.encryption ? dto.encryption : undefined;
+      if (encryption !== undefined) {
+        this.mediaKeys.requireAvailable(encryption);
+        if (call.activeParticipants > 0 || call.recordingId !== null) throw new DomainException('CALL_IN_PROGRESS');
+        // The old mode's key goes; the next join mints one for the new mode.
+        await this.mediaKeys.dropWithin(manager, callId);
+      }
       // The schedule's rules (src/calls/schedule.ts): 400, or 409 once startsAt has passed.
       const moved = scheduleChanges(call, plannedSchedule(call, dto, this.clock.now()));
-      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'maxSpeakers'>> = {};
+      const fields: Partial<Pick<Call, 'title' | 'description' | 'isPublic' | 'maxParticipants' | 'startsAt' | 'endsAt' | 'lobby' | 'waitForHost' | 'maxSpeakers' | 'encryption'>> = {};
       if (dto.title !== undefined) fields.title = dto.title;
       if (dto.description !== undefined) fields.description = dto.description;
       if (dto.isPublic !== undefined) fields.isPublic = dto.isPublic;
@@ -111,11 +121,12 @@ export class ModerationService {
       if (dto.lobby !== undefined) fields.lobby = dto.lobby;
       if (dto.waitForHost !== undefined) fields.waitForHost = dto.waitForHost;
       if (dto.maxSpeakers !== undefined) fields.maxSpeakers = dto.maxSpeakers;
+      if (encryption !== undefined) fields.encryption = encryption;
       await this.repository.updateCall(manager, callId, fields);
       if (Object.keys(fields).length > 0) {
         const changed = { title: fields.title, description: fields.description, is_public: fields.isPublic, max_participants: fields.maxParticipants, max_speakers: fields.maxSpeakers, ...moved };
         // The lobby settings (issue 24).
-        Object.assign(changed, { lobby: fields.lobby, wait_for_host: fields.waitForHost });
+        Object.assign(changed, { lobby: fields.lobby, wait_for_host: fields.waitForHost, encryption: fields.encryption });
         await this.outbox.record(manager, { type: 'call.updated', callId, actorId: user.id, occurredAt: this.clock.now(), data: { changed: JSON.parse(JSON.stringify(changed)) } });
       }
       return toCallRow(Object.assign(call, fields), role);

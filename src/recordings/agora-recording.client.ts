@@ -4,6 +4,7 @@ import { AGORA_ACCOUNT_LIMITER } from '../agora/agora-channel.service';
 import { AgoraAnswer, AgoraRest, StartRateLimiter } from '../agora/agora-rest';
 import { agoraConfig } from '../config/agora.config';
 import { recordingConfig, RecordingStorage, S3_COMPATIBLE_VENDOR } from '../config/recording.config';
+import type { MediaKey } from '../calls/media-keys.service';
 import { RecordingFile, RecordingMode } from './entities/recording.entity';
 
 /** A Cloud Recording request that takes longer than this counts as failed (start can take seconds). */
@@ -11,6 +12,9 @@ export const RECORDING_REQUEST_TIMEOUT_MS = 10_000;
 
 /** How long the recorder stays in a channel where nobody it may record publishes, in seconds. */
 export const RECORDER_MAX_IDLE_SECONDS = 3600;
+
+/** Cloud Recording's `decryptionMode` for the call's encryption mode: 7 AES_128_GCM2, 8 AES_256_GCM2 (both with a salt). */
+export const DECRYPTION_MODES: Record<MediaKey['mode'], number> = { 'aes-128-gcm2': 7, 'aes-256-gcm2': 8 };
 
 /** Agora's query `serverResponse.status` values after which the recorder is gone. */
 const ENDED_STATUSES: ReadonlySet<number> = new Set([6, 7, 8, 20]);
@@ -102,8 +106,12 @@ export class AgoraRecordingClient {
     return { failed: false, resourceId: resourceId.resourceId };
   }
 
-  /** Starts the recorder with subscribe lists holding only `uids` (audio and video alike). */
-  async start(ref: RecorderRef, resourceId: string, token: string, uids: number[], maxMembers: number): Promise<Result<{ sid: string }>> {
+  /**
+   * Starts the recorder with subscribe lists holding only `uids` (audio and video alike); in an
+   * encrypted call (issue 26) with the channel's mode, key and salt (`decryptionMode`, `secret`,
+   * `salt`), which the request carries and nothing logs (failures never carry the body).
+   */
+  async start(ref: RecorderRef, resourceId: string, token: string, uids: number[], maxMembers: number, mediaKey?: MediaKey): Promise<Result<{ sid: string }>> {
     const storage = this.config.storage!;
     const answer = await this.rest.send('POST', `${this.base()}/resourceid/${encodeURIComponent(resourceId)}/mode/${ref.mode}/start`, {
       cname: ref.channelName,
@@ -118,6 +126,7 @@ export class AgoraRecordingClient {
           subscribeVideoUids: uids.map(String),
           // Individual recordings: Agora sizes the recorder by the most members it may record.
           ...(ref.mode === 'individual' ? { subscribeUidGroup: subscribeUidGroupFor(maxMembers) } : {}),
+          ...(mediaKey ? { decryptionMode: DECRYPTION_MODES[mediaKey.mode], secret: mediaKey.key, salt: mediaKey.salt } : {}),
         },
         storageConfig: storageConfigOf(storage),
       },

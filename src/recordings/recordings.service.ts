@@ -5,6 +5,7 @@ import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { RECORDER_UID } from '../calls/assigned-uids.service';
 import { CallsService } from '../calls/calls.service';
+import { MediaKeys } from '../calls/media-keys.service';
 import type { Call } from '../calls/entities/call.entity';
 import { ParticipationService } from '../calls/participation.service';
 import { requirePower } from '../calls/powers';
@@ -59,6 +60,7 @@ export class RecordingsService {
     private readonly tx: TransactionRunner,
     private readonly calls: ParticipationService,
     private readonly callsService: CallsService,
+    private readonly mediaKeys: MediaKeys,
     private readonly recordings: RecordingsRepository,
     private readonly states: RecordingStates,
     private readonly membership: RecordingMembership,
@@ -79,13 +81,15 @@ export class RecordingsService {
       // The claim is the database's answer to two starts at once, on any number of instances.
       if (!(await this.recordings.claimRecording(manager, callId, row.id))) throw new DomainException('RECORDING_ACTIVE');
       this.calls.noteLocked(manager, callId);
-      return { row, uids: await this.recordings.consentingUids(callId, manager), maxMembers: call.maxParticipants };
+      // An encrypted call's key for the recorder (issue 26): in an empty call it is the first occupant, and mints the pair.
+      const mediaKey = await this.mediaKeys.forRecorder(manager, call, this.clock.now());
+      return { row, uids: await this.recordings.consentingUids(callId, manager), maxMembers: call.maxParticipants, mediaKey };
     });
-    const { row, uids, maxMembers } = reserved;
+    const { row, uids, maxMembers, mediaKey } = reserved;
     const ref = { channelName: row.channelName, uid: RECORDER_UID, mode };
     const acquired = await this.agora.acquire(ref);
     if (acquired.failed) return this.abandon(row, 'acquire', acquired);
-    const started = await this.agora.start(ref, acquired.resourceId, this.recorderToken(row.channelName), uids, maxMembers);
+    const started = await this.agora.start(ref, acquired.resourceId, this.recorderToken(row.channelName), uids, maxMembers, mediaKey);
     if (started.failed) return this.abandon(row, 'start', started);
     const running: RunningRef = { ...ref, resourceId: acquired.resourceId, sid: started.sid };
     const marked = await this.tx.run((manager) => this.states.recordStarted(manager, row, running, uids, this.clock.now()));

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CallSession } from '../calls/entities/call-session.entity';
 import type { CallRole } from '../calls/entities/call-member.entity';
-import type { CallMode, CallStatus } from '../calls/entities/call.entity';
+import type { CallMode, CallStatus, MediaEncryptionMode } from '../calls/entities/call.entity';
 import { OPEN } from '../calls/call-fields';
 import { isSameChannel } from '../calls/channel-name';
 import { RawDate, RawId, toBool, toDate, toInt } from '../database/raw-values';
@@ -34,6 +34,9 @@ export interface TokenAdmission {
   startsAt: Date | null;
   endsAt: Date | null;
   role: CallRole | null;
+  /** The call's media encryption (issue 26), and its sealed key row (the mode it was minted for, and the sealed value), read in the same round trip. */
+  encryption: MediaEncryptionMode;
+  sealedKey: { mode: MediaEncryptionMode; sealed: string } | null;
 }
 
 /** The token request's one round trip; the uid binding joined is the requested uid's, or the caller's assigned one. */
@@ -41,11 +44,13 @@ const tokenAdmissionSql = (byUid: boolean): string => `
   SELECT c.id AS call_id, c.channel_name AS channel_name, c.status AS status, c.is_public AS is_public, s.id AS session_id,
          s.token_expires_at AS token_expires_at, m.role AS role, m.removed_at AS removed_at, m.audio_muted_at AS audio_muted_at,
          m.video_muted_at AS video_muted_at, b.user_id AS bound_user_id, b.uid AS bound_uid, c.starts_at AS starts_at, c.ends_at AS ends_at,
-         c.lobby AS lobby, c.wait_for_host AS wait_for_host, c.mode AS mode, m.speaker_at AS speaker_at, m.demoted_at AS demoted_at
+         c.lobby AS lobby, c.wait_for_host AS wait_for_host, c.mode AS mode, m.speaker_at AS speaker_at, m.demoted_at AS demoted_at,
+         c.encryption AS encryption, k.mode AS key_mode, k.sealed AS key_sealed
   FROM calls c
   LEFT JOIN call_sessions s ON s.call_id = c.id AND s.user_id = ? AND s.open = 1
   LEFT JOIN call_members m ON m.call_id = c.id AND m.user_id = ?
   LEFT JOIN call_uid_bindings b ON b.call_id = c.id AND ${byUid ? 'b.uid = ?' : 'b.user_id = ? AND b.assigned = 1'}
+  LEFT JOIN call_media_keys k ON k.call_id = c.id
   WHERE c.channel_name = ?`;
 const TOKEN_ADMISSION_BY_UID_SQL = tokenAdmissionSql(true);
 const TOKEN_ADMISSION_ASSIGNED_SQL = tokenAdmissionSql(false);
@@ -86,6 +91,9 @@ export class TokensRepository {
       mode: CallMode;
       speaker_at: RawDate;
       demoted_at: RawDate;
+      encryption: MediaEncryptionMode;
+      key_mode: MediaEncryptionMode | null;
+      key_sealed: string | null;
     }> =
       uid === undefined
         ? await this.dataSource.query(TOKEN_ADMISSION_ASSIGNED_SQL, [userId, userId, userId, channelName])
@@ -110,6 +118,8 @@ export class TokensRepository {
       startsAt: toDate(row.starts_at),
       endsAt: toDate(row.ends_at),
       role: row.role !== null && row.removed_at === null ? row.role : null,
+      encryption: row.encryption,
+      sealedKey: row.key_mode !== null && row.key_sealed !== null ? { mode: row.key_mode, sealed: row.key_sealed } : null,
     };
   }
 

@@ -7,6 +7,7 @@ import { admissionRefusal } from '../calls/admission';
 import { AssignedUids } from '../calls/assigned-uids.service';
 import { TOKEN_EXPIRY_LAG_MS } from '../calls/call-fields';
 import { CallsService } from '../calls/calls.service';
+import { MediaKey, MediaKeys } from '../calls/media-keys.service';
 import { stageRoleOf } from '../calls/stage-roles';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
@@ -57,6 +58,7 @@ export class TokensService {
     private readonly calls: CallsService,
     private readonly restrictions: PublishRestrictions,
     @Inject(scheduleConfig.KEY) private readonly schedule: ConfigType<typeof scheduleConfig>,
+    private readonly mediaKeys: MediaKeys,
   ) {}
 
   async issue(user: AuthUser, dto: CreateTokenDto): Promise<RtcTokenDto> {
@@ -71,6 +73,8 @@ export class TokensService {
     if (!admission || refused || admission.sessionId === null) throw new DomainException('CALL_ACCESS_DENIED', ACCESS_DENIED);
     // A scheduled call in its last second gives no token: refused before any uid is bound.
     untilEnd(this.agora.tokenTtlSeconds, admission.endsAt, at.now);
+    // An encrypted call's key (issue 26), from the same round trip: the join that opened the session wrote it.
+    const mediaKey = this.mediaKeyOf(admission);
     // What the caller may not publish here (a mute, a stage demotion): their member row, read in the same round trip.
     let forbidden = forbiddenPrivileges(admission.muted);
     // On a stage a listener's tokens subscribe only; asking to publish is refused.
@@ -108,7 +112,16 @@ export class TokensService {
     const issued = this.build(dto.channelName, uid, listener ? 'subscriber' : (dto.role ?? 'publisher'), ttl, forbidden);
     await this.recordToken(admission, new Date(now.getTime() + ttl * 1000), now);
     tokensIssued.inc();
-    return issued;
+    return mediaKey ? { ...issued, encryption: { mode: mediaKey.mode, key: mediaKey.key, salt: mediaKey.salt } } : issued;
+  }
+
+  /** The call's media key for an admitted caller; undefined without encryption, 400 ENCRYPTION_UNAVAILABLE when it cannot be opened here. */
+  private mediaKeyOf(admission: TokenAdmission): MediaKey | undefined {
+    if (admission.encryption === 'none') return undefined;
+    const sealed = admission.sealedKey?.mode === admission.encryption ? admission.sealedKey.sealed : null;
+    const opened = this.mediaKeys.open(admission.callId, admission.encryption, sealed);
+    if (!opened) throw new DomainException('ENCRYPTION_UNAVAILABLE', 'The call\'s media key is not available: join the call again');
+    return opened;
   }
 
   /**

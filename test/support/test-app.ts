@@ -49,6 +49,8 @@ export async function startApp(
   env: Record<string, string | undefined> = {},
   databaseUrl?: string,
   clock?: Clock,
+  /** Where the app's log lines go (with a LOG_LEVEL in `env`), for a test that reads them. */
+  logDestination?: import('pino').DestinationStream,
 ): Promise<TestApp> {
   const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const saved = { ...process.env };
@@ -56,7 +58,7 @@ export async function startApp(
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
   let app: NestFastifyApplication;
   try {
-    app = await createApp({ clock });
+    app = await createApp({ clock, logDestination });
     await app.getHttpAdapter().getInstance().ready();
   } catch (error) {
     await database.drop();

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CALL_MODES, CALL_STATUSES } from '../../calls/call-fields';
-import type { CallEndedBy, CallMode, CallStatus } from '../../calls/entities/call.entity';
+import { CALL_MODES, CALL_STATUSES, ENCRYPTION_MODES } from '../../calls/call-fields';
+import type { CallEndedBy, CallMode, CallStatus, MediaEncryptionMode } from '../../calls/entities/call.entity';
 
 /** One call in the admin list (spec row names, snake_case). */
 export class AdminCallRowDto {
@@ -57,6 +57,9 @@ export class AdminCallRowDto {
   /** Stages: the members who may publish now; null on a conference. @example null */
   @ApiProperty({ type: 'integer', nullable: true })
   speaker_count: number | null;
+  /** Agora's media encryption (issue 26); the mode only. @example "none" */
+  @ApiProperty({ enum: [...ENCRYPTION_MODES] })
+  encryption: MediaEncryptionMode;
 }
 
 export class AdminCallsPageDto {

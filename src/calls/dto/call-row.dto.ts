@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { CallRole } from '../entities/call-member.entity';
 import type { CallMedia } from '../entities/call-session.entity';
-import { CALL_MODES, CALL_STATUSES, type CallMode, type CallStatus } from '../entities/call.entity';
+import { CALL_MODES, CALL_STATUSES, ENCRYPTION_MODES, type CallMode, type CallStatus, type MediaEncryptionMode } from '../entities/call.entity';
 import { STAGE_ROLES, type StageRole } from '../stage-roles';
 
 /** A call in the spec's snake_case row shape, with the caller's role and live head count. */
@@ -54,6 +54,9 @@ export class CallRowDto {
   /** Stages: the members who may publish now (in the call or not); null on a conference. @example null */
   @ApiProperty({ type: 'integer', nullable: true })
   speaker_count: number | null;
+  /** Agora's media encryption (issue 26): `none`, `aes-128-gcm2` or `aes-256-gcm2`. The mode only: the key and salt go to admitted participants in the join and token answers. @example "none" */
+  @ApiProperty({ enum: [...ENCRYPTION_MODES] })
+  encryption: MediaEncryptionMode;
 }
 
 export class MutedFlagsDto {

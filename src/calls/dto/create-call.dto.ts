@@ -4,7 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-va
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
 import { OptionalInstant } from '../../common/validation/instant.decorator';
 import { STAGE_PARTICIPANTS_CEILING } from '../../config/stage.config';
-import { CALL_DESCRIPTION_MAX_LENGTH, CALL_MODES, CALL_TITLE_MAX_LENGTH, type CallMode } from '../entities/call.entity';
+import { CALL_DESCRIPTION_MAX_LENGTH, CALL_MODES, CALL_TITLE_MAX_LENGTH, ENCRYPTION_MODES, type CallMode, type MediaEncryptionMode } from '../entities/call.entity';
 import { MAX_SPEAKERS, MIN_SPEAKERS } from '../stage-roles';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -102,4 +102,17 @@ export class CreateCallDto {
   @Max(MAX_SPEAKERS)
   @ApiPropertyOptional({ type: 'integer' })
   maxSpeakers?: number;
+
+  /**
+   * Agora's built-in media encryption (issue 26): `none` (when omitted) or `aes-128-gcm2` /
+   * `aes-256-gcm2`. For an encrypted call the join and token answers carry `encryption: { mode,
+   * key, salt }`, which every client sets before joining the channel (a fresh key and salt each
+   * time the call goes from empty to occupied). 400 `ENCRYPTION_UNAVAILABLE` when the service has
+   * no MEDIA_KEY_SECRET.
+   * @example "aes-256-gcm2"
+   */
+  @IsOptional()
+  @IsIn(ENCRYPTION_MODES)
+  @ApiPropertyOptional({ enum: [...ENCRYPTION_MODES] })
+  encryption?: MediaEncryptionMode;
 }

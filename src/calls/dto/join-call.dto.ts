@@ -4,6 +4,9 @@ import { IsIn, IsOptional } from 'class-validator';
 import type { VideoQuality } from '../../preferences/entities/call-preference.entity';
 import type { CallRole } from '../entities/call-member.entity';
 import type { CallMedia } from '../entities/call-session.entity';
+import { ENCRYPTION_MODES, type MediaEncryptionMode } from '../entities/call.entity';
+
+const ENCRYPTED_MODES = ENCRYPTION_MODES.filter((mode) => mode !== 'none');
 
 export class JoinCallDto {
   /**
@@ -27,6 +30,17 @@ export class JoinPresenceDto {
   heartbeatIntervalSeconds: number;
   /** Always false: no client is dropped for not sending heartbeats. @example false */
   heartbeatRequired: boolean;
+}
+
+/** What every client of an encrypted call sets before joining the channel (Agora's built-in encryption, issue 26). */
+export class MediaEncryptionDto {
+  /** Agora's `EncryptionMode`: AES_128_GCM2 or AES_256_GCM2. @example "aes-256-gcm2" */
+  @ApiProperty({ enum: ENCRYPTED_MODES })
+  mode: Exclude<MediaEncryptionMode, 'none'>;
+  /** `encryptionKey`: 32 random bytes as 64 hex characters. @example "9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8" */
+  key: string;
+  /** `encryptionKdfSalt`: 32 random bytes, base64 (decode to the 32-byte array). @example "q3J0aWNsZS1zYWx0LWV4YW1wbGUtMzItYnl0ZXMtbG9uZyE=" */
+  salt: string;
 }
 
 export class JoinCallResponseDto {
@@ -70,6 +84,13 @@ export class JoinCallResponseDto {
    */
   @ApiPropertyOptional({ enum: [...STAGE_ROLES] })
   stageRole?: StageRole;
+  /**
+   * Encrypted calls only (absent when the call's `encryption` is `none`): the mode, key and salt
+   * every client in the channel must use; a rejoin while others are in gets the same, a join into
+   * an empty call a new pair. Keep them in memory only.
+   */
+  @ApiPropertyOptional({ type: MediaEncryptionDto })
+  encryption?: MediaEncryptionDto;
 }
 
 export class SuccessDto {

@@ -7,6 +7,10 @@ export const CALL_STATUSES: CallStatus[] = ['active', 'paused', 'ended'];
 export type CallMode = 'conference' | 'stage';
 export const CALL_MODES: CallMode[] = ['conference', 'stage'];
 
+/** Agora's built-in media encryption (issue 26): `none`, or a mode every client of the call uses with the key and salt the service mints. */
+export type MediaEncryptionMode = 'none' | 'aes-128-gcm2' | 'aes-256-gcm2';
+export const ENCRYPTION_MODES: MediaEncryptionMode[] = ['none', 'aes-128-gcm2', 'aes-256-gcm2'];
+
 /**
  * Column lengths, in Unicode code points (what a MariaDB utf8mb4 varchar(N) holds N of). The
  * request DTOs validate against these same constants with `CodePointLength`.
@@ -132,4 +136,11 @@ export class Call {
    */
   @Column({ name: 'speaker_count', type: 'int', nullable: true })
   speakerCount: number | null;
+
+  /**
+   * Agora's media encryption (issue 26): `none`, or the mode whose key and salt the service mints
+   * (`call_media_keys`). Changes only while nobody is in the call.
+   */
+  @Column({ type: 'varchar', length: 16, default: 'none' })
+  encryption: MediaEncryptionMode;
 }

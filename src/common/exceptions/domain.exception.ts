@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   CALL_ALREADY_ENDED: { status: HttpStatus.CONFLICT, message: 'Call has already ended' },
   CALL_PAUSED: { status: HttpStatus.CONFLICT, message: 'The call is paused: nobody new can join until it resumes' },
   CAPACITY_BELOW_LIVE: { status: HttpStatus.CONFLICT, message: 'maxParticipants 5 is below the 8 members in the call now' },
+  CALL_IN_PROGRESS: { status: HttpStatus.CONFLICT, message: 'The encryption can change only while nobody is in the call (and no recording runs)' },
+  ENCRYPTION_UNAVAILABLE: { status: HttpStatus.BAD_REQUEST, message: 'Encrypted calls are not available on this service (MEDIA_KEY_SECRET is not configured)' },
   CALL_NOT_STARTED: {
     status: HttpStatus.CONFLICT,
     message: 'The call opens at 2026-01-08T17:50:00.000Z (10 minutes before it starts at 2026-01-08T18:00:00.000Z)',

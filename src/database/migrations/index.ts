@@ -15,6 +15,7 @@ import { MuteRuleExpiry1764031000000 } from './1764031000000-MuteRuleExpiry';
 import { Lobby1764032000000 } from './1764032000000-Lobby';
 import { CallSchedules1764032100000 } from './1764032100000-CallSchedules';
 import { Stages1764032200000 } from './1764032200000-Stages';
+import { EncryptedCalls1764032300000 } from './1764032300000-EncryptedCalls';
 import { IdempotencyKeys1764032500000 } from './1764032500000-IdempotencyKeys';
 
 /** Every migration in the order it runs. Add new ones at the end. */
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   Lobby1764032000000,
   CallSchedules1764032100000,
   Stages1764032200000,
+  EncryptedCalls1764032300000,
   IdempotencyKeys1764032500000,
 ];

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CodePointLength, MaxCodePoints } from '../../common/validation/code-point-length.decorator';
 import { OptionalInstant } from '../../common/validation/instant.decorator';
-import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH } from '../../calls/call-fields';
+import { CALL_DESCRIPTION_MAX_LENGTH, CALL_TITLE_MAX_LENGTH, ENCRYPTION_MODES } from '../../calls/call-fields';
+import type { MediaEncryptionMode } from '../../calls/entities/call.entity';
 import { STAGE_PARTICIPANTS_CEILING } from '../../config/stage.config';
 import { MAX_SPEAKERS, MIN_SPEAKERS } from '../../calls/stage-roles';
 
@@ -68,4 +69,14 @@ export class UpdateCallDto {
   @Max(MAX_SPEAKERS)
   @ApiPropertyOptional({ type: 'integer' })
   maxSpeakers?: number;
+
+  /**
+   * Changes the media encryption (issue 26) only while nobody is in the call and no recording
+   * runs (else 409 `CALL_IN_PROGRESS`); 400 `ENCRYPTION_UNAVAILABLE` without MEDIA_KEY_SECRET.
+   * @example "aes-128-gcm2"
+   */
+  @IsOptional()
+  @IsIn(ENCRYPTION_MODES)
+  @ApiPropertyOptional({ enum: [...ENCRYPTION_MODES] })
+  encryption?: MediaEncryptionMode;
 }

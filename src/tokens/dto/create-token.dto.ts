@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_MEMBER_UID } from '../../calls/assigned-uids.service';
 import { CHANNEL_NAME_MAX_LENGTH } from '../../calls/call-fields';
+import { MediaEncryptionDto } from '../../calls/dto/join-call.dto';
 import { CodePointLength } from '../../common/validation/code-point-length.decorator';
 
 /** Agora's channel-name alphabet: a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , */
@@ -60,4 +61,10 @@ export class RtcTokenDto {
    */
   @ApiProperty({ enum: ['publisher', 'subscriber'] })
   role: 'publisher' | 'subscriber';
+  /**
+   * Encrypted calls only (absent when the call's `encryption` is `none`): the mode, key and salt
+   * the channel uses now, as the join answered them (issue 26).
+   */
+  @ApiPropertyOptional({ type: MediaEncryptionDto })
+  encryption?: MediaEncryptionDto;
 }
