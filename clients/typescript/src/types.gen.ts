@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'ALREADY_A_SPEAKER' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBER_NOT_IN_CALL' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_A_SPEAKER' | 'NOT_A_STAGE' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'SPEAKER_BY_ROLE' | 'SPEAKERS_FULL' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'ALREADY_A_SPEAKER' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_IN_PROGRESS' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'ENCRYPTION_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'IDEMPOTENCY_IN_PROGRESS' | 'IDEMPOTENCY_KEY_REUSED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBER_NOT_IN_CALL' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_A_SPEAKER' | 'NOT_A_STAGE' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'SPEAKER_BY_ROLE' | 'SPEAKERS_FULL' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -100,6 +100,14 @@ export type CreateCallDto = {
      * included (1-32; 16 when omitted).
      */
     maxSpeakers?: number;
+    /**
+     * Agora's built-in media encryption (issue 26): `none` (when omitted) or `aes-128-gcm2` /
+     * `aes-256-gcm2`. For an encrypted call the join and token answers carry `encryption: { mode,
+     * key, salt }`, which every client sets before joining the channel (a fresh key and salt each
+     * time the call goes from empty to occupied). 400 `ENCRYPTION_UNAVAILABLE` when the service has
+     * no MEDIA_KEY_SECRET.
+     */
+    encryption?: 'aes-128-gcm2' | 'aes-256-gcm2' | 'none';
     lobby?: boolean;
     /**
      * Nobody but the host, moderators and admins is admitted while none of them is in the call:
@@ -147,6 +155,10 @@ export type CallRowDto = {
      * Stages: the members who may publish now (in the call or not); null on a conference.
      */
     speaker_count: number | null;
+    /**
+     * Agora's media encryption (issue 26): `none`, `aes-128-gcm2` or `aes-256-gcm2`. The mode only: the key and salt go to admitted participants in the join and token answers.
+     */
+    encryption: 'aes-128-gcm2' | 'aes-256-gcm2' | 'none';
     title: string;
     description: string | null;
     channel_name: string;
@@ -212,6 +224,10 @@ export type CallDetailDto = {
      * Stages: the members who may publish now (in the call or not); null on a conference.
      */
     speaker_count: number | null;
+    /**
+     * Agora's media encryption (issue 26): `none`, `aes-128-gcm2` or `aes-256-gcm2`. The mode only: the key and salt go to admitted participants in the join and token answers.
+     */
+    encryption: 'aes-128-gcm2' | 'aes-256-gcm2' | 'none';
     title: string;
     description: string | null;
     channel_name: string;
@@ -271,6 +287,21 @@ export type JoinCallDto = {
     media?: 'audio' | 'video';
 };
 
+export type MediaEncryptionDto = {
+    /**
+     * Agora's `EncryptionMode`: AES_128_GCM2 or AES_256_GCM2.
+     */
+    mode: 'aes-128-gcm2' | 'aes-256-gcm2';
+    /**
+     * `encryptionKey`: 32 random bytes as 64 hex characters.
+     */
+    key: string;
+    /**
+     * `encryptionKdfSalt`: 32 random bytes, base64 (decode to the 32-byte array).
+     */
+    salt: string;
+};
+
 export type JoinPresenceDto = {
     /**
      * Heartbeats (POST /:callId/heartbeat) are optional. A client that sends one is then expected
@@ -299,6 +330,12 @@ export type JoinCallResponseDto = {
      * with POST /:callId/hand).
      */
     stageRole?: 'listener' | 'speaker';
+    /**
+     * Encrypted calls only (absent when the call's `encryption` is `none`): the mode, key and salt
+     * every client in the channel must use; a rejoin while others are in gets the same, a join into
+     * an empty call a new pair. Keep them in memory only.
+     */
+    encryption?: MediaEncryptionDto;
     success: boolean;
     channelName: string;
     callTitle: string;
@@ -480,6 +517,11 @@ export type RtcTokenDto = {
      */
     role: 'publisher' | 'subscriber';
     /**
+     * Encrypted calls only (absent when the call's `encryption` is `none`): the mode, key and salt
+     * the channel uses now, as the join answered them (issue 26).
+     */
+    encryption?: MediaEncryptionDto;
+    /**
      * AccessToken2 for Agora RTC (starts with "007").
      */
     token: string;
@@ -558,6 +600,10 @@ export type AdminCallDto = {
      * Stages: the members who may publish now (in the call or not); null on a conference.
      */
     speaker_count: number | null;
+    /**
+     * Agora's media encryption (issue 26): `none`, `aes-128-gcm2` or `aes-256-gcm2`. The mode only: the key and salt go to admitted participants in the join and token answers.
+     */
+    encryption: 'aes-128-gcm2' | 'aes-256-gcm2' | 'none';
     title: string;
     description: string | null;
     channel_name: string;
@@ -747,6 +793,10 @@ export type AdminCallRowDto = {
      * Stages: the members who may publish now; null on a conference.
      */
     speaker_count: number | null;
+    /**
+     * Agora's media encryption (issue 26); the mode only.
+     */
+    encryption: 'aes-128-gcm2' | 'aes-256-gcm2' | 'none';
     title: string;
     channel_name: string;
     /**
@@ -865,6 +915,11 @@ export type UpdateCallDto = {
      * Stages only (400 on a conference): 1-32, and not below the stage's speakers now.
      */
     maxSpeakers?: number;
+    /**
+     * Changes the media encryption (issue 26) only while nobody is in the call and no recording
+     * runs (else 409 `CALL_IN_PROGRESS`); 400 `ENCRYPTION_UNAVAILABLE` without MEDIA_KEY_SECRET.
+     */
+    encryption?: 'aes-128-gcm2' | 'aes-256-gcm2' | 'none';
     isPublic?: boolean;
     lobby?: boolean;
     /**
@@ -1107,7 +1162,10 @@ export type RecordingPageDto = {
 };
 
 export type AdminEventDto = {
-    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'hand.lowered' | 'hand.raised' | 'lobby.admitted' | 'lobby.denied' | 'lobby.waiting' | 'member.invited' | 'participant.demoted' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.promoted' | 'participant.removed';
+    type: 'call.accepted' | 'call.cancelled' | 'call.created' | 'call.declined' | 'call.ended' | 'call.ending_soon' | 'call.missed' | 'call.paused' | 'call.resumed' | 'call.ringing' | 'call.starting_soon' | 'call.updated' | 'hand.lowered' | 'hand.raised' | 'lobby.admitted' | 'lobby.denied' | 'lobby.waiting' | 'member.erased' | 'member.invited' | 'participant.demoted' | 'participant.joined' | 'participant.left' | 'participant.muted' | 'participant.promoted' | 'participant.removed';
+    /**
+     * The call; 0 for an event about no call (`member.erased`).
+     */
     callId: number;
     status: 'delivered' | 'failed' | 'pending';
     /**
@@ -1144,6 +1202,83 @@ export type EventTicketDto = {
     expiresAt: string;
 };
 
+export type ErasedCountsDto = {
+    /**
+     * The member itself: their row with their OTO# number (1, or 0 when already gone)
+     */
+    member: number;
+    /**
+     * Stored masking and media preferences
+     */
+    preferences: number;
+    /**
+     * Idempotency keys they used, with the answers stored for them
+     */
+    idempotency_keys: number;
+    /**
+     * Call memberships (with role, mute flags and raised hand)
+     */
+    call_memberships: number;
+    /**
+     * Open sessions closed first, as a removal
+     */
+    open_sessions_closed: number;
+    /**
+     * Raised hands among those memberships
+     */
+    raised_hands: number;
+    /**
+     * Lobby entries
+     */
+    lobby_entries: number;
+    /**
+     * Agora uid bindings
+     */
+    uid_bindings: number;
+    /**
+     * Agora mute rules kept for them
+     */
+    mute_rules: number;
+    /**
+     * Events naming them, pending, failed or delivered
+     */
+    events: number;
+    /**
+     * Past sessions now under the anonymous id (kept for analytics and the calls' totals)
+     */
+    sessions_anonymised: number;
+    /**
+     * Media segments of those sessions, under the anonymous id
+     */
+    media_segments_anonymised: number;
+    /**
+     * Calls they created, now with the anonymous id as creator (the calls stay)
+     */
+    calls_created_anonymised: number;
+    /**
+     * Direct-call rings they placed or received, under the anonymous id
+     */
+    rings_anonymised: number;
+    /**
+     * Lobby decisions they made, under the anonymous id
+     */
+    lobby_decisions_anonymised: number;
+    /**
+     * Recordings they started, under the anonymous id (the recordings stay until their retention ends)
+     */
+    recordings_started_anonymised: number;
+};
+
+export type MemberErasedDto = {
+    /**
+     * This erasure's id, random; the `member.erased` event sent when anything was erased carries it
+     * (`data.erasure_id`).
+     */
+    erasure_id: string;
+    erased_at: string;
+    erased: ErasedCountsDto;
+};
+
 export type GetHealthData = {
     body?: never;
     path?: never;
@@ -1172,6 +1307,12 @@ export type GetHealthResponse = GetHealthResponses[keyof GetHealthResponses];
 
 export type CreateCallData = {
     body: CreateCallDto;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request. An empty, longer or non-ASCII key is 400 `VALIDATION_FAILED`.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/calling/create';
@@ -1180,6 +1321,8 @@ export type CreateCallData = {
 export type CreateCallErrors = {
     /**
      * `VALIDATION_FAILED`: Invalid request parameters
+     *
+     * `ENCRYPTION_UNAVAILABLE`: An encrypted call asked of a service without MEDIA_KEY_SECRET
      */
     400: ErrorDto;
     /**
@@ -1195,6 +1338,10 @@ export type CreateCallErrors = {
      */
     403: ErrorDto;
     /**
+     * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     */
+    409: ErrorDto;
+    /**
      * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
      */
     413: ErrorDto;
@@ -1202,6 +1349,10 @@ export type CreateCallErrors = {
      * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
      */
     415: ErrorDto;
+    /**
+     * `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours
+     */
+    422: ErrorDto;
     /**
      * `RATE_LIMITED`: Rate limit: 10 calls per hour per user. The Retry-After header says when to try again (seconds).
      */
@@ -1364,6 +1515,8 @@ export type UpdateCallData = {
 export type UpdateCallErrors = {
     /**
      * `VALIDATION_FAILED`: A field fails the create rules, or callId is not a positive integer
+     *
+     * `ENCRYPTION_UNAVAILABLE`: An encrypted mode asked of a service without MEDIA_KEY_SECRET
      */
     400: ErrorDto;
     /**
@@ -1388,6 +1541,8 @@ export type UpdateCallErrors = {
     404: ErrorDto;
     /**
      * `CAPACITY_BELOW_LIVE`: maxParticipants is below the live head count, or (a stage) maxSpeakers below its speakers
+     *
+     * `CALL_IN_PROGRESS`: encryption changed while someone is in the call or a recording runs
      */
     409: ErrorDto;
     /**
@@ -1425,6 +1580,12 @@ export type UpdateCallResponse = UpdateCallResponses[keyof UpdateCallResponses];
 
 export type InviteMembersData = {
     body: InviteMembersDto;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request. An empty, longer or non-ASCII key is 400 `VALIDATION_FAILED`.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The call id (a positive integer)
@@ -1461,6 +1622,10 @@ export type InviteMembersErrors = {
      */
     404: ErrorDto;
     /**
+     * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     */
+    409: ErrorDto;
+    /**
      * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
      */
     413: ErrorDto;
@@ -1468,6 +1633,10 @@ export type InviteMembersErrors = {
      * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
      */
     415: ErrorDto;
+    /**
+     * `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours
+     */
+    422: ErrorDto;
     /**
      * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
      */
@@ -1507,6 +1676,8 @@ export type JoinCallErrors = {
      * `CALL_FULL`: Call is full (reached max participants)
      *
      * `VALIDATION_FAILED`: A bad callId or body
+     *
+     * `ENCRYPTION_UNAVAILABLE`: An encrypted call, and the service cannot key it (MEDIA_KEY_SECRET missing)
      */
     400: ErrorDto;
     /**
@@ -1784,6 +1955,12 @@ export type LeaveCallResponse = LeaveCallResponses[keyof LeaveCallResponses];
 
 export type StartDirectCallData = {
     body: StartDirectCallDto;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request. An empty, longer or non-ASCII key is 400 `VALIDATION_FAILED`.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/calling/direct';
@@ -1815,6 +1992,10 @@ export type StartDirectCallErrors = {
      */
     404: ErrorDto;
     /**
+     * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     */
+    409: ErrorDto;
+    /**
      * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
      */
     413: ErrorDto;
@@ -1822,6 +2003,10 @@ export type StartDirectCallErrors = {
      * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
      */
     415: ErrorDto;
+    /**
+     * `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours
+     */
+    422: ErrorDto;
     /**
      * `RATE_LIMITED`: Rate limit: 30 direct calls per hour per user. The Retry-After header says when to try again (seconds).
      */
@@ -2351,6 +2536,8 @@ export type IssueTokenData = {
 export type IssueTokenErrors = {
     /**
      * `VALIDATION_FAILED`: Bad channelName or uid (uid must be 1 .. 4294967039; the top 256 uids belong to the service)
+     *
+     * `ENCRYPTION_UNAVAILABLE`: An encrypted call whose media key this service cannot open (another MEDIA_KEY_SECRET): join again
      */
     400: ErrorDto;
     /**
@@ -3802,6 +3989,12 @@ export type ListRecordingsResponse = ListRecordingsResponses[keyof ListRecording
 
 export type StartRecordingData = {
     body: StartRecordingDto;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request. An empty, longer or non-ASCII key is 400 `VALIDATION_FAILED`.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         /**
          * The call id (a positive integer)
@@ -3839,6 +4032,8 @@ export type StartRecordingErrors = {
     404: ErrorDto;
     /**
      * `RECORDING_ACTIVE`: A recording of this call is starting, running or stopping
+     *
+     * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
      */
     409: ErrorDto;
     /**
@@ -3849,6 +4044,10 @@ export type StartRecordingErrors = {
      * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
      */
     415: ErrorDto;
+    /**
+     * `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours
+     */
+    422: ErrorDto;
     /**
      * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
      */
@@ -4191,3 +4390,76 @@ export type StreamEventsResponses = {
 };
 
 export type StreamEventsResponse = StreamEventsResponses[keyof StreamEventsResponses];
+
+export type EraseMemberData = {
+    body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: the same key (1-255 visible ASCII characters) with the same request within 24 hours answers the first answer again, status and body, with `Idempotent-Replayed: true`, and changes nothing. Keys are per member; use a new key for a new request. An empty, longer or non-ASCII key is 400 `VALIDATION_FAILED`.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The member: an OTO# number (URL-encoded, `OTO%23K7Q2ZD`) or an Ikoota user id
+         */
+        member: string;
+    };
+    query?: never;
+    url: '/api/calling/admin/members/{member}';
+};
+
+export type EraseMemberErrors = {
+    /**
+     * `VALIDATION_FAILED`: member is neither an OTO# number nor a positive user id
+     */
+    400: ErrorDto;
+    /**
+     * `AUTH_MISSING_TOKEN`: Authorization header with a Bearer token is required
+     *
+     * `AUTH_INVALID_TOKEN`: Invalid bearer token
+     *
+     * `AUTH_TOKEN_EXPIRED`: Bearer token has expired
+     */
+    401: ErrorDto;
+    /**
+     * `ADMIN_REQUIRED`: Admin role required
+     */
+    403: ErrorDto;
+    /**
+     * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     */
+    409: ErrorDto;
+    /**
+     * `PAYLOAD_TOO_LARGE`: A body over 1 MiB
+     */
+    413: ErrorDto;
+    /**
+     * `UNSUPPORTED_MEDIA_TYPE`: A body that is not `application/json` (`text/plain` included)
+     */
+    415: ErrorDto;
+    /**
+     * `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours
+     */
+    422: ErrorDto;
+    /**
+     * `RATE_LIMITED`: Rate limit: 600 requests per minute per user (per IP address on routes without a token), the limit of every route without a named one. The Retry-After header says when to try again (seconds).
+     */
+    429: ErrorDto;
+    /**
+     * `INTERNAL_ERROR`: An unexpected failure; it is logged with the request id (`X-Request-Id`)
+     */
+    500: ErrorDto;
+    /**
+     * `DATABASE_UNAVAILABLE`: The database is not answering; try again shortly
+     */
+    503: ErrorDto;
+};
+
+export type EraseMemberError = EraseMemberErrors[keyof EraseMemberErrors];
+
+export type EraseMemberResponses = {
+    200: MemberErasedDto;
+};
+
+export type EraseMemberResponse = EraseMemberResponses[keyof EraseMemberResponses];
