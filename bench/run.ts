@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only token,join-leave,my-calls,analytics] [--verbose]`
+ * `npm run bench [-- --quick] [--only token,join-leave,my-calls,analytics,stage] [--verbose]`
  *
  * Builds what is missing or stale in dist/ (scripts/build-if-stale.js, as `npm start` does: the
  * service and the dashboard, so dist/ is whole afterwards) and creates a fresh database: a temporary SQLite file, or
@@ -48,7 +48,7 @@ import { BenchDatabase, BenchDb, createBenchDatabase } from './lib/db';
 import type { LoadRequest, LoadResult, OnceItem, RotateItem } from './lib/load-spec';
 import { Child, freePort, killAllChildren, PeakRss, spawnChild, stopAllChildren, stopChild, waitFor200 } from './lib/processes';
 import { formatMarks, formatTable, Mark, ratio, Row, x } from './lib/report';
-import { STAGE_FULL, STAGE_QUICK, STAGE_TARGETS, stageScenario } from './lib/stage-scenario';
+import { BIG_CALLS_LABEL, STAGE_FULL, STAGE_QUICK, stageMarks, StageResults, stageScenario } from './lib/stage-scenario';
 import { seedJoinLeaveScenario, seedMyCallsScenario, seedTokenScenario, withServices } from './lib/service-seed';
 import { DAY, elapsed, round, utcDay } from './lib/util';
 
@@ -630,8 +630,11 @@ class Bench {
   private report(): number {
     const totalSec = elapsed(this.startedAt);
     const machine = { cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, totalMemoryMb: Math.round(totalmem() / 1024 / 1024), node: process.version, os: `${osType()} ${release()}` };
-    const maxCold = this.coldStarts.length ? Math.max(...this.coldStarts.map((c) => c.ms)) : undefined;
-    this.rows.push({ scenario: 'cold start (spawn -> 200 /api/health)', notes: this.coldStarts.map((c) => `${c.ms} ms`).join(', ') + (maxCold !== undefined ? `; max ${maxCold} ms` : '') });
+    // Issue 6's cold-start target is the default start (SQLite, no Redis); scenario 5's instances start on MariaDB with Redis and are listed apart.
+    const defaultStarts = this.coldStarts.filter((c) => !c.server.startsWith(BIG_CALLS_LABEL));
+    const bigCallStarts = this.coldStarts.filter((c) => c.server.startsWith(BIG_CALLS_LABEL));
+    const maxCold = defaultStarts.length ? Math.max(...defaultStarts.map((c) => c.ms)) : undefined;
+    this.rows.push({ scenario: 'cold start (spawn -> 200 /api/health)', notes: defaultStarts.map((c) => `${c.ms} ms`).join(', ') + (maxCold !== undefined ? `; max ${maxCold} ms` : '') + (bigCallStarts.length ? `; on MariaDB + Redis (scenario 5): ${bigCallStarts.map((c) => `${c.ms} ms`).join(', ')}` : '') });
 
     console.log(`\n=== Results: ${this.database.kind}, ${this.quick ? 'quick' : 'full'} mode, ${totalSec.toFixed(0)} s ===`);
     console.log(`machine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.totalMemoryMb} MB, Node ${machine.node}, ${machine.os}`);
@@ -641,7 +644,7 @@ class Bench {
 
     const marks = this.quick ? [] : this.targetMarks(maxCold);
     if (this.quick) console.log('\nTargets are not evaluated in --quick mode (tiny data set, 2 s runs); run `npm run bench` for them.');
-    else console.log(`\n${formatMarks('Targets (issue 6):', marks)}`);
+    else console.log(`\n${formatMarks('Targets (issues 6 and 25):', marks)}`);
 
     const failed = this.checks.filter((c) => !c.ok);
     console.log(`\nCorrectness checks: ${this.checks.length - failed.length}/${this.checks.length} passed`);
@@ -710,6 +713,7 @@ class Bench {
         marks.push({ name: `analytics p50 ${short(last.sessions)}/${short(an.sizes[0].sessions)} (${groupBy})`, target: `<= ${TARGETS.analyticsGrowth}x`, measured: x(growth), pass: growth !== undefined && growth <= TARGETS.analyticsGrowth });
       }
     }
+    marks.push(...stageMarks(this.results.stage as StageResults | undefined));
     if (maxCold !== undefined) marks.push({ name: 'cold start (worst of all starts)', target: `< ${TARGETS.coldStartMs} ms`, measured: `${maxCold} ms`, pass: maxCold < TARGETS.coldStartMs });
     return marks;
   }
