@@ -82,10 +82,26 @@ interface CaseResult {
   tokens: LoadResult;
   leaves: LoadResult;
   openAfterJoins: number;
+  /** Join transactions and the joins in them (`calling_join_group_size`), both instances. */
+  grouping: { transactions: number; joins: number };
 }
 
 const IDS = { conference: 2_000_001, spread: 2_100_001, stage: 2_200_001, warmup: 2_800_001, hosts: 2_900_001 };
 const WARMUP_CALLS = 10;
+/** The instances' /metrics token (group sizes are read there). */
+const METRICS_TOKEN = 'bench-metrics-token-5f0c2a9e';
+
+/** The join groups' histogram summed over the instances: transactions and the joins in them. */
+async function joinGroups(urls: string[]): Promise<{ groups: number; joins: number }> {
+  let groups = 0;
+  let joins = 0;
+  for (const url of urls) {
+    const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    groups += Number(/^calling_join_group_size_count (\S+)$/m.exec(text)?.[1] ?? 0);
+    joins += Number(/^calling_join_group_size_sum (\S+)$/m.exec(text)?.[1] ?? 0);
+  }
+  return { groups, joins };
+}
 
 /** Runs scenario 5; returns what it measured (for the results file), or undefined when skipped. */
 export async function stageScenario(host: StageBenchHost, p: StageParams): Promise<Record<string, unknown> | undefined> {
@@ -149,7 +165,7 @@ async function run(host: StageBenchHost, p: StageParams, database: BenchDatabase
   });
   host.log(`seeded ${(p.conference + p.spread.members + p.listeners).toLocaleString('en-US')} members (users.resolve, so each already has a users row) and ${p.spread.calls + 2} calls in ${elapsed(t0).toFixed(1)} s`);
 
-  const env = { DATABASE_URL: database.serviceUrl, REDIS_URL: redisUrl, RATE_LIMIT_SCALE: '1' };
+  const env = { DATABASE_URL: database.serviceUrl, REDIS_URL: redisUrl, RATE_LIMIT_SCALE: '1', METRICS_TOKEN };
   const a = await host.startInstance(`${BIG_CALLS_LABEL}, instance A`, env);
   const b = await host.startInstance(`${BIG_CALLS_LABEL}, instance B`, env);
   const urls = [a.url, b.url];
@@ -189,7 +205,7 @@ async function run(host: StageBenchHost, p: StageParams, database: BenchDatabase
         const service = Object.entries(r.cpu ?? {}).filter(([who]) => who.startsWith('instance')).reduce((sum, [, sec]) => sum + sec, 0);
         return `service ${per(service)}${r.cpu?.mariadbd !== undefined ? `, MariaDB ${per(r.cpu.mariadbd)}` : ''}`;
       };
-      host.addRow({ scenario: `5 ${c.name}: join`, reqPerSec: c.joins.reqPerSec, p50: c.joins.latencyMs.p50, p99: c.joins.latencyMs.p99, errors: c.joins.unexpected + c.joins.socketErrors, notes: `${c.members} joins in ${round(c.joins.durationSec, 1)} s; open sessions after: ${c.openAfterJoins}; CPU/join: ${share(c.joins)}` });
+      host.addRow({ scenario: `5 ${c.name}: join`, reqPerSec: c.joins.reqPerSec, p50: c.joins.latencyMs.p50, p99: c.joins.latencyMs.p99, errors: c.joins.unexpected + c.joins.socketErrors, notes: `${c.members} joins in ${round(c.joins.durationSec, 1)} s; open sessions after: ${c.openAfterJoins}; ${round(c.grouping.joins / Math.max(1, c.grouping.transactions), 1)} joins per transaction; CPU/join: ${share(c.joins)}` });
       host.addRow({ scenario: `5 ${c.name}: token`, reqPerSec: c.tokens.reqPerSec, p50: c.tokens.latencyMs.p50, p99: c.tokens.latencyMs.p99, errors: c.tokens.unexpected + c.tokens.socketErrors, notes: `CPU/token: ${share(c.tokens)}` });
       host.addRow({ scenario: `5 ${c.name}: leave`, reqPerSec: c.leaves.reqPerSec, p50: c.leaves.latencyMs.p50, p99: c.leaves.latencyMs.p99, errors: c.leaves.unexpected + c.leaves.socketErrors, notes: `CPU/leave: ${share(c.leaves)}` });
     }
@@ -214,6 +230,7 @@ async function runCase(host: StageBenchHost, name: string, members: Array<{ user
   const auth = members.map((m) => host.jwt(m.userId));
   const target = (i: number) => i % ctx.urls.length;
   const limitSec = 60 + members.length / 20;
+  const groupsBefore = await joinGroups(ctx.urls);
   const joins = await host.loadOnce({
     urls: ctx.urls,
     items: members.map((m, i) => ({ target: target(i), method: 'POST', path: `/api/calling/${m.callId}/join`, authorization: auth[i], body: '{"media":"audio"}' })),
@@ -223,11 +240,15 @@ async function runCase(host: StageBenchHost, name: string, members: Array<{ user
     limitSec,
   });
   noUnexpected(host, `big calls, ${name}: joins`, joins);
+  const groupsAfter = await joinGroups(ctx.urls);
+  const grouping = { transactions: groupsAfter.groups - groupsBefore.groups, joins: groupsAfter.joins - groupsBefore.joins };
   const callIds = [...new Set(members.map((m) => m.callId))];
   const [open] = await ctx.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM call_sessions WHERE open = 1 AND call_id IN (${callIds.join(',')})`);
   const openAfterJoins = Number(open.n);
   host.check(`big calls, ${name}: every join has its open session`, openAfterJoins === members.length, `${openAfterJoins} open sessions for ${members.length} joins`);
-  host.log(`${name}: ${members.length} joins in ${round(joins.durationSec, 1)} s (${Math.round(joins.reqPerSec)}/s, p50 ${joins.latencyMs.p50} ms, p99 ${joins.latencyMs.p99} ms), ${openAfterJoins} open sessions`);
+  host.log(
+    `${name}: ${members.length} joins in ${round(joins.durationSec, 1)} s (${Math.round(joins.reqPerSec)}/s, p50 ${joins.latencyMs.p50} ms, p99 ${joins.latencyMs.p99} ms), ${openAfterJoins} open sessions; ${grouping.transactions} join transactions (${round(grouping.joins / Math.max(1, grouping.transactions), 1)} joins each on average)`,
+  );
   await invariantsHold(host, ctx.db, `after the ${name} joins`);
   const removed = new Set<number>();
   if (ctx.afterJoins) await ctx.afterJoins();
@@ -257,7 +278,7 @@ async function runCase(host: StageBenchHost, name: string, members: Array<{ user
   noUnexpected(host, `big calls, ${name}: leaves`, leaves);
   const [after] = await ctx.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM call_sessions WHERE open = 1 AND call_id IN (${callIds.join(',')})`);
   host.check(`big calls, ${name}: nobody is left in the calls after the leaves`, Number(after.n) === 0, `${after.n} open sessions`);
-  return { name, members: members.length, calls, joins, tokens, leaves, openAfterJoins };
+  return { name, members: members.length, calls, joins, tokens, leaves, openAfterJoins, grouping };
 }
 
 /** The stage's limits, while the listeners are in: the participant cap, the speaker seats under a race, removals. */
