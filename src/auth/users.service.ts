@@ -42,6 +42,7 @@ export class UsersService implements OnApplicationShutdown {
   /** Returning members whose `last_seen_at` is due, written together (`flushLastSeen`). */
   private readonly seen = new Map<number, Date>();
   private flushing?: NodeJS.Timeout;
+  private readonly forgottenListeners = new Set<(userId: number) => void>();
 
   constructor(
     private readonly users: UsersRepository,
@@ -134,10 +135,23 @@ export class UsersService implements OnApplicationShutdown {
    * new member, whose OTO# is the token's `converse_id` or a new random one. 1 or 0.
    */
   async erase(manager: EntityManager, userId: number): Promise<number> {
+    this.forgetCached(userId);
+    this.tx.afterCommit(manager, () => {
+      this.forgetCached(userId);
+      for (const listener of this.forgottenListeners) listener(userId);
+    });
+    return this.users.deleteUser(manager, userId);
+  }
+
+  /** Drops what this instance remembers of a member (their erasure, here or on another instance). */
+  forgetCached(userId: number): void {
     this.cache.delete(userId);
     this.seen.delete(userId);
-    this.tx.afterCommit(manager, () => this.cache.delete(userId));
-    return this.users.deleteUser(manager, userId);
+  }
+
+  /** Told, after an erasure commits, which member was erased (other instances forget them through Redis). */
+  onErased(listener: (userId: number) => void): void {
+    this.forgottenListeners.add(listener);
   }
 
   private async upsert(claims: IkootaClaims, now: Date): Promise<User> {

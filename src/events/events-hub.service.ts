@@ -10,6 +10,7 @@ import { EVENT_AUDIENCES, EventBody, eventId, EventType } from '../outbox/event-
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { EventsRepository } from './events.repository';
 import { EventsRedis } from './redis-channel';
+import { UsersService } from '../auth/users.service';
 
 /** How far back `Last-Event-ID` resumes. */
 export const REPLAY_WINDOW_MS = 10 * 60_000;
@@ -72,6 +73,7 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
     private readonly calls: CallsService,
     private readonly outbox: EventsOutbox,
     private readonly redis: EventsRedis,
+    private readonly users: UsersService,
     private readonly clock: Clock,
     @Inject(eventsConfig.KEY) private readonly config: ConfigType<typeof eventsConfig>,
   ) {}
@@ -82,6 +84,9 @@ export class EventsHub implements OnModuleInit, BeforeApplicationShutdown {
       this.kick();
     });
     this.redis.subscribe(() => this.kick());
+    // An erased member's cached identity goes on every instance, not only the one that erased them.
+    this.users.onErased((userId) => this.redis.publishForgotten(userId));
+    this.redis.onForgotten((userId) => this.users.forgetCached(userId));
   }
 
   /** Open streams now, for tests and metrics. */
