@@ -17,7 +17,8 @@ import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { createCall, join } from './support/calls';
 import { brokenInvariants } from './support/invariants';
 import { as } from './support/jwt';
-import { createTestDatabase, startApp, TestApp, usingMysql } from './support/test-app';
+import { Instances, twoInstances } from './support/instances';
+import { TestApp, usingMysql } from './support/test-app';
 
 const base = randomInt(1_000_000, 1_900_000_000);
 const user = (n: number): number => base + n;
@@ -34,25 +35,15 @@ async function groupedSoFar(): Promise<number> {
 }
 
 describe('group joins', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let instances: Instances;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    if (usingMysql) {
-      db = await createTestDatabase();
-      a = await startApp(ENV, db.url);
-      b = await startApp(ENV, db.url);
-    } else {
-      a = await startApp(ENV);
-      b = a;
-    }
+    instances = await twoInstances(ENV);
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    if (b !== a) await b?.app.close();
-    await a?.app.close();
-    await db?.drop();
-  });
+  afterAll(() => instances?.close());
   afterEach(async () => {
     expect(await brokenInvariants(a.dataSource)).toEqual({});
   });

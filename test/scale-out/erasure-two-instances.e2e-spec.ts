@@ -8,7 +8,8 @@ import { randomInt } from 'node:crypto';
 import { UsersService } from '../../src/auth/users.service';
 import { User } from '../../src/auth/entities/user.entity';
 import { as } from '../support/jwt';
-import { createTestDatabase, startApp, TestApp } from '../support/test-app';
+import { Instances, twoInstances } from '../support/instances';
+import { TestApp } from '../support/test-app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const base = randomInt(1_000_000, 1_900_000_000);
@@ -16,20 +17,15 @@ const ADMIN = base;
 const MEMBER = base + 1;
 
 describe('erasure on two instances', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let instances: Instances;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    a = await startApp({ REDIS_URL }, db.url);
-    b = await startApp({ REDIS_URL }, db.url);
+    instances = await twoInstances({ REDIS_URL });
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await a?.app.close();
-    await b?.app.close();
-    await db?.drop();
-  });
+  afterAll(() => instances?.close());
 
   it('the other instance forgets the erased member at once: their next request there makes a new member', async () => {
     // B knows the member (a request there cached their identity).

@@ -9,7 +9,8 @@ import { Call } from '../../src/calls/entities/call.entity';
 import { IdempotencyKey } from '../../src/idempotency/entities/idempotency-key.entity';
 import { CallEvent } from '../../src/outbox/entities/call-event.entity';
 import { as } from '../support/jwt';
-import { createTestDatabase, startApp, TestApp } from '../support/test-app';
+import { Instances, twoInstances } from '../support/instances';
+import { TestApp } from '../support/test-app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Fresh ids every run, so rate-limit counters left in Redis by an earlier run never matter.
@@ -17,20 +18,15 @@ const base = randomInt(1_000_000, 1_900_000_000);
 const user = (n: number) => base + n;
 
 describe('Idempotency-Key on two instances', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let instances: Instances;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    a = await startApp({ REDIS_URL }, db.url);
-    b = await startApp({ REDIS_URL }, db.url);
+    instances = await twoInstances({ REDIS_URL });
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await a?.app.close();
-    await b?.app.close();
-    await db?.drop();
-  });
+  afterAll(() => instances?.close());
 
   const create = (via: TestApp, host: number, key: string, title: string) =>
     via.http.post('/api/calling/create').set(as.member(host)).set('Idempotency-Key', key).send({ title, isPublic: true });
