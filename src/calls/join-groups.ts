@@ -85,37 +85,59 @@ export class JoinGroups {
     if (queue) return new Promise<Entry>((resolve, reject) => queue.push({ user, media, alone, resolve, reject }));
     this.waiting.set(callId, []);
     joinGroupSize.observe(1);
+    let failure: unknown;
     try {
       return await alone();
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
-      this.next(callId);
+      this.next(callId, failure);
     }
   }
 
-  /** Starts the next group of a call (or forgets the call when nobody waits). */
-  private next(callId: number): void {
+  /**
+   * Starts the next group of a call (or forgets the call when nobody waits). When the join before
+   * failed because the database does not answer, those waiting get the same answer at once rather
+   * than another wait of their own: a request's bound on a stalled database is one time-out.
+   */
+  private next(callId: number, failure?: unknown): void {
     const queue = this.waiting.get(callId);
     if (!queue || queue.length === 0) {
       this.waiting.delete(callId);
       return;
     }
+    if (failure instanceof DomainException && failure.code === 'DATABASE_UNAVAILABLE') {
+      this.waiting.delete(callId);
+      for (const pending of queue) pending.reject(failure);
+      return;
+    }
     const group = queue.splice(0, MAX_GROUP);
-    void this.run(callId, group).finally(() => this.next(callId));
+    void this.run(callId, group).then((groupFailure) => this.next(callId, groupFailure));
   }
 
-  private async run(callId: number, group: Pending[]): Promise<void> {
+  /** Runs one group; answers the error that failed it as a whole, if any. */
+  private async run(callId: number, group: Pending[]): Promise<unknown> {
     joinGroupSize.observe(group.length);
-    if (group.length === 1) return settle(group[0], group[0].alone());
+    if (group.length === 1) {
+      try {
+        group[0].resolve(await group[0].alone());
+      } catch (error) {
+        group[0].reject(error);
+        return error;
+      }
+      return undefined;
+    }
     let outcomes: Map<Pending, Entry | DomainException | 'alone'>;
     try {
       outcomes = await this.tx.run((manager) => this.enterGroup(manager, callId, group));
     } catch (error) {
       // A unique index caught what the lock should have prevented: each member tries alone.
-      if (isUniqueViolation(error)) outcomes = new Map(group.map((pending) => [pending, 'alone']));
-      else {
+      if (!isUniqueViolation(error)) {
         for (const pending of group) pending.reject(error);
-        return;
+        return error;
       }
+      outcomes = new Map(group.map((pending) => [pending, 'alone']));
     }
     await Promise.all(
       group.map((pending) => {
@@ -125,6 +147,7 @@ export class JoinGroups {
         return pending.resolve(outcome);
       }),
     );
+    return undefined;
   }
 
   /** One transaction for the group: the call's lock first, then every member's state, then the writes. */
