@@ -49,6 +49,18 @@ describe('JoinGroups', () => {
     await expect(next).rejects.toMatchObject({ code: 'CALL_ENDED' });
   });
 
+  it('so they do when it failed on a driver time-out (answered 503 by the filter)', async () => {
+    const { groups, transactions } = groupsWithoutCall();
+    const first = held();
+    const timeout = Object.assign(new Error('the query timed out'), { code: 'ETIMEDOUT' });
+    const running = groups.enter(8, member(1), 'audio', first.alone);
+    const waiting = groups.enter(8, member(2), 'audio', mustNotRun);
+    first.finish(timeout);
+    await expect(running).rejects.toBe(timeout);
+    await expect(waiting).rejects.toBe(timeout);
+    expect(transactions()).toBe(0);
+  });
+
   it('joins into different calls never wait on each other', async () => {
     const { groups } = groupsWithoutCall();
     const first = held();

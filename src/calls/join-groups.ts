@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { joinGroupSize } from '../common/metrics/counters';
 import { scheduleConfig } from '../config/schedule.config';
-import { isUniqueViolation } from '../database/db-errors';
+import { isDatabaseUnavailable, isUniqueViolation } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner.service';
 import { EventsOutbox } from '../outbox/events-outbox.service';
 import { admissionRefusal, callFullRefusal, factsOf, lobbyApplies } from './admission';
@@ -107,7 +107,8 @@ export class JoinGroups {
       this.waiting.delete(callId);
       return;
     }
-    if (failure instanceof DomainException && failure.code === 'DATABASE_UNAVAILABLE') {
+    // A driver's time-out or lost connection (the filter answers it 503), or the service's own 503.
+    if (isDatabaseUnavailable(failure) || (failure instanceof DomainException && failure.code === 'DATABASE_UNAVAILABLE')) {
       this.waiting.delete(callId);
       for (const pending of queue) pending.reject(failure);
       return;
