@@ -45,7 +45,7 @@ import { ikootaClaims } from '../test/support/jwt';
 import { AnalyticsSeedState, emptyAnalyticsState, growAnalyticsDataSet, SESSIONS_PER_MEMBER } from './lib/analytics-seed';
 import { BUILD_ARGS } from './lib/build';
 import { BenchDatabase, BenchDb, createBenchDatabase } from './lib/db';
-import type { LoadRequest, LoadResult, OnceItem, RotateItem } from './lib/load-spec';
+import type { LoadRequest, LoadResult, LoadSpec, OnceItem, RotateItem } from './lib/load-spec';
 import { Child, freePort, killAllChildren, PeakRss, spawnChild, stopAllChildren, stopChild, waitFor200 } from './lib/processes';
 import { formatMarks, formatTable, Mark, ratio, Row, x } from './lib/report';
 import { BIG_CALLS_LABEL, STAGE_FULL, STAGE_QUICK, stageMarks, StageResults, stageScenario } from './lib/stage-scenario';
@@ -284,18 +284,9 @@ class Bench {
 
   /** Runs bench/load.ts against `server` and returns its result plus the server's peak RSS. */
   private async load(server: ServerRun, spec: LoadRequest): Promise<Measured> {
-    this.loadCount += 1;
-    const specFile = join(this.work, `load-${this.loadCount}.json`);
-    const outFile = join(this.work, `load-${this.loadCount}.out.json`);
-    writeFileSync(specFile, JSON.stringify({ ...spec, url: server.url, outFile, serverPid: server.child.process.pid }));
-    const child = spawnChild('load generator', process.execPath, [this.script('load'), specFile], { cwd: ROOT, env: this.scriptEnv });
     const limitSec = spec.durationSec + (spec.warmup.durationSec ?? 0) + 120;
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), limitSec * 1000);
-    const code = await child.exited;
-    clearTimeout(timer);
-    if (code !== 0) throw new Error(`load generator failed (exit ${code}):\n${child.tail()}`);
+    const load = await this.runLoadGenerator({ ...spec, url: server.url, serverPid: server.child.process.pid }, limitSec);
     if (server.child.process.exitCode !== null) throw new Error(`${server.child.name} died during the load:\n${server.child.tail()}`);
-    const load = JSON.parse(readFileSync(outFile, 'utf8')) as LoadResult;
     const serviceErrors = [...server.loggedErrors].map(([what, count]) => `${count}x ${what}`);
     server.loggedErrors.clear();
     return { load, rssMb: server.rss.peakMb(), serviceErrors };
@@ -350,12 +341,17 @@ class Bench {
   }
 
   /** Runs bench/load.ts once over `items` (kind `once`). */
-  async loadOnce(spec: { urls: string[]; items: OnceItem[]; connections: number; expectedCodes?: string[]; capture?: string; watchPids: Record<string, number>; limitSec: number }): Promise<LoadResult> {
+  loadOnce(spec: { urls: string[]; items: OnceItem[]; connections: number; expectedCodes?: string[]; capture?: string; watchPids: Record<string, number>; limitSec: number }): Promise<LoadResult> {
+    const { limitSec, ...rest } = spec;
+    return this.runLoadGenerator({ kind: 'once', ...rest, url: spec.urls[0], durationSec: limitSec, warmup: {} }, limitSec);
+  }
+
+  /** Runs bench/load.ts on a LoadSpec (less its outFile), killed after `limitSec`; answers its LoadResult. */
+  private async runLoadGenerator(spec: Omit<LoadSpec, 'outFile'>, limitSec: number): Promise<LoadResult> {
     this.loadCount += 1;
     const specFile = join(this.work, `load-${this.loadCount}.json`);
     const outFile = join(this.work, `load-${this.loadCount}.out.json`);
-    const { limitSec, ...rest } = spec;
-    writeFileSync(specFile, JSON.stringify({ kind: 'once', ...rest, url: spec.urls[0], outFile, durationSec: limitSec, warmup: {} }));
+    writeFileSync(specFile, JSON.stringify({ ...spec, outFile }));
     const child = spawnChild('load generator', process.execPath, [this.script('load'), specFile], { cwd: ROOT, env: this.scriptEnv });
     const timer = setTimeout(() => child.process.kill('SIGKILL'), limitSec * 1000);
     const code = await child.exited;
