@@ -158,8 +158,8 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
     const load = Promise.all(Array.from({ length: LANES }, (_, n) => lane(n)));
     await sleep(600);
 
+    await server.freeze();
     const frozenAt = Date.now();
-    server.freeze();
     let thawedAt = frozenAt + FREEZE_MS;
     const health: Answer[] = [];
     const poller = poll(t, 100);
@@ -229,7 +229,8 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
       beforeTransactionCommit: () => {
         if (!armed) return;
         armed = false;
-        server.freeze();
+        // TypeORM waits for this before it sends the COMMIT.
+        return server.freeze();
       },
     };
     t.dataSource.subscribers.push(freezeAtCommit);
@@ -242,9 +243,9 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
       const inFlight = await timed('my-calls', () => t.http.get('/api/calling/my-calls').set(as.member(9200)));
       // Twice as many requests as connections: the rest wait for one.
       const crowd = await Promise.all(Array.from({ length: 2 * POOL_SIZE }, (_, n) => timed('my-calls', () => t.http.get('/api/calling/my-calls').set(as.member(9300 + n)))));
-      for (const answer of [commit, inFlight, ...crowd]) {
-        expect({ unavailable: unavailable(answer), inTime: answer.ms <= bound(TIMEOUT_MS) }).toEqual({ unavailable: true, inTime: true });
-      }
+      // Every answer that is not a 503 DATABASE_UNAVAILABLE in time, in full, so a failure says which.
+      const wrong = [commit, inFlight, ...crowd].filter((answer) => !unavailable(answer) || answer.ms > bound(TIMEOUT_MS));
+      expect(wrong).toEqual([]);
     } finally {
       server.thaw();
       thawedAt = Date.now();
@@ -261,7 +262,7 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
     const defaults = await startApp({ DB_QUERY_TIMEOUT_MS: undefined }, url);
     try {
       await defaults.http.get('/api/health').expect(200);
-      server.freeze();
+      await server.freeze();
       try {
         const [health, request] = await Promise.all([
           timed('health', () => defaults.http.get('/api/health')),

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -20,8 +20,13 @@ export interface OwnMariadb {
   /** A database URL on this server (the database is created by `createDatabase`). */
   url(database: string): string;
   createDatabase(name: string): Promise<string>;
-  /** SIGSTOP: the kernel still accepts connections and takes bytes; nothing answers. */
-  freeze(): void;
+  /**
+   * SIGSTOP: the kernel still accepts connections and takes bytes; nothing answers. Resolves once
+   * every thread of the server has stopped: the kernel stops a multi-threaded process only when the
+   * thread it woke for the signal gets a CPU, and on a busy machine the others answer meanwhile
+   * (a COMMIT sent right after `kill()` was once answered 50 ms later).
+   */
+  freeze(): Promise<void>;
   /** SIGCONT: the server carries on with whatever queued meanwhile. */
   thaw(): void;
   /** Shuts the server down (SIGTERM), keeping its data; `restart()` starts it again on the same port. */
@@ -115,7 +120,11 @@ export async function startOwnMariadb(): Promise<OwnMariadb> {
         await admin.end();
         return url(name);
       },
-      freeze: () => process.kill(running().pid!, 'SIGSTOP'),
+      freeze: async () => {
+        const pid = running().pid!;
+        process.kill(pid, 'SIGSTOP');
+        await stopped(pid);
+      },
       thaw: () => process.kill(running().pid!, 'SIGCONT'),
       halt: async () => {
         if (child) await kill(child);
@@ -126,6 +135,26 @@ export async function startOwnMariadb(): Promise<OwnMariadb> {
   } catch (error) {
     await cleanUp();
     throw error;
+  }
+}
+
+/** Linux's state letter of each thread of a process ('T' stopped by a signal), from /proc. */
+async function threadStates(pid: number): Promise<string[] | undefined> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => undefined);
+  if (!tasks) return undefined;
+  // The state follows the command name in parentheses, which may itself hold spaces.
+  const stats = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => ') T')));
+  return stats.map((stat) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+}
+
+/** Until every thread of the process is stopped; where there is no /proc, at once. */
+async function stopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const states = await threadStates(pid);
+    if (!states || states.every((state) => state === 'T')) return;
+    if (Date.now() > deadline) throw new Error(`mariadbd (${pid}) did not stop within 5 s of SIGSTOP: thread states ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
