@@ -6,15 +6,21 @@
  * after 24 hours; a replay does not use up the create limit.
  */
 import { randomInt } from 'node:crypto';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
+import { CallsService } from '../src/calls/calls.service';
 import { Call } from '../src/calls/entities/call.entity';
 import { IdempotencyKey } from '../src/idempotency/entities/idempotency-key.entity';
 import { IdempotencyRepository } from '../src/idempotency/idempotency.repository';
-import { Idempotency } from '../src/idempotency/idempotency.service';
+import { Claim, Idempotency } from '../src/idempotency/idempotency.service';
+import { DomainException } from '../src/common/exceptions/domain.exception';
+import { DB_QUERY_TIMEOUT, databaseTimeout } from '../src/database/db-errors';
+import { TransactionRunner } from '../src/database/transaction-runner.service';
 import { CallEvent } from '../src/outbox/entities/call-event.entity';
 import { createCall } from './support/calls';
 import { FakeClock } from './support/clock';
 import { as } from './support/jwt';
-import { startApp, TestApp } from './support/test-app';
+import { startApp, TestApp, usingMysql } from './support/test-app';
 
 const base = randomInt(1_000, 1_000_000);
 const user = (n: number) => base + n;
@@ -162,26 +168,103 @@ describe('Idempotency-Key', () => {
       expect(await callsTitled('Waited')).toBe(1);
     });
 
-    it('a claim past its lease (its instance died) is taken over: the retry runs', async () => {
-      await inProgress(user(22), 'dead-key', { title: 'Taken over' });
+    it('a claim past its lease whose work never committed (its instance died first) is taken over: the retry runs, once', async () => {
+      // The first request stops before its transaction, as if its instance had died there.
+      let resume!: () => void;
+      const held = new Promise<void>((resolve) => (resume = resolve));
+      const original = CallsService.prototype.create;
+      jest.spyOn(CallsService.prototype, 'create').mockImplementationOnce(async function (this: CallsService, ...args) {
+        await held;
+        return original.apply(this, args);
+      });
+      const first = create(user(22), 'dead-key', { title: 'Taken over' }).then((res) => res);
+      for (let waited = 0; (await keysOf(user(22))).length === 0; waited += 20) {
+        if (waited > 5_000) throw new Error('the first request never claimed its key');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect((await keysOf(user(22))).map((row) => row.state)).toEqual(['in_progress']);
       clock.advance(61_000);
-      const res = await create(user(22), 'dead-key', { title: 'Taken over' }).expect(201);
-      expect(res.headers['idempotent-replayed']).toBeUndefined();
-      // The first request's work had committed: a dead instance's claim can mean the work ran twice.
-      expect(await callsTitled('Taken over')).toBe(2);
+      const retry = await create(user(22), 'dead-key', { title: 'Taken over' }).expect(201);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
       expect((await keysOf(user(22))).map((row) => row.state)).toEqual(['done']);
+      // The first request was only slow: its work finds the key taken over and rolls back.
+      resume();
+      const late = await first;
+      expect({ status: late.status, code: late.body.code }).toEqual({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' });
+      expect(await callsTitled('Taken over')).toBe(1);
+      const replay = await create(user(22), 'dead-key', { title: 'Taken over' }).expect(201);
+      expect(replay.body).toEqual(retry.body);
     });
   });
 
-  it('if the answer cannot be stored after the work committed, the answer is still sent and the key stays in progress until its lease passes', async () => {
+  it('the key is marked committed in the transaction of the work; if the answer is then not stored, the request is never run again: 409 until the lease passes, then 409 IDEMPOTENCY_ANSWER_LOST', async () => {
     jest.spyOn(IdempotencyRepository.prototype, 'complete').mockRejectedValueOnce(new Error('connection lost'));
     const first = await create(user(23), 'crash-key', { title: 'Not stored' }).expect(201);
     expect(first.body.title).toBe('Not stored');
-    expect((await keysOf(user(23))).map((row) => row.state)).toEqual(['in_progress']);
-    await create(user(23), 'crash-key', { title: 'Not stored' }).expect(409);
+    expect((await keysOf(user(23))).map((row) => row.state)).toEqual(['committed']);
+    expect((await create(user(23), 'crash-key', { title: 'Not stored' }).expect(409)).body.code).toBe('IDEMPOTENCY_IN_PROGRESS');
     clock.advance(61_000);
-    await create(user(23), 'crash-key', { title: 'Not stored' }).expect(201);
-    expect(await callsTitled('Not stored')).toBe(2);
+    const lost = await create(user(23), 'crash-key', { title: 'Not stored' }).expect(409);
+    expect(lost.body.code).toBe('IDEMPOTENCY_ANSWER_LOST');
+    expect(lost.headers['retry-after']).toBeUndefined();
+    expect(await callsTitled('Not stored')).toBe(1);
+  });
+
+  describe('the claim in the work', () => {
+    const hash = (c: string) => c.repeat(64);
+    const claim = (userId: number, key: string) => t.app.get(Idempotency).begin(userId, { keyHash: hash(key), requestHash: hash('f') }) as Promise<Claim>;
+    const work = (claimed: Claim, fn: (manager: EntityManager) => Promise<unknown>) => {
+      const { result, inWork } = t.app.get(Idempotency).carrying(claimed, () => t.app.get(TransactionRunner).run(fn));
+      return { done: result.then(() => 'committed', (error: { code?: string }) => error.code ?? 'failed'), inWork };
+    };
+    const touch = (manager: EntityManager) => manager.getRepository(IdempotencyKey).count();
+
+    it('rolls back with work that fails, commits with work that commits, and a 5xx after the commit gives the key up', async () => {
+      const claimed = await claim(user(26), 'a');
+      const failing = work(claimed, async (manager) => {
+        await touch(manager);
+        throw new DomainException('CALL_NOT_FOUND');
+      });
+      expect(await failing.done).toBe('CALL_NOT_FOUND');
+      expect(failing.inWork.state).toBe('open');
+      expect((await keysOf(user(26))).map((row) => row.state)).toEqual(['in_progress']);
+
+      // Two transactions in one request: the first marks the key, the second leaves it.
+      const tx = t.app.get(TransactionRunner);
+      const committing = t.app.get(Idempotency).carrying(claimed, async () => [await tx.run(touch), await tx.run(touch)]);
+      await committing.result;
+      expect(committing.inWork.state).toBe('committed');
+      expect((await keysOf(user(26))).map((row) => row.state)).toEqual(['committed']);
+      await t.app.get(Idempotency).release(committing.inWork);
+      expect(await keysOf(user(26))).toEqual([]);
+    });
+
+    it('work whose claim was taken over meanwhile rolls back with 409 IDEMPOTENCY_IN_PROGRESS', async () => {
+      const claimed = await claim(user(28), 'b');
+      await t.dataSource.getRepository(IdempotencyKey).update({ userId: user(28) }, { claimedBy: 'another-instance' });
+      // The work: a row of its own (any table would do).
+      const written = user(30);
+      const late = work(claimed, (manager) =>
+        manager.getRepository(IdempotencyKey).insert({ userId: written, idemKey: hash('d'), requestHash: hash('e'), state: 'done', claimedBy: 'work', statusCode: 200, responseBody: null, createdAt: clock.now(), lockedUntil: clock.now() }),
+      );
+      expect(await late.done).toBe('IDEMPOTENCY_IN_PROGRESS');
+      expect(await keysOf(written)).toEqual([]);
+    });
+
+    (usingMysql ? it : it.skip)('a COMMIT that went unanswered keeps the key for its lease to decide, and a 5xx does not give it up', async () => {
+      const claimed = await claim(user(29), 'c');
+      const commit = MysqlQueryRunner.prototype.commitTransaction;
+      jest.spyOn(MysqlQueryRunner.prototype, 'commitTransaction').mockImplementationOnce(async function (this: MysqlQueryRunner) {
+        await commit.call(this);
+        throw new QueryFailedError('COMMIT', [], databaseTimeout(DB_QUERY_TIMEOUT, 'The database did not answer'));
+      });
+      const unanswered = work(claimed, touch);
+      expect(await unanswered.done).toBe('DB_QUERY_TIMEOUT');
+      expect(unanswered.inWork.state).toBe('unknown');
+      await t.app.get(Idempotency).release(unanswered.inWork);
+      // It did commit here: past the lease a retry is told so, and never runs.
+      expect((await keysOf(user(29))).map((row) => row.state)).toEqual(['committed']);
+    });
   });
 
   it('a replay does not count against the create limit', async () => {

@@ -1,12 +1,30 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { isRetryableLockError } from './db-errors';
+import { isDatabaseUnavailable, isRetryableLockError } from './db-errors';
 
 const MAX_ATTEMPTS = 6;
 
 /** Work to do once a transaction has committed (never for one that rolled back), by its manager. */
 const afterCommit = new WeakMap<EntityManager, Array<() => void>>();
+
+/** How a transaction ended: committed, rolled back, or its COMMIT sent and never answered. */
+export type TransactionOutcome = 'committed' | 'rolled-back' | 'unknown';
+
+/**
+ * Something that must commit together with whatever a piece of work writes: its statements run
+ * last inside every transaction started within `TransactionRunner.carrying`, before the COMMIT,
+ * and it hears how each of those transactions ended.
+ */
+export interface TransactionParticipant {
+  beforeCommit(manager: EntityManager): Promise<void>;
+  settled(outcome: TransactionOutcome): void;
+}
+
+const participants = new AsyncLocalStorage<TransactionParticipant>();
+/** Errors of a COMMIT that was sent and not answered: the server may have committed or not. */
+const uncertain = new WeakSet<object>();
 
 /**
  * Runs every write of the service as one transaction.
@@ -63,13 +81,31 @@ export class TransactionRunner {
     else afterCommit.set(manager, [fn]);
   }
 
+  /**
+   * Runs `fn` with `participant` in every transaction it starts, however deep (an Idempotency-Key's
+   * claim commits with the work it guards). Transactions started outside `fn` never see it.
+   */
+  carrying<T>(participant: TransactionParticipant, fn: () => T): T {
+    return participants.run(participant, fn);
+  }
+
   /** Runs `work` in `transaction`, then what it asked for with `afterCommit`. */
   private async committing<T>(work: (manager: EntityManager) => Promise<T>, transaction: (work: (manager: EntityManager) => Promise<T>) => Promise<T>): Promise<T> {
+    const participant = participants.getStore();
     let used: EntityManager | undefined;
-    const result = await transaction((manager) => {
-      used = manager;
-      return work(manager);
-    });
+    let result: T;
+    try {
+      result = await transaction(async (manager) => {
+        used = manager;
+        const done = await work(manager);
+        await participant?.beforeCommit(manager);
+        return done;
+      });
+    } catch (error) {
+      participant?.settled(typeof error === 'object' && error !== null && uncertain.has(error) ? 'unknown' : 'rolled-back');
+      throw error;
+    }
+    participant?.settled('committed');
     const hooks = used ? afterCommit.get(used) : undefined;
     if (used && hooks) {
       afterCommit.delete(used);
@@ -107,7 +143,13 @@ export class TransactionRunner {
       await runner.startTransaction(isolation);
       try {
         const result = await work(runner.manager);
-        await runner.commitTransaction();
+        try {
+          await runner.commitTransaction();
+        } catch (error) {
+          // Sent and not answered (a time-out, a lost connection): the server may have committed.
+          if (isDatabaseUnavailable(error) && typeof error === 'object' && error !== null) uncertain.add(error);
+          throw error;
+        }
         return result;
       } catch (error) {
         // A failed rollback (the connection is gone) must not hide why the work failed.

@@ -5,7 +5,7 @@ import type { AuthenticatedRequest } from '../auth/access.guard';
 import { toErrorBody } from '../common/filters/all-exceptions.filter';
 import { toDatabaseUnavailable } from '../database/db-errors';
 import { idempotentRequest, REPLAYED_HEADER } from './idempotent-request';
-import { Claim, Idempotency } from './idempotency.service';
+import { ClaimInWork, Idempotency } from './idempotency.service';
 
 /**
  * What `@Idempotent()` puts around a route handler. Without an Idempotency-Key header the request
@@ -30,16 +30,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
       void reply.status(begun.statusCode).header(REPLAYED_HEADER, 'true');
       return of(begun.body);
     }
-    return next.handle().pipe(
+    // The handler runs with the claim in its transactions: its first COMMIT marks the key committed.
+    const { result: handled, inWork } = this.idempotency.carrying(begun, () => next.handle());
+    return handled.pipe(
       // The status the handler answers with: the route's own (set before interceptors run), or what it set itself.
-      mergeMap((result) => from(this.idempotency.complete(begun, reply.statusCode, result).then(() => result))),
-      catchError((error: unknown) => from(this.settleFailure(begun, error)).pipe(mergeMap(() => throwError(() => error)))),
+      mergeMap((result) => {
+        inWork.closed = true;
+        return from(this.idempotency.complete(begun, reply.statusCode, result).then(() => result));
+      }),
+      catchError((error: unknown) => from(this.settleFailure(inWork, error)).pipe(mergeMap(() => throwError(() => error)))),
     );
   }
 
-  private async settleFailure(claim: Claim, error: unknown): Promise<void> {
+  private async settleFailure(inWork: ClaimInWork, error: unknown): Promise<void> {
+    inWork.closed = true;
     const body = toErrorBody(toDatabaseUnavailable(error) ?? error);
-    if (body.statusCode >= 500) await this.idempotency.release(claim);
-    else await this.idempotency.complete(claim, body.statusCode, body);
+    if (body.statusCode >= 500) await this.idempotency.release(inWork);
+    else await this.idempotency.complete(inWork.claim, body.statusCode, body);
   }
 }

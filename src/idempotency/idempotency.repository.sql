@@ -3,10 +3,10 @@
 -- and `UPDATE_SQL=1 TEST_DB=mysql npx jest --runInBand test/repositories.e2e-spec.ts` (MariaDB), and review the diff.
 
 -- IdempotencyRepository.complete [mysql]
-UPDATE `idempotency_keys` SET `state` = ?, `status_code` = ?, `response_body` = ? WHERE `user_id` = ? AND `idem_key` = ? AND `claimed_by` = ? AND `state` = 'in_progress';
+UPDATE `idempotency_keys` SET `state` = ?, `status_code` = ?, `response_body` = ? WHERE `user_id` = ? AND `idem_key` = ? AND `claimed_by` = ? AND `state` IN ('in_progress', 'committed');
 
 -- IdempotencyRepository.complete [sqlite]
-UPDATE "idempotency_keys" SET "state" = ?, "status_code" = ?, "response_body" = ? WHERE "user_id" = ? AND "idem_key" = ? AND "claimed_by" = ? AND "state" = 'in_progress';
+UPDATE "idempotency_keys" SET "state" = ?, "status_code" = ?, "response_body" = ? WHERE "user_id" = ? AND "idem_key" = ? AND "claimed_by" = ? AND "state" IN ('in_progress', 'committed');
 
 -- IdempotencyRepository.deleteKeys [mysql]
 DELETE FROM `idempotency_keys` WHERE `id` IN (?, …);
@@ -38,11 +38,23 @@ INSERT INTO `idempotency_keys`(`id`, `user_id`, `idem_key`, `request_hash`, `sta
 -- IdempotencyRepository.insertClaim [sqlite]
 INSERT INTO "idempotency_keys"("id", "user_id", "idem_key", "request_hash", "state", "claimed_by", "status_code", "response_body", "created_at", "locked_until") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
+-- IdempotencyRepository.markCommitted [mysql]
+UPDATE `idempotency_keys` SET `state` = ? WHERE `user_id` = ? AND `idem_key` = ? AND `claimed_by` = ? AND `state` = 'in_progress';
+
+-- IdempotencyRepository.markCommitted [sqlite]
+UPDATE "idempotency_keys" SET "state" = ? WHERE "user_id" = ? AND "idem_key" = ? AND "claimed_by" = ? AND "state" = 'in_progress';
+
 -- IdempotencyRepository.release [mysql]
-DELETE FROM `idempotency_keys` WHERE `user_id` = ? AND `idem_key` = ? AND `claimed_by` = ? AND `state` = 'in_progress';
+DELETE FROM `idempotency_keys` WHERE `user_id` = ? AND `idem_key` = ? AND `claimed_by` = ? AND `state` IN (?);
 
 -- IdempotencyRepository.release [sqlite]
-DELETE FROM "idempotency_keys" WHERE "user_id" = ? AND "idem_key" = ? AND "claimed_by" = ? AND "state" = 'in_progress';
+DELETE FROM "idempotency_keys" WHERE "user_id" = ? AND "idem_key" = ? AND "claimed_by" = ? AND "state" IN (?);
+
+-- IdempotencyRepository.release:afterCommit [mysql]
+DELETE FROM `idempotency_keys` WHERE `user_id` = ? AND `idem_key` = ? AND `claimed_by` = ? AND `state` IN (?, …);
+
+-- IdempotencyRepository.release:afterCommit [sqlite]
+DELETE FROM "idempotency_keys" WHERE "user_id" = ? AND "idem_key" = ? AND "claimed_by" = ? AND "state" IN (?, …);
 
 -- IdempotencyRepository.takeOver [mysql]
 UPDATE `idempotency_keys` SET `request_hash` = ?, `claimed_by` = ?, `created_at` = ?, `locked_until` = ?, `state` = ?, `status_code` = ?, `response_body` = ? WHERE `id` = ? AND `claimed_by` = ?;

@@ -40,24 +40,43 @@ export class IdempotencyRepository {
     return result.affected === 1;
   }
 
+  /**
+   * Marks the claim's work committed, inside the work's transaction; false when the claim is no
+   * longer `claimedBy`'s (taken over past its lease: the work must not commit).
+   */
+  async markCommitted(manager: EntityManager, userId: number, idemKey: string, claimedBy: string): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(IdempotencyKey)
+      .set({ state: 'committed' })
+      .where("user_id = :userId AND idem_key = :idemKey AND claimed_by = :claimedBy AND state = 'in_progress'", { userId, idemKey, claimedBy })
+      .execute();
+    return result.affected === 1;
+  }
+
   /** Stores the claim's answer; false when the claim is no longer `claimedBy`'s. */
   async complete(manager: EntityManager, userId: number, idemKey: string, claimedBy: string, statusCode: number, responseBody: string | null): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()
       .update(IdempotencyKey)
       .set({ state: 'done', statusCode, responseBody })
-      .where("user_id = :userId AND idem_key = :idemKey AND claimed_by = :claimedBy AND state = 'in_progress'", { userId, idemKey, claimedBy })
+      .where("user_id = :userId AND idem_key = :idemKey AND claimed_by = :claimedBy AND state IN ('in_progress', 'committed')", { userId, idemKey, claimedBy })
       .execute();
     return result.affected === 1;
   }
 
-  /** Gives the claim up (its request failed on our side): the next request with the key runs. */
-  async release(manager: EntityManager, userId: number, idemKey: string, claimedBy: string): Promise<boolean> {
+  /**
+   * Gives the claim up (its request failed on our side): the next request with the key runs. Only
+   * while `in_progress`, unless `afterCommit` (the request failed after its work committed, and
+   * says so with its 5xx: a retry is to run again).
+   */
+  async release(manager: EntityManager, userId: number, idemKey: string, claimedBy: string, afterCommit: boolean): Promise<boolean> {
+    const states = afterCommit ? ['in_progress', 'committed'] : ['in_progress'];
     const result = await manager
       .createQueryBuilder()
       .delete()
       .from(IdempotencyKey)
-      .where("user_id = :userId AND idem_key = :idemKey AND claimed_by = :claimedBy AND state = 'in_progress'", { userId, idemKey, claimedBy })
+      .where('user_id = :userId AND idem_key = :idemKey AND claimed_by = :claimedBy AND state IN (:...states)', { userId, idemKey, claimedBy, states })
       .execute();
     return result.affected === 1;
   }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { DomainException } from '../common/exceptions/domain.exception';
 import { isUniqueViolation } from '../database/db-errors';
-import { TransactionRunner } from '../database/transaction-runner.service';
+import { TransactionOutcome, TransactionParticipant, TransactionRunner } from '../database/transaction-runner.service';
 import { IdempotencyKey } from './entities/idempotency-key.entity';
 import { IdempotentRequest } from './idempotent-request';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -36,6 +36,39 @@ export interface Replay {
 }
 
 type Attempt = Claim | Replay | { kind: 'busy' } | { kind: 'again' };
+
+/**
+ * A claim's part in its request's transactions: the first one to commit marks the key `committed`
+ * in the same COMMIT, so whether the work happened is never separate from the key. A claim taken
+ * over meanwhile (past its lease) makes that transaction roll back: the work runs once, whichever
+ * request runs it.
+ */
+export class ClaimInWork implements TransactionParticipant {
+  /** `open`: nothing committed yet; `marking`: marked in a transaction not settled yet; `unknown`: a COMMIT went unanswered. */
+  state: 'open' | 'marking' | 'committed' | 'unknown' = 'open';
+  /** Set once the request's answer is known: its own storing is not part of the work. */
+  closed = false;
+
+  constructor(
+    readonly claim: Claim,
+    private readonly repository: IdempotencyRepository,
+  ) {}
+
+  async beforeCommit(manager: EntityManager): Promise<void> {
+    if (this.closed || this.state !== 'open') return;
+    const { userId, keyHash, claimedBy } = this.claim;
+    if (!(await this.repository.markCommitted(manager, userId, keyHash, claimedBy))) {
+      throw new DomainException('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    }
+    this.state = 'marking';
+  }
+
+  settled(outcome: TransactionOutcome): void {
+    if (this.closed || this.state === 'unknown') return;
+    if (outcome === 'unknown') this.state = 'unknown';
+    else if (this.state === 'marking') this.state = outcome === 'committed' ? 'committed' : 'open';
+  }
+}
 
 /**
  * Retries that never duplicate (`Idempotency-Key`). The first request with a member's key claims
@@ -79,10 +112,17 @@ export class Idempotency {
     return !!row && row.state === 'done' && row.requestHash === request.requestHash && !this.expired(row, this.clock.now());
   }
 
+  /** Runs the claimed request's handler (`work`) with the claim in each of its transactions (ClaimInWork). */
+  carrying<T>(claim: Claim, work: () => T): { result: T; inWork: ClaimInWork } {
+    const inWork = new ClaimInWork(claim, this.repository);
+    return { result: this.tx.carrying(inWork, work), inWork };
+  }
+
   /**
    * Stores the answer of a claimed request (after the request's own transactions committed).
-   * If this write fails, the answer is still sent; the key stays in progress until its lease
-   * passes, and a retry after that runs the request again.
+   * If this write fails, the answer is still sent; the key stays `committed` (or in progress, if
+   * the request wrote nothing), and a retry is never run again: past the lease it answers 409
+   * IDEMPOTENCY_ANSWER_LOST.
    */
   async complete(claim: Claim, statusCode: number, body: unknown): Promise<void> {
     const responseBody = body === undefined ? null : JSON.stringify(body);
@@ -94,10 +134,19 @@ export class Idempotency {
     }
   }
 
-  /** Gives up a claim whose request failed on our side (5xx): a retry with the key runs again. */
-  async release(claim: Claim): Promise<void> {
+  /**
+   * Gives up a claim whose request failed on our side (5xx): a retry with the key runs again. Not
+   * when one of its COMMITs went unanswered (`unknown`): whether its work happened is then up to
+   * the database, and the key says so once the lease has passed (`committed`, or taken over).
+   */
+  async release(inWork: ClaimInWork): Promise<void> {
+    const { claim, state } = inWork;
+    if (state === 'unknown') {
+      this.logger.warn({ msg: 'idempotency claim kept: a COMMIT of its request went unanswered; the key decides once its lease passes' });
+      return;
+    }
     try {
-      await this.tx.run((manager) => this.repository.release(manager, claim.userId, claim.keyHash, claim.claimedBy));
+      await this.tx.run((manager) => this.repository.release(manager, claim.userId, claim.keyHash, claim.claimedBy, state === 'committed'));
     } catch {
       // The database is away: the claim's lease frees the key later.
     }
@@ -144,7 +193,9 @@ export class Idempotency {
       if (this.expired(row, now)) return (await this.repository.takeOver(manager, row.id, row.claimedBy, fields)) ? claim : { kind: 'again' };
       if (row.requestHash !== request.requestHash) throw new DomainException('IDEMPOTENCY_KEY_REUSED');
       if (row.state === 'done') return { kind: 'replay', statusCode: row.statusCode ?? 200, body: row.responseBody === null ? undefined : JSON.parse(row.responseBody) };
-      if (row.lockedUntil.getTime() <= now.getTime()) {
+      // Its work committed and its answer never came: running it again would do it twice.
+      if (row.state === 'committed' && row.lockedUntil.getTime() <= now.getTime()) throw new DomainException('IDEMPOTENCY_ANSWER_LOST');
+      if (row.state === 'in_progress' && row.lockedUntil.getTime() <= now.getTime()) {
         this.logger.warn({ msg: 'idempotency claim past its lease taken over' });
         return (await this.repository.takeOver(manager, row.id, row.claimedBy, { ...fields, createdAt: row.createdAt })) ? claim : { kind: 'again' };
       }

@@ -27,5 +27,6 @@ export const Idempotent = (): MethodDecorator =>
       { code: 'VALIDATION_FAILED', when: 'Idempotency-Key is empty, longer than 255 characters or not visible ASCII' },
       { code: 'IDEMPOTENCY_KEY_REUSED', when: 'This Idempotency-Key was used with a different request (method, path or body) in the last 24 hours' },
       { code: 'IDEMPOTENCY_IN_PROGRESS', when: 'A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again' },
+      { code: 'IDEMPOTENCY_ANSWER_LOST', when: 'The first request with this Idempotency-Key was carried out, but its instance stopped before its answer was stored: it is not run again' },
     ),
   ) as MethodDecorator;

@@ -59,7 +59,7 @@ export type ErrorDto = {
     /**
      * Stable machine-readable code; branch on this, not on the message.
      */
-    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'ALREADY_A_SPEAKER' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_IN_PROGRESS' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'ENCRYPTION_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'IDEMPOTENCY_IN_PROGRESS' | 'IDEMPOTENCY_KEY_REUSED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBER_NOT_IN_CALL' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_A_SPEAKER' | 'NOT_A_STAGE' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'SPEAKER_BY_ROLE' | 'SPEAKERS_FULL' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
+    code: 'ACTION_NOT_ALLOWED' | 'ADMIN_REQUIRED' | 'ALREADY_A_SPEAKER' | 'AUTH_INVALID_TOKEN' | 'AUTH_MISSING_TOKEN' | 'AUTH_TOKEN_EXPIRED' | 'CALL_ACCESS_DENIED' | 'CALL_ALREADY_ENDED' | 'CALL_ALREADY_STARTED' | 'CALL_ENDED' | 'CALL_FULL' | 'CALL_IN_PROGRESS' | 'CALL_NOT_FOUND' | 'CALL_NOT_STARTED' | 'CALL_PAUSED' | 'CALL_PRIVATE' | 'CALLEE_IS_CALLER' | 'CALLEE_NOT_ELIGIBLE' | 'CAPACITY_BELOW_LIVE' | 'DATABASE_UNAVAILABLE' | 'ENCRYPTION_UNAVAILABLE' | 'EVENTS_TICKET_INVALID' | 'HOST_ROLE_FIXED' | 'IDEMPOTENCY_ANSWER_LOST' | 'IDEMPOTENCY_IN_PROGRESS' | 'IDEMPOTENCY_KEY_REUSED' | 'INTERNAL_ERROR' | 'LOBBY_DENIED' | 'MEMBER_NOT_FOUND' | 'MEMBER_NOT_IN_CALL' | 'MEMBERSHIP_REQUIRED' | 'MUTE_ENFORCEMENT_UNAVAILABLE' | 'NOT_A_CALL_MEMBER' | 'NOT_A_DIRECT_CALL' | 'NOT_A_PARTICIPANT' | 'NOT_A_SPEAKER' | 'NOT_A_STAGE' | 'NOT_CALL_HOST' | 'NOT_CALL_MODERATOR' | 'NOT_IN_LOBBY' | 'NOT_RINGING' | 'NOT_THE_CALLEE' | 'NOT_THE_CALLER' | 'PARTICIPANT_NOT_FOUND' | 'PARTICIPANT_REMOVED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'RECORDING_ACTIVE' | 'RECORDING_NOT_ACTIVE' | 'RECORDING_NOT_CONFIGURED' | 'RECORDING_NOT_FOUND' | 'RECORDING_UNAVAILABLE' | 'REQUEST_REFUSED' | 'ROUTE_NOT_FOUND' | 'SPEAKER_BY_ROLE' | 'SPEAKERS_FULL' | 'TOKEN_GENERATION_FAILED' | 'TOKEN_IN_URL' | 'UID_TAKEN' | 'UNSUPPORTED_MEDIA_TYPE' | 'VALIDATION_FAILED' | 'WEBHOOK_SIGNATURE_INVALID';
     /**
      * Validation failures only: one entry per problem.
      */
@@ -1339,6 +1339,8 @@ export type CreateCallErrors = {
     403: ErrorDto;
     /**
      * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     *
+     * `IDEMPOTENCY_ANSWER_LOST`: The first request with this Idempotency-Key was carried out, but its instance stopped before its answer was stored: it is not run again
      */
     409: ErrorDto;
     /**
@@ -1623,6 +1625,8 @@ export type InviteMembersErrors = {
     404: ErrorDto;
     /**
      * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     *
+     * `IDEMPOTENCY_ANSWER_LOST`: The first request with this Idempotency-Key was carried out, but its instance stopped before its answer was stored: it is not run again
      */
     409: ErrorDto;
     /**
@@ -1993,6 +1997,8 @@ export type StartDirectCallErrors = {
     404: ErrorDto;
     /**
      * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     *
+     * `IDEMPOTENCY_ANSWER_LOST`: The first request with this Idempotency-Key was carried out, but its instance stopped before its answer was stored: it is not run again
      */
     409: ErrorDto;
     /**
@@ -4034,6 +4040,8 @@ export type StartRecordingErrors = {
      * `RECORDING_ACTIVE`: A recording of this call is starting, running or stopping
      *
      * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     *
+     * `IDEMPOTENCY_ANSWER_LOST`: The first request with this Idempotency-Key was carried out, but its instance stopped before its answer was stored: it is not run again
      */
     409: ErrorDto;
     /**
@@ -4428,6 +4436,8 @@ export type EraseMemberErrors = {
     403: ErrorDto;
     /**
      * `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still running (waited 2 s); Retry-After says when to try again
+     *
+     * `IDEMPOTENCY_ANSWER_LOST`: The first request with this Idempotency-Key was carried out, but its instance stopped before its answer was stored: it is not run again
      */
     409: ErrorDto;
     /**

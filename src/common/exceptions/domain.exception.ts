@@ -80,6 +80,10 @@ export const ERROR_CODES = {
   // Retries with an Idempotency-Key (issue 26).
   IDEMPOTENCY_KEY_REUSED: { status: HttpStatus.UNPROCESSABLE_ENTITY, message: 'This Idempotency-Key was used with a different request: use a new key for a new request' },
   IDEMPOTENCY_IN_PROGRESS: { status: HttpStatus.CONFLICT, message: 'A request with this Idempotency-Key is still running: try again shortly', retryAfter: true },
+  IDEMPOTENCY_ANSWER_LOST: {
+    status: HttpStatus.CONFLICT,
+    message: 'The request with this Idempotency-Key was carried out, but its answer was lost: look its outcome up (my-calls) instead of retrying',
+  },
   DATABASE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is not answering; try again shortly', retryAfter: true },
   // Raised by the HTTP layer rather than a service.
   ROUTE_NOT_FOUND: { status: HttpStatus.NOT_FOUND, message: 'Cannot GET /api/no-such-route' },

@@ -1,7 +1,12 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** `in_progress` while the first request with the key runs; `done` once its answer is stored. */
-export type IdempotencyState = 'in_progress' | 'done';
+/**
+ * `in_progress` while the first request with the key runs and nothing it wrote has committed;
+ * `committed` once its work has (set in the work's own transaction), until `done`: its answer
+ * stored. A `committed` key whose answer never came (its instance died between the two) is never
+ * run again.
+ */
+export type IdempotencyState = 'in_progress' | 'committed' | 'done';
 
 /**
  * One `Idempotency-Key` of one member (`POST /create`, `/direct`, `/:callId/invite`,
