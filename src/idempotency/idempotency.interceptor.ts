@@ -11,7 +11,8 @@ import { ClaimInWork, Idempotency } from './idempotency.service';
  * What `@Idempotent()` puts around a route handler. Without an Idempotency-Key header the request
  * runs as always. With one: a stored answer is sent again (status and body, with
  * `Idempotent-Replayed: true`) and the handler does not run; otherwise the key is claimed, the
- * handler runs, and its answer is stored: a success and every refusal below 500 (the same request
+ * handler runs with the claim in its transactions (its first COMMIT marks the key committed), and
+ * its answer is stored: a success and every refusal below 500 (the same request
  * would be refused the same way), while a 5xx, DATABASE_UNAVAILABLE included, gives the claim up so
  * that a retry runs again. Refusals before the handler (401, 403, 429) neither claim nor store.
  */

@@ -77,8 +77,10 @@ export class ClaimInWork implements TransactionParticipant {
  * with the same key and the same method, path and body for 24 hours. The same key with another
  * request is 422 IDEMPOTENCY_KEY_REUSED. A request that finds the key in progress waits up to
  * two seconds for the answer, then answers 409 IDEMPOTENCY_IN_PROGRESS with Retry-After. A claim
- * still in progress a minute after it was taken belongs to an instance that died: the next
- * request takes it over and runs.
+ * still in progress a minute after it was taken belongs to an instance that died: if nothing it
+ * did had committed, the next request takes it over and runs; if its work had committed
+ * (`ClaimInWork`), the answer is lost and the request never runs again (409
+ * IDEMPOTENCY_ANSWER_LOST).
  */
 @Injectable()
 export class Idempotency {
