@@ -18,6 +18,8 @@ import { Call } from '../src/calls/entities/call.entity';
 import { CallMember } from '../src/calls/entities/call-member.entity';
 import { HEALTH_DATABASE_WAIT_MS } from '../src/health/health.service';
 import { DEFAULT_DB_QUERY_TIMEOUT_MS } from '../src/config/database.config';
+import { IdempotencyKey } from '../src/idempotency/entities/idempotency-key.entity';
+import { FakeClock } from './support/clock';
 import { createCall, CreatedCall, join, leave, token } from './support/calls';
 import { brokenInvariants } from './support/invariants';
 import { as } from './support/jwt';
@@ -256,6 +258,45 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
     // (MariaDB runs it when it resumes). Either way the call is whole, never half of it.
     expect(['whole', 'absent']).toContain(await wholeOrAbsent(t.dataSource, 'frozen at COMMIT'));
     expect(await brokenInvariants(t.dataSource)).toEqual({});
+  }, 30_000);
+
+  it('a create with an Idempotency-Key frozen at its COMMIT: the key is kept, and past its lease the retry agrees with what the database did (one call either way)', async () => {
+    const clock = new FakeClock('2026-03-02T10:00:00.000Z');
+    const keyed = await startApp({ DB_QUERY_TIMEOUT_MS: String(TIMEOUT_MS) }, url, clock);
+    const title = 'frozen idempotent create';
+    const send = () => keyed.http.post('/api/calling/create').set(as.member(9500)).set('Idempotency-Key', 'frozen-commit').send({ title });
+    try {
+      await keyed.http.get('/api/calling/my-calls').set(as.member(9500)).expect(200);
+      let armed = true;
+      const freezeAtCommit: EntitySubscriberInterface = {
+        beforeTransactionCommit: () => {
+          if (!armed) return;
+          armed = false;
+          return server.freeze();
+        },
+      };
+      keyed.dataSource.subscribers.push(freezeAtCommit);
+      let first: Answer;
+      try {
+        first = await timed('create', send);
+      } finally {
+        keyed.dataSource.subscribers.splice(keyed.dataSource.subscribers.indexOf(freezeAtCommit), 1);
+        server.thaw();
+      }
+      expect(unavailable(first)).toBe(true);
+      await keyed.http.get('/api/calling/my-calls').set(as.member(9500)).expect(200);
+      // The COMMIT was sent and never answered: the key was not given up, whatever the server did.
+      const [key] = await keyed.dataSource.getRepository(IdempotencyKey).findBy({ userId: 9500 });
+      const outcome = await wholeOrAbsent(keyed.dataSource, title);
+      expect({ outcome, state: key?.state }).toEqual(outcome === 'whole' ? { outcome, state: 'committed' } : { outcome: 'absent', state: 'in_progress' });
+      clock.advance(61_000);
+      const retry = await send();
+      if (outcome === 'whole') expect({ status: retry.status, code: retry.body.code }).toEqual({ status: 409, code: 'IDEMPOTENCY_ANSWER_LOST' });
+      else expect(retry.status).toBe(201);
+      expect(await wholeOrAbsent(keyed.dataSource, title)).toBe('whole');
+    } finally {
+      await keyed.app.close();
+    }
   }, 30_000);
 
   it(`with the default DB_QUERY_TIMEOUT_MS (${DEFAULT_DB_QUERY_TIMEOUT_MS} ms), health answers 503 within 3 s and a request 503 within the timeout and a second`, async () => {
