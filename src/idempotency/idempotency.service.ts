@@ -18,6 +18,8 @@ export const IDEMPOTENCY_WAIT_MS = 2_000;
 const POLL_MS = 100;
 /** What a 409 IDEMPOTENCY_IN_PROGRESS tells the client to wait (seconds). */
 const RETRY_AFTER_SECONDS = 1;
+/** Another request holds the key: the same refusal whether it was found waiting or when committing. */
+const inProgress = () => new DomainException('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: RETRY_AFTER_SECONDS });
 const PURGE_BATCH = 500;
 
 /** The request may run: its answer goes to `complete`, or `release` when it failed on our side. */
@@ -58,7 +60,7 @@ export class ClaimInWork implements TransactionParticipant {
     if (this.closed || this.state !== 'open') return;
     const { userId, keyHash, claimedBy } = this.claim;
     if (!(await this.repository.markCommitted(manager, userId, keyHash, claimedBy))) {
-      throw new DomainException('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+      throw inProgress();
     }
     this.state = 'marking';
   }
@@ -102,7 +104,7 @@ export class Idempotency {
       if (attempt.kind === 'claimed' || attempt.kind === 'replay') return attempt;
       insert = attempt.kind === 'again';
       if (attempt.kind === 'busy') {
-        if (Date.now() >= deadline) throw new DomainException('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+        if (Date.now() >= deadline) throw inProgress();
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     }
