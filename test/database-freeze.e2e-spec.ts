@@ -95,6 +95,30 @@ async function wholeOrAbsent(dataSource: DataSource, title: string): Promise<'wh
   return calls.length === 1 && hosts === 1 ? 'whole' : 'half-written';
 }
 
+/**
+ * Freezes `server` as the next COMMIT on `dataSource` is about to be sent: TypeORM waits for the
+ * subscriber's promise, and `freeze()` resolves once the server has stopped. `disarm()` removes
+ * the subscriber and says whether it fired.
+ */
+function freezeAtNextCommit(dataSource: DataSource, server: OwnMariadb): { disarm(): boolean } {
+  let fired = false;
+  const subscriber: EntitySubscriberInterface = {
+    beforeTransactionCommit: () => {
+      if (fired) return;
+      fired = true;
+      return server.freeze();
+    },
+  };
+  dataSource.subscribers.push(subscriber);
+  return {
+    disarm: () => {
+      const at = dataSource.subscribers.indexOf(subscriber);
+      if (at >= 0) dataSource.subscribers.splice(at, 1);
+      return fired;
+    },
+  };
+}
+
 /** Sends GET /my-calls every `everyMs` until stopped, recording each answer. */
 function poll(t: TestApp, everyMs: number): { answers: Answer[]; stop(): Promise<void> } {
   const answers: Answer[] = [];
@@ -226,21 +250,11 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
   it('a COMMIT, a query in flight, and a pool whose every connection is stuck each answer 503 within the bound', async () => {
     await t.http.get('/api/calling/my-calls').set(as.member(9200)).expect(200);
     // Freeze the server as the create's COMMIT is about to be sent.
-    let armed = true;
-    const freezeAtCommit: EntitySubscriberInterface = {
-      beforeTransactionCommit: () => {
-        if (!armed) return;
-        armed = false;
-        // TypeORM waits for this before it sends the COMMIT.
-        return server.freeze();
-      },
-    };
-    t.dataSource.subscribers.push(freezeAtCommit);
+    const atCommit = freezeAtNextCommit(t.dataSource, server);
     let thawedAt = 0;
     try {
       const commit = await timed('create', () => t.http.post('/api/calling/create').set(as.member(9200)).send({ title: 'frozen at COMMIT' }));
-      t.dataSource.subscribers.splice(t.dataSource.subscribers.indexOf(freezeAtCommit), 1);
-      expect(armed).toBe(false);
+      expect(atCommit.disarm()).toBe(true);
       // A pooled connection that was idle: its query is sent and never answered.
       const inFlight = await timed('my-calls', () => t.http.get('/api/calling/my-calls').set(as.member(9200)));
       // Twice as many requests as connections: the rest wait for one.
@@ -267,20 +281,12 @@ describeWithOwnMariadb(usingMysql, 'a frozen database (SIGSTOP on a MariaDB serv
     const send = () => keyed.http.post('/api/calling/create').set(as.member(9500)).set('Idempotency-Key', 'frozen-commit').send({ title });
     try {
       await keyed.http.get('/api/calling/my-calls').set(as.member(9500)).expect(200);
-      let armed = true;
-      const freezeAtCommit: EntitySubscriberInterface = {
-        beforeTransactionCommit: () => {
-          if (!armed) return;
-          armed = false;
-          return server.freeze();
-        },
-      };
-      keyed.dataSource.subscribers.push(freezeAtCommit);
+      const atCommit = freezeAtNextCommit(keyed.dataSource, server);
       let first: Answer;
       try {
         first = await timed('create', send);
       } finally {
-        keyed.dataSource.subscribers.splice(keyed.dataSource.subscribers.indexOf(freezeAtCommit), 1);
+        atCommit.disarm();
         server.thaw();
       }
       expect(unavailable(first)).toBe(true);
