@@ -120,15 +120,7 @@ export class JoinGroups {
   /** Runs one group; answers the error that failed it as a whole, if any. */
   private async run(callId: number, group: Pending[]): Promise<unknown> {
     joinGroupSize.observe(group.length);
-    if (group.length === 1) {
-      try {
-        group[0].resolve(await group[0].alone());
-      } catch (error) {
-        group[0].reject(error);
-        return error;
-      }
-      return undefined;
-    }
+    if (group.length === 1) return settle(group[0], group[0].alone());
     let outcomes: Map<Pending, Entry | DomainException | 'alone'>;
     try {
       outcomes = await this.tx.run((manager) => this.enterGroup(manager, callId, group));
@@ -227,6 +219,13 @@ export class JoinGroups {
   }
 }
 
-function settle(pending: Pending, entry: Promise<Entry>): Promise<void> {
-  return entry.then(pending.resolve, pending.reject);
+/** Hands a member's own join to its waiting request; answers the error that failed it, if any. */
+function settle(pending: Pending, entry: Promise<Entry>): Promise<unknown> {
+  return entry.then(
+    (joined) => void pending.resolve(joined),
+    (error: unknown) => {
+      pending.reject(error);
+      return error;
+    },
+  );
 }
